@@ -1,0 +1,3 @@
+"""The sync worker: peer client, acceptance rules and scheduler."""
+
+__all__: list[str] = []
