@@ -1,0 +1,56 @@
+"""Normative validation: pyshacl over the record's RDF graph and the bundled shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import RDF, Graph, Namespace
+from rdflib.term import Node
+
+from ..errors import ContextRefused
+from ..rdf import JsonLdInvalid, to_graph
+from ..resources import shapes_graph
+from .violations import Violation
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+def _result_path(report: Graph, result: Node, names: dict[str, str]) -> str:
+    path = report.value(result, SH.resultPath)
+    focus = report.value(result, SH.focusNode)
+    name = names.get(str(path), str(path)) if path is not None else "id"
+    return f"{focus} {name}"
+
+
+def validate_shacl(record: Any) -> list[Violation]:
+    """Validate ``record`` with pyshacl against ``shapes.ttl``; empty list means it conforms.
+
+    Paths are ``<focus node> <property>`` (RDF has no JSON paths); rules are the SHACL
+    constraint component names, or ``ncc:ruleId`` values for SPARQL constraints.
+    """
+    if not isinstance(record, dict):
+        return [Violation("", "json", "a record must be a JSON object")]
+    try:
+        data = to_graph(record)
+    except (JsonLdInvalid, ContextRefused) as exc:
+        return [Violation("", "jsonld", str(exc))]
+    conforms, report, _ = pyshacl_validate(
+        data, shacl_graph=shapes_graph(), inference="none", allow_warnings=False
+    )
+    if conforms:
+        return []
+    assert isinstance(report, Graph)
+    names = _property_names()
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        component = report.value(result, SH.sourceConstraintComponent)
+        rule = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        message = report.value(result, SH.resultMessage)
+        out.append(Violation(_result_path(report, result, names), rule, str(message or rule)))
+    return sorted(out)
+
+
+def _property_names() -> dict[str, str]:
+    graph = shapes_graph()
+    return {str(graph.value(s, SH.path)): str(n) for s, n in graph.subject_objects(SH.name)}

@@ -1,0 +1,97 @@
+"""The strict check: JSON that JSON-LD would accept but silently drop or reinterpret.
+
+SHACL sees only the RDF graph, so a misspelt property, a ``null``, a relative IRI or an
+undefined type name simply vanish before validation. Records are signed as JSON, so what is
+signed must mean exactly what is stored: this check rejects every such term (issue 2).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..resources import CONTEXT_URL
+from .expand import Context, TermDef, bundled_context
+from .violations import Violation
+
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _check_node(ctx: Context, obj: dict[str, Any], path: str, out: list[Violation]) -> None:
+    for key, value in obj.items():
+        at = f"{path}.{key}" if path else key
+        if key == "@context":
+            if path:
+                out.append(Violation(at, "strict", "nested @context is not allowed"))
+            continue
+        if key in ("id", "type"):
+            _check_special(ctx, key, value, at, out)
+            continue
+        definition = ctx.terms.get(key)
+        if definition is None or key not in ctx.properties:
+            out.append(Violation(at, "strict", f"{key!r} is not a term of {CONTEXT_URL}"))
+            continue
+        if key == "proof" and not path:
+            continue  # checked by the proof verifier
+        _check_value(ctx, definition, value, at, out)
+
+
+def _check_special(ctx: Context, key: str, value: Any, at: str, out: list[Violation]) -> None:
+    items = value if isinstance(value, list) and key == "type" else [value]
+    for item in items:
+        if not isinstance(item, str):
+            out.append(Violation(at, "strict", f"{key} must be a string"))
+        elif key == "type" and item not in ctx.terms:
+            out.append(Violation(at, "strict", f"type {item!r} is not defined by the context"))
+        elif key == "id" and (item.startswith("_:") or ctx.expand_iri(item, vocab=False) is None):
+            out.append(Violation(at, "strict", f"id {item!r} is not an absolute IRI"))
+
+
+def _check_value(
+    ctx: Context, definition: TermDef, value: Any, at: str, out: list[Violation]
+) -> None:
+    if value is None:
+        out.append(Violation(at, "strict", "null is not allowed (JSON-LD would drop it)"))
+        return
+    if isinstance(value, list):
+        if definition.container not in ("@set", "@language") and len(value) != 1:
+            out.append(Violation(at, "strict", "a list is not allowed here"))
+        for index, item in enumerate(value):
+            _check_value(ctx, definition, item, f"{at}[{index}]", out)
+        return
+    if definition.container == "@language":
+        if not isinstance(value, dict) or not value:
+            out.append(Violation(at, "strict", "must be a non-empty language map"))
+            return
+        for tag, text in value.items():
+            if not _LANG_TAG.match(tag):
+                out.append(Violation(f"{at}.{tag}", "strict", f"{tag!r} is not a language tag"))
+            if not isinstance(text, str):
+                out.append(Violation(f"{at}.{tag}", "strict", "must be a string"))
+        return
+    if isinstance(value, dict):
+        if any(k.startswith("@") for k in value):
+            out.append(Violation(at, "strict", "JSON-LD keywords are not allowed in records"))
+            return
+        _check_node(ctx, value, at, out)
+        return
+    if definition.coerce in ("@id", "@vocab") and isinstance(value, str):
+        if definition.coerce == "@vocab" and value in ctx.terms:
+            return
+        if ctx.expand_iri(value, vocab=False) is None:
+            out.append(Violation(at, "strict", f"{value!r} is not an absolute or compact IRI"))
+
+
+def check_terms(record: Any) -> list[Violation]:
+    """Return every term or value of ``record`` that JSON-LD would drop or reinterpret."""
+    if not isinstance(record, dict):
+        return [Violation("", "json", "a record must be a JSON object")]
+    out: list[Violation] = []
+    if record.get("@context") != CONTEXT_URL:
+        out.append(Violation("@context", "strict", f"@context must be exactly {CONTEXT_URL!r}"))
+    for key in record:
+        if key.startswith("@") and key != "@context":
+            out.append(Violation(key, "strict", "JSON-LD keywords are not allowed in records"))
+    _check_node(bundled_context(), {k: v for k, v in record.items() if not k.startswith("@")},
+                "", out)
+    return out
