@@ -1,0 +1,123 @@
+"""The node's exception tree: one base class, a stable machine-readable ``code`` per reason.
+
+CONVENTIONS §5: one handler maps :class:`NccError` to the JSON error body (``code``, message,
+``http_status``), the CLI maps it to a message and a non-zero exit. Later issues add store and
+API errors as further subclasses; codes, once published, never change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+
+class NccError(Exception):
+    """Base class of every error the node raises on purpose."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ProofError(NccError):
+    """A Data Integrity proof that cannot be created or does not verify."""
+
+    code = "invalid_proof"
+
+
+class UnknownKey(ProofError):
+    """The proof names a verification method the key lookup does not know."""
+
+    code = "unknown_key"
+
+    def __init__(self, verification_method: str, detail: str = "") -> None:
+        message = f"unknown verification method {verification_method!r}"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.verification_method = verification_method
+
+
+class KeyNotValidAt(ProofError):
+    """The key exists but was not valid at the proof's ``created`` time."""
+
+    code = "key_not_valid_at"
+
+    def __init__(self, verification_method: str, created: datetime, detail: str) -> None:
+        super().__init__(
+            f"key {verification_method!r} is not valid at {created.isoformat()}: {detail}"
+        )
+        self.verification_method = verification_method
+        self.created = created
+
+
+class BadSignature(ProofError):
+    """The signature does not verify over the canonical document and proof options."""
+
+    code = "bad_signature"
+
+
+class UnsupportedCryptosuite(ProofError):
+    """The proof type or cryptosuite is not one this node implements."""
+
+    code = "unsupported_cryptosuite"
+
+
+class ProofContextMismatch(ProofError):
+    """The proof's ``@context`` is not a prefix of the document's ``@context``."""
+
+    code = "proof_context_mismatch"
+
+
+class ProofPurposeMismatch(ProofError):
+    """The proof's ``proofPurpose`` is not the one the verifier expects."""
+
+    code = "proof_purpose_mismatch"
+
+
+class MalformedProof(ProofError):
+    """A proof field is missing, has the wrong type or cannot be decoded."""
+
+    code = "malformed_proof"
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"malformed proof: {field}: {detail}")
+        self.field = field
+
+
+class CreatedInFuture(ProofError):
+    """The proof's ``created`` lies further in the future than the allowed clock skew."""
+
+    code = "created_in_future"
+
+
+class CanonicalizationFailed(ProofError):
+    """The document cannot be canonicalized (RFC 8785 domain, JSON-LD error, refused context)."""
+
+    code = "canonicalization_failed"
+
+
+class MultikeyError(NccError):
+    """A Multikey or multibase value that is not a well-formed Ed25519 key encoding."""
+
+    code = "bad_multikey"
+
+
+class KeyFileError(NccError):
+    """A node key file that cannot be created or loaded (missing, too open, wrong passphrase)."""
+
+    code = "key_file"
+    http_status = 500
+
+
+class DescriptorError(NccError):
+    """A node descriptor that is malformed or whose own proofs do not hold."""
+
+    code = "bad_descriptor"
+
+
+class RotationRejected(DescriptorError):
+    """A new descriptor version that does not follow from the previous one by key continuity."""
+
+    code = "rotation_rejected"
