@@ -6,14 +6,22 @@ from typing import Any
 
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.collection import Collection
 
-from vocab.resources import VOCAB_NS, context_terms, data_text, ontology_graph
+from vocab.resources import (
+    VOCAB_NS,
+    context_terms,
+    data_text,
+    ontology_graph,
+    schemes_graph,
+    shapes_graph,
+)
 
 # A minted property without a sub-property or match link must say why in a scope note that
 # starts with this text (see the header of vocab/data/ontology.ttl).
 NO_EQUIVALENT = "No equivalent in schema.org, DCTERMS, PROV-O, ORG or DCAT"
 ONTOLOGY_IRI = URIRef("https://w3id.org/ncc/vocab")
-PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty)
+PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 LINKS = (RDFS.subPropertyOf, SKOS.closeMatch, SKOS.exactMatch)
 # Used by the concept schemes rather than by records, so absent from the context.
 SCHEME_PROPERTIES = ("order", "alpha2", "bcp47")
@@ -41,7 +49,7 @@ def _context_ncc_iris() -> set[URIRef]:
 
 
 def _declared(graph: Graph) -> set[URIRef]:
-    kinds = (OWL.Class, *PROPERTY_TYPES, OWL.AnnotationProperty)
+    kinds = (OWL.Class, *PROPERTY_TYPES)
     return {s for kind in kinds for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}
 
 
@@ -96,6 +104,13 @@ def test_every_ncc_iri_used_is_declared() -> None:
     assert undeclared == []
 
 
+@pytest.mark.parametrize("name", ["shapes", "schemes"])
+def test_ncc_predicates_of_shapes_and_schemes_are_declared(name: str) -> None:
+    graph = {"shapes": shapes_graph, "schemes": schemes_graph}[name]()
+    predicates = {p for p in graph.predicates() if str(p).startswith(VOCAB_NS)}
+    assert sorted(str(p) for p in predicates - _declared(ontology_graph())) == []
+
+
 def test_classes_specialise_reused_classes() -> None:
     graph = ontology_graph()
     ncc = VOCAB_NS
@@ -137,15 +152,32 @@ def test_sub_property_links(local: str, parent: str) -> None:
     assert (URIRef(VOCAB_NS + local), RDFS.subPropertyOf, URIRef(parent)) in graph
 
 
-def test_properties_are_not_both_object_and_datatype() -> None:
+def test_each_property_has_one_kind() -> None:
     graph = ontology_graph()
-    both = set(graph.subjects(RDF.type, OWL.ObjectProperty)) & set(
-        graph.subjects(RDF.type, OWL.DatatypeProperty)
-    )
-    assert both == set()
+    for prop in _ncc_properties(graph):
+        kinds = [k for k in PROPERTY_TYPES if (prop, RDF.type, k) in graph]
+        assert len(kinds) == 1, f"{prop} is declared as {kinds}"
 
 
 def test_reused_terms_are_not_redefined() -> None:
     graph = ontology_graph()
     foreign = [s for s in _declared(graph) if not str(s).startswith(VOCAB_NS)]
     assert foreign == [], "reused terms are annotated, never declared or typed here"
+
+
+def test_domains_agree_with_record_shapes() -> None:
+    """A property a record shape allows has that shape's class in its rdfs:domain, if any."""
+    onto, shapes = ontology_graph(), shapes_graph()
+    sh = "http://www.w3.org/ns/shacl#"
+    checked = 0
+    for shape, target in shapes.subject_objects(URIRef(sh + "targetClass")):
+        for ps in shapes.objects(shape, URIRef(sh + "property")):
+            path = shapes.value(ps, URIRef(sh + "path"))
+            domain = onto.value(path, RDFS.domain)
+            if domain is None:
+                continue
+            union = onto.value(domain, OWL.unionOf)
+            allowed = set(Collection(onto, union)) if union is not None else {domain}
+            assert target in allowed, f"{path} is allowed on {target} but its domain excludes it"
+            checked += 1
+    assert checked > 10
