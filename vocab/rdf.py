@@ -26,6 +26,9 @@ class JsonLdInvalid(VocabError):
 
 
 def _pyld(call: Any, document: Any, options: dict[str, Any]) -> Any:
+    # No base IRI: PyLD would otherwise resolve relative IRIs against its placeholder
+    # http://example.org/base/ and sign/store IRIs the publisher never wrote.
+    options.setdefault("base", None)
     try:
         return call(document, options)
     except jsonld.JsonLdError as exc:
@@ -33,6 +36,8 @@ def _pyld(call: Any, document: Any, options: dict[str, Any]) -> Any:
         if refused is not None:
             raise refused from exc
         raise JsonLdInvalid(f"not valid JSON-LD: {exc.type}: {exc}".split("\n")[0]) from exc
+    except ValueError as exc:  # PyLD raises bare ValueErrors, e.g. for relative context IRIs
+        raise JsonLdInvalid(f"not valid JSON-LD: {exc}") from exc
 
 
 def to_nquads(

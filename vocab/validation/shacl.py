@@ -14,6 +14,7 @@ from ..resources import shapes_graph
 from .violations import Violation
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+NCC = Namespace("https://w3id.org/ncc/vocab#")
 
 
 def _result_path(report: Graph, result: Node, names: dict[str, str]) -> str:
@@ -46,6 +47,10 @@ def validate_shacl(record: Any) -> list[Violation]:
     for result in report.subjects(RDF.type, SH.ValidationResult):
         component = report.value(result, SH.sourceConstraintComponent)
         rule = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        source = report.value(result, SH.sourceConstraint)
+        rule_id = shapes_graph().value(source, NCC.ruleId) if source is not None else None
+        if rule_id is not None:
+            rule = str(rule_id)
         message = report.value(result, SH.resultMessage)
         out.append(Violation(_result_path(report, result, names), rule, str(message or rule)))
     return sorted(out)
