@@ -182,6 +182,13 @@ def _classes(m: DocModel) -> list[str]:
     return ["## Classes", ""] + _table(header, rows)
 
 
+def _mappings(m: DocModel, iri: str) -> str:
+    links = ((RDFS.subPropertyOf, "⊑"), (SKOS.exactMatch, "="), (SKOS.closeMatch, "≈"))
+    onto = m.src.ontology
+    return ", ".join(f"{sign} `{m.compact(o)}`" for p, sign in links
+                     for o in sorted(onto.objects(URIRef(iri), p), key=str))
+
+
 def _term_index(m: DocModel) -> list[str]:
     g = m.src.shapes
     used: dict[str, set[str]] = {}
@@ -194,13 +201,15 @@ def _term_index(m: DocModel) -> list[str]:
         rows.append((f"`{term}`", f"`{m.compact(iri)}`", f"`{coercion}`" if coercion else "",
                      f"`{definition['@container']}`" if "@container" in definition else "",
                      ", ".join(_link(s) for s in sorted(used.get(iri, ()))),
-                     "" if iri.startswith("@") else m.describe(iri)))
+                     _mappings(m, iri),
+                     f"Alias of the keyword `{iri}`." if iri.startswith("@") else m.describe(iri)))
     lines = ["## All terms of the context", "",
              "Every term the context defines (prefixes are listed under"
              f" {_link('Prefixes')}), with its IRI, type coercion, container and the shapes that"
-             " constrain it. Shapes validate a record without its `proof`; the proof terms are"
-             " checked by the Data Integrity verifier.", ""]
-    header = ("Term", "IRI", "Coerced to", "Container", "Constrained in", "Description")
+             " constrain it. *Maps to* gives the ontology's links to reused vocabularies:"
+             " ⊑ sub-property, = exact match, ≈ close match. Shapes validate a record without"
+             " its `proof`; the proof terms are checked by the Data Integrity verifier.", ""]
+    header = ("Term", "IRI", "Coerced to", "Container", "Constrained in", "Maps to", "Description")
     return lines + _table(header, rows)
 
 
