@@ -1,19 +1,70 @@
-"""The shared vocabulary of NCC Exchange: context, ontology, concept schemes, shapes, validation."""
+"""The shared vocabulary of NCC Exchange: context, ontology, concept schemes, shapes, validation.
 
+Everything is loaded from bundled data files on first use (never at import time) and no IRI is
+ever dereferenced: see :func:`document_loader`.
+"""
+
+from .concepts import SCHEMES, Concept, ConceptIndex, concept_index, concept_prefixes, fold
 from .errors import ContextRefused, UnknownConcept, VocabError
 from .loader import DocumentLoader, bundled_contexts, document_loader, refused_cause
-from .resources import CONTEXT_URL, VOCAB_NS, context_document, context_terms
+from .rdf import JsonLdInvalid, to_dataset, to_graph, to_nquads
+from .resources import (
+    CONTEXT_URL,
+    VOCAB_NS,
+    context_document,
+    context_terms,
+    data_text,
+    example,
+    example_names,
+    ontology_graph,
+    schemes_graph,
+    shapes_graph,
+    vocabulary_graph,
+)
+from .validation import (
+    RecordInvalid,
+    Violation,
+    check_terms,
+    ensure_valid,
+    validate_fast,
+    validate_record,
+    validate_shacl,
+)
 
 __all__ = [
     "CONTEXT_URL",
-    "VOCAB_NS",
+    "Concept",
+    "ConceptIndex",
     "ContextRefused",
     "DocumentLoader",
+    "JsonLdInvalid",
+    "RecordInvalid",
+    "SCHEMES",
     "UnknownConcept",
+    "VOCAB_NS",
+    "Violation",
     "VocabError",
     "bundled_contexts",
+    "check_terms",
+    "concept_index",
+    "concept_prefixes",
     "context_document",
     "context_terms",
+    "data_text",
     "document_loader",
+    "ensure_valid",
+    "example",
+    "example_names",
+    "fold",
+    "ontology_graph",
     "refused_cause",
+    "schemes_graph",
+    "shapes_graph",
+    "to_dataset",
+    "to_graph",
+    "to_nquads",
+    "validate_fast",
+    "validate_record",
+    "validate_shacl",
+    "vocabulary_graph",
 ]

@@ -20,10 +20,6 @@ _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 def _check_node(ctx: Context, obj: dict[str, Any], path: str, out: list[Violation]) -> None:
     for key, value in obj.items():
         at = f"{path}.{key}" if path else key
-        if key == "@context":
-            if path:
-                out.append(Violation(at, "strict", "nested @context is not allowed"))
-            continue
         if key in ("id", "type"):
             _check_special(ctx, key, value, at, out)
             continue
@@ -34,6 +30,13 @@ def _check_node(ctx: Context, obj: dict[str, Any], path: str, out: list[Violatio
         if key == "proof" and not path:
             continue  # checked by the proof verifier
         _check_value(ctx, definition, value, at, out)
+
+
+def _check_keywords(obj: dict[str, Any], path: str, out: list[Violation]) -> None:
+    for key in obj:
+        if key.startswith("@"):
+            at = f"{path}.{key}" if path else key
+            out.append(Violation(at, "strict", f"JSON-LD keyword {key} is not allowed here"))
 
 
 def _check_special(ctx: Context, key: str, value: Any, at: str, out: list[Violation]) -> None:
@@ -70,10 +73,8 @@ def _check_value(
                 out.append(Violation(f"{at}.{tag}", "strict", "must be a string"))
         return
     if isinstance(value, dict):
-        if any(k.startswith("@") for k in value):
-            out.append(Violation(at, "strict", "JSON-LD keywords are not allowed in records"))
-            return
-        _check_node(ctx, value, at, out)
+        _check_keywords(value, at, out)
+        _check_node(ctx, {k: v for k, v in value.items() if not k.startswith("@")}, at, out)
         return
     if definition.coerce in ("@id", "@vocab") and isinstance(value, str):
         if definition.coerce == "@vocab" and value in ctx.terms:
@@ -89,9 +90,7 @@ def check_terms(record: Any) -> list[Violation]:
     out: list[Violation] = []
     if record.get("@context") != CONTEXT_URL:
         out.append(Violation("@context", "strict", f"@context must be exactly {CONTEXT_URL!r}"))
-    for key in record:
-        if key.startswith("@") and key != "@context":
-            out.append(Violation(key, "strict", "JSON-LD keywords are not allowed in records"))
+    _check_keywords({k: v for k, v in record.items() if k != "@context"}, "", out)
     _check_node(bundled_context(), {k: v for k, v in record.items() if not k.startswith("@")},
                 "", out)
     return out
