@@ -6,9 +6,9 @@ takes a fast path through the C JSON encoder::
     json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                allow_nan=False).encode("utf-8")
 
-The fast path is taken only when :func:`is_plain` holds for ``obj``; otherwise (or if the UTF-8
-encoding fails) the general algorithm, ``rfc8785.dumps``, runs and decides. Why the two agree
-byte for byte on a plain value, rule by rule (RFC 8785 §3.2):
+The fast path (:func:`fast_path`) is taken only when :func:`is_plain` holds for ``obj``;
+otherwise (or if the UTF-8 encoding fails) the general algorithm, ``rfc8785.dumps``, runs and
+decides. Why the two agree byte for byte on a plain value, rule by rule (RFC 8785 §3.2):
 
 1. Literals (§3.2.2.1): ``None``/``True``/``False`` become ``null``/``true``/``false`` in both;
    both test for ``bool`` before ``int``.
@@ -41,7 +41,7 @@ import rfc8785
 
 from .errors import CanonicalizationFailed
 
-__all__ = ["MAX_SAFE_INTEGER", "canonicalize", "canonicalize_general", "is_plain"]
+__all__ = ["MAX_SAFE_INTEGER", "canonicalize", "canonicalize_general", "fast_path", "is_plain"]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 _BMP_MAX = "\uffff"
@@ -83,15 +83,17 @@ def canonicalize_general(value: Any) -> bytes:
         raise CanonicalizationFailed("not RFC 8785 canonicalizable: nested too deeply") from exc
 
 
+def fast_path(value: Any) -> bytes | None:
+    """Return the C encoder's output when it provably equals RFC 8785 for ``value``, else None."""
+    try:
+        if not is_plain(value):
+            return None
+        return _encode(value).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return None  # lone surrogate or deep nesting: the general algorithm gives the verdict
+
+
 def canonicalize(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 form of a JSON value (fast path when provably equal)."""
-    try:
-        plain = is_plain(value)
-    except RecursionError:
-        plain = False
-    if plain:
-        try:
-            return _encode(value).encode("utf-8")
-        except (UnicodeEncodeError, RecursionError):
-            pass  # lone surrogate or deep nesting: the general algorithm gives the verdict
-    return canonicalize_general(value)
+    canonical = fast_path(value)
+    return canonical if canonical is not None else canonicalize_general(value)
