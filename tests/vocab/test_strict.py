@@ -77,7 +77,8 @@ def test_messages_are_readable_and_point_at_json_paths() -> None:
     by_path = {v.path: v for v in validate_record(record)}
     assert by_path["partners[1].legalName"].rule == "maxLength"
     assert "longer than 300" in by_path["partners[1].legalName"].message
-    assert by_path["name.de"].message == "name: longer than 200 characters"
+    assert by_path["name.de"].message == "longer than 200 characters"
+    assert str(by_path["name.de"]) == "name.de: longer than 200 characters"
     assert "sdg/99" in by_path["sdgs[1]"].message
     assert "sdgs[0]" not in by_path
 

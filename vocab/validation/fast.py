@@ -115,9 +115,12 @@ class FastValidator:
         seen = seen | {key}
         out: list[Violation] = []
         label = path or "id"
-        if spec.node_kind and not _kind_ok(node.term, spec.node_kind):
-            out.append(Violation(label, "nodeKind", spec.message or "must have an id (an IRI)"))
-        if spec.pattern and (node.term[0] == "bnode" or not spec.pattern.search(node.term[1])):
+        kind_ok = spec.node_kind is None or _kind_ok(node.term, spec.node_kind)
+        if not kind_ok:
+            out.append(Violation(label, "nodeKind", "must have an id (an IRI)"))
+        # a blank node never matches sh:pattern; report it once when nodeKind already did
+        text = None if node.term[0] == "bnode" else node.term[1]
+        if spec.pattern and kind_ok and (text is None or not spec.pattern.search(text)):
             out.append(Violation(label, "pattern", spec.message or "id does not match the pattern"))
         if spec.closed:
             for prop, values in node.props.items():
@@ -140,7 +143,7 @@ class FastValidator:
         out: list[Violation] = []
 
         def bad(at: str, rule: str, message: str) -> None:
-            out.append(Violation(at, rule, f"{spec.name}: {message}"))
+            out.append(Violation(at, rule, message))
 
         if len(values) < spec.min_count:
             bad(where, "minCount", f"required (at least {spec.min_count} value)")
