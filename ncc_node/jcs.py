@@ -77,7 +77,8 @@ def canonicalize_general(value: Any) -> bytes:
     """Return the RFC 8785 canonical form by the general algorithm (the ``rfc8785`` package)."""
     try:
         return rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as exc:
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:
+        # rfc8785 refuses lone surrogates in values itself, in keys through UnicodeEncodeError.
         raise CanonicalizationFailed(f"not RFC 8785 canonicalizable: {exc}") from exc
     except RecursionError as exc:
         raise CanonicalizationFailed("not RFC 8785 canonicalizable: nested too deeply") from exc
