@@ -1,17 +1,20 @@
-"""Shared fixtures for the node's tests: keys, records, the W3C vectors and their contexts."""
+"""Shared fixtures and helpers for the node's tests: keys, records, signing, the W3C vectors."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ncc_node.errors import KeyNotValidAt, UnknownKey
 from ncc_node.keys import NodeKey, generate_key
+from ncc_node.proofs import KeyLookup, VerifiedProof, sign, verify
 from vocab import CONTEXT_URL, DocumentLoader, document_loader
 
 VECTORS = Path(__file__).resolve().parent.parent / "data" / "vectors"
@@ -19,6 +22,8 @@ EDDSA = VECTORS / "w3c-vc-di-eddsa"
 BASE = "http://127.0.0.1:8470"
 NODE = f"{BASE}/node"
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+NOW = T0 + timedelta(days=1)
+Record = dict[str, Any]
 
 RECORD: dict[str, Any] = {
     "@context": CONTEXT_URL,
@@ -62,6 +67,38 @@ RECORD: dict[str, Any] = {
 def read_json(path: Path) -> Any:
     """Parse a JSON file of the test data."""
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def lookup_for(*keys: NodeKey, valid_from: datetime = T0) -> KeyLookup:
+    """A key lookup over ``keys`` under our node IRI, valid from ``valid_from`` on."""
+    table = {key.verification_method(NODE): key.public_key for key in keys}
+
+    def key_lookup(verification_method: str, created: datetime) -> Ed25519PublicKey:
+        if verification_method not in table:
+            raise UnknownKey(verification_method)
+        if created < valid_from:
+            raise KeyNotValidAt(verification_method, created, "before the key existed")
+        return table[verification_method]
+
+    return key_lookup
+
+
+def signed_record(record: Record, key: NodeKey, suite: str = "eddsa-jcs-2022", **kw: Any) -> Record:
+    """Sign ``record`` with ``key`` under our node IRI, created at ``T0`` unless given."""
+    kw.setdefault("created", T0)
+    return sign(
+        record,
+        private_key=key.private_key,
+        verification_method=key.verification_method(NODE),
+        cryptosuite=suite,
+        **kw,
+    )
+
+
+def check(document: Record, key: NodeKey, **kw: Any) -> VerifiedProof:
+    """Verify ``document`` against ``key`` alone, one day after ``T0`` unless told."""
+    kw.setdefault("now", NOW)
+    return verify(document, key_lookup=lookup_for(key), **kw)
 
 
 @pytest.fixture
