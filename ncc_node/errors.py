@@ -121,3 +121,95 @@ class RotationRejected(DescriptorError):
     """A new descriptor version that does not follow from the previous one by key continuity."""
 
     code = "rotation_rejected"
+
+
+class ConfigError(NccError):
+    """A setting that is unknown, of the wrong type, or missing (reported at start-up)."""
+
+    code = "config"
+    http_status = 500
+
+
+class StoreError(NccError):
+    """The store cannot complete an operation (corrupt database, unknown schema version)."""
+
+    code = "store"
+    http_status = 500
+
+
+class RequestInvalid(NccError):
+    """A malformed request: bad JSON, bad parameter, wrong media type."""
+
+    code = "bad_request"
+    http_status = 400
+
+    def __init__(self, message: str, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class RecordRejected(RequestInvalid):
+    """A record that breaks the vocabulary's rules; ``details`` names every field."""
+
+    code = "invalid_record"
+    http_status = 422
+
+
+class PayloadTooLarge(RequestInvalid):
+    """A request body over the configured size or JSON depth limit."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class Unauthorized(NccError):
+    """No valid bearer token."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(NccError):
+    """The token lacks the scope this operation needs."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class NotFound(NccError):
+    """No record or resource with this id."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Gone(NccError):
+    """The record was deleted; ``tombstone`` is its signed tombstone."""
+
+    code = "gone"
+    http_status = 410
+
+    def __init__(self, message: str, tombstone: bytes) -> None:
+        super().__init__(message)
+        self.tombstone = tombstone
+
+
+class Conflict(NccError):
+    """The write conflicts with what is stored (e.g. a record of another origin)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class PreconditionFailed(NccError):
+    """``If-Match`` does not match the current ETag."""
+
+    code = "precondition_failed"
+    http_status = 412
+
+
+class PreconditionRequired(NccError):
+    """A write that must carry ``If-Match`` did not."""
+
+    code = "precondition_required"
+    http_status = 428

@@ -1,0 +1,160 @@
+"""Every node setting, declared once: name, type, default and a one-line help (CONVENTIONS §2).
+
+Layers, later wins: packaged defaults -> the TOML file named by ``NCC_CONFIG`` -> ``NCC_*``
+environment variables -> the mapping passed to :func:`load_settings` (tests). A setting
+``server.port`` is ``[server] port = 8001`` in TOML and ``NCC_SERVER_PORT`` in the environment.
+Unknown keys and bad types fail at start-up with a message naming the key and its source.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting."""
+
+    key: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        """The environment variable that overrides this setting."""
+        return "NCC_" + self.key.replace(".", "_").upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("node.country", str, None, "ISO 3166 alpha-2 code of the NCC's country, e.g. DE."),
+    Setting("node.name", str, None, "The node's display name (English)."),
+    Setting("node.base_url", str, None, "Public base URL; record ids are minted under it."),
+    Setting("node.data_dir", str, ".", "Database and key folder, relative to the config file."),
+    Setting("node.database", str, "node.db", "SQLite database file, relative to data_dir."),
+    Setting("node.key_dir", str, "keys", "Folder of the node's PEM keys, relative to data_dir."),
+    Setting("node.key_passphrase_env", str, "NCC_KEY_PASSPHRASE",
+            "Environment variable holding the key passphrase (unset: keys are unencrypted)."),
+    Setting("server.host", str, "127.0.0.1", "Interface `ncc serve` binds to."),
+    Setting("server.port", int, 8000, "Port `ncc serve` listens on."),
+    Setting("server.threads", int, 8, "Worker threads of the WSGI server."),
+    Setting("limits.max_body_bytes", int, 2 * 1024 * 1024, "Largest accepted request body."),
+    Setting("limits.max_json_depth", int, 32, "Deepest accepted JSON nesting in a request."),
+    Setting("limits.feed_page_max", int, 1000, "Largest `limit` a feed page may ask for."),
+    Setting("limits.list_page_max", int, 200, "Largest `limit` a record list may ask for."),
+    Setting("limits.import_max_rows", int, 1_000_000, "Largest number of rows one import takes."),
+    Setting("proofs.max_future_skew_s", int, 300,
+            "How far in the future a proof's `created` may be, in seconds."),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+class Settings(Mapping[str, Any]):
+    """The resolved settings of one node: a read-only mapping from key to typed value."""
+
+    def __init__(self, values: Mapping[str, Any], base_dir: Path) -> None:
+        self._values = dict(values)
+        self.base_dir = base_dir
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def path(self, key: str) -> Path:
+        """Resolve a file setting: ``data_dir`` against the config's folder, others in data_dir."""
+        data_dir = Path(self["node.data_dir"])
+        if not data_dir.is_absolute():
+            data_dir = self.base_dir / data_dir
+        if key == "node.data_dir":
+            return data_dir
+        value = Path(self[key])
+        return value if value.is_absolute() else data_dir / value
+
+    def require(self, *keys: str) -> None:
+        """Fail with one message naming every required setting that is not set."""
+        missing = [k for k in keys if self._values.get(k) in (None, "")]
+        if missing:
+            names = ", ".join(f"{k} (env {_BY_KEY[k].env})" for k in missing)
+            raise ConfigError(f"missing required setting(s): {names}")
+
+
+def _coerce(setting: Setting, value: Any, source: str) -> Any:
+    if value is None:
+        return None
+    if setting.type is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{setting.key} from {source}: expected an integer, got {value!r}")
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                raise ConfigError(
+                    f"{setting.key} from {source}: expected an integer, got {value!r}"
+                ) from None
+    if not isinstance(value, setting.type):
+        raise ConfigError(
+            f"{setting.key} from {source}: expected {setting.type.__name__}, got {value!r}"
+        )
+    return value
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and key not in _BY_KEY:
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def _apply(values: dict[str, Any], layer: Mapping[str, Any], source: str) -> None:
+    for key, value in layer.items():
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            raise ConfigError(f"unknown setting {key!r} in {source}")
+        values[key] = _coerce(setting, value, source)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML config file into flat ``section.key`` settings."""
+    try:
+        with path.open("rb") as handle:
+            return _flatten(tomllib.load(handle))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Resolve the settings through every layer; raise ConfigError on unknown keys or types."""
+    env = os.environ if environ is None else environ
+    values = {s.key: s.default for s in SETTINGS}
+    base_dir = Path.cwd()
+    config_file = (overrides or {}).get("config_file") or env.get("NCC_CONFIG")
+    if config_file:
+        path = Path(config_file).resolve()
+        _apply(values, read_toml(path), str(path))
+        base_dir = path.parent
+    for setting in SETTINGS:
+        if setting.env in env:
+            _apply(values, {setting.key: env[setting.env]}, f"environment {setting.env}")
+    rest = {k: v for k, v in (overrides or {}).items() if k != "config_file"}
+    _apply(values, rest, "the mapping passed to create_app")
+    return Settings(values, base_dir)

@@ -1,0 +1,18 @@
+"""Persistence: the store interface and its SQLite implementation (DESIGN §7)."""
+
+from .base import PeerState, QuarantineEntry, RecordFilter, Store, StoredRecord, Token, Writer
+from .recordrow import make_etag
+from .sqlite import SqliteStore, fts_query
+
+__all__ = [
+    "PeerState",
+    "QuarantineEntry",
+    "RecordFilter",
+    "SqliteStore",
+    "Store",
+    "StoredRecord",
+    "Token",
+    "Writer",
+    "fts_query",
+    "make_etag",
+]

@@ -1,0 +1,207 @@
+"""The store interface: every read and write the node, the sync worker and the CLI need.
+
+DESIGN §7: SQLite is the embedded default and the single source of truth; the SQL lives in one
+implementation of this interface (:mod:`.sqlite`) so PostgreSQL can be a second one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as stored: the exact signed JSON body plus the columns derived from it."""
+
+    id: str
+    kind: str  # Initiative | Method | Node (a tombstone keeps the kind it replaced)
+    origin: str
+    version: int
+    modified: str
+    deleted: bool
+    seq: int
+    body: bytes
+    etag: str
+    proof_value: str
+    identifier: str | None
+    received_from: str | None
+    received_at: str
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Filters of a record list; each facet filter is an exact concept/IRI match."""
+
+    kind: str
+    origin: str | None = None
+    country: str | None = None
+    sdg: str | None = None
+    stage: str | None = None
+    theme: str | None = None
+    target_group: str | None = None
+    method_type: str | None = None
+    language: str | None = None
+    q: str | None = None
+    include_deleted: bool = False
+
+    def facets(self) -> list[tuple[str, str]]:
+        """The facet filters that are set, as (facet, value) pairs."""
+        names = ("country", "sdg", "stage", "theme", "target_group", "method_type", "language")
+        return [(n, getattr(self, n)) for n in names if getattr(self, n) is not None]
+
+
+@dataclass(frozen=True)
+class Token:
+    """An operator token as stored (the secret itself is never stored, only its hash)."""
+
+    id: int
+    name: str
+    scopes: frozenset[str]
+    created: str
+    last_used: str | None
+    revoked: str | None
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """A rejected incoming item, kept with its reason and raw body."""
+
+    id: int
+    peer: str
+    record_id: str | None
+    reason: str
+    detail: str
+    body: bytes
+    received_at: str
+
+
+@dataclass
+class PeerState:
+    """A peer's sync state: cursor, health and counts by outcome."""
+
+    base_url: str
+    scope: str = "own"
+    node_iri: str | None = None
+    cursor: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Writer(ABC):
+    """Writes inside one transaction (``Store.write()``): all commit together or none do."""
+
+    @abstractmethod
+    def put(
+        self,
+        record: dict[str, Any],
+        body: bytes,
+        *,
+        received_from: str | None = None,
+        expect_version: int | None = None,
+    ) -> StoredRecord:
+        """Insert or replace a record under the next local sequence number; index it.
+
+        With ``expect_version``, fail with Conflict unless the stored version is exactly that
+        (0 = must not exist yet): compare-and-swap for If-Match writes.
+        """
+
+    @abstractmethod
+    def save_peer(self, state: PeerState) -> None:
+        """Insert or update a peer's state (cursor, health, counts)."""
+
+    @abstractmethod
+    def quarantine(
+        self, *, peer: str, record_id: str | None, reason: str, detail: str, body: bytes
+    ) -> int:
+        """Keep a rejected item with its reason; return its quarantine id."""
+
+
+class Store(ABC):
+    """All persistent state of a node."""
+
+    # -- records ------------------------------------------------------------------------------
+    @abstractmethod
+    def get(self, record_id: str) -> StoredRecord | None:
+        """Return the record with this id (or its tombstone), or None."""
+
+    @abstractmethod
+    def find_by_identifier(self, origin: str, identifier: str) -> StoredRecord | None:
+        """Return the record of ``origin`` carrying this external identifier, or None."""
+
+    @abstractmethod
+    def changes(
+        self, after: int, limit: int, *, origin: str | None = None
+    ) -> list[tuple[int, bytes]]:
+        """Return up to ``limit`` (seq, body) pairs with seq > ``after`` in seq order."""
+
+    @abstractmethod
+    def last_seq(self) -> int:
+        """Return the highest sequence number handed out so far (0 when empty)."""
+
+    @abstractmethod
+    def list_records(
+        self, where: RecordFilter, *, after: str | None, limit: int
+    ) -> list[StoredRecord]:
+        """Return up to ``limit`` records matching ``where`` with id > ``after``, by id."""
+
+    @abstractmethod
+    def count(self, where: RecordFilter) -> int:
+        """Return how many records match ``where``."""
+
+    @abstractmethod
+    def iter_records(self, *, kind: str | None = None, batch: int = 1000) -> Iterator[StoredRecord]:
+        """Yield every record (optionally of one kind) in seq order, reading in batches."""
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Writer]:
+        """Open one write transaction (one writer at a time; readers are never blocked)."""
+
+    def put(self, record: dict[str, Any], body: bytes, **options: Any) -> StoredRecord:
+        """Write one record in its own transaction (see :meth:`Writer.put`)."""
+        with self.write() as writer:
+            return writer.put(record, body, **options)
+
+    @abstractmethod
+    def reindex(self) -> int:
+        """Rebuild every derived index (text, facets, keys) from the records; return the count."""
+
+    # -- keys learned from descriptors --------------------------------------------------------
+    @abstractmethod
+    def descriptor(self, node_iri: str) -> StoredRecord | None:
+        """Return the stored descriptor of a node, or None."""
+
+    # -- operator tokens ----------------------------------------------------------------------
+    @abstractmethod
+    def add_token(self, name: str, token_hash: str, scopes: Sequence[str]) -> Token:
+        """Store a new token's hash and scopes; names are unique."""
+
+    @abstractmethod
+    def token_by_hash(self, token_hash: str) -> Token | None:
+        """Return the live (not revoked) token with this hash and mark it used, or None."""
+
+    @abstractmethod
+    def tokens(self) -> list[Token]:
+        """Return every token, revoked ones included, by id."""
+
+    @abstractmethod
+    def revoke_token(self, name: str) -> bool:
+        """Revoke a token by name; return False if no live token has that name."""
+
+    # -- peers and quarantine -----------------------------------------------------------------
+    @abstractmethod
+    def peers(self) -> list[PeerState]:
+        """Return every peer's sync state."""
+
+    @abstractmethod
+    def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
+        """Return quarantined items by id."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close every connection this store opened."""

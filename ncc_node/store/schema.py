@@ -1,0 +1,77 @@
+"""The SQLite schema, versioned with ``PRAGMA user_version``: migration N brings N-1 to N."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: records with their local sequence, derived indexes, tokens, peers, quarantine
+    """
+    CREATE TABLE records (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        modified TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER NOT NULL UNIQUE,
+        body BLOB NOT NULL,
+        etag TEXT NOT NULL,
+        proof_value TEXT NOT NULL,
+        identifier TEXT,
+        received_from TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX records_origin_seq ON records (origin, seq);
+    CREATE INDEX records_kind_id ON records (kind, deleted, id);
+    CREATE INDEX records_identifier ON records (origin, identifier) WHERE identifier IS NOT NULL;
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO counters (name, value) VALUES ('seq', 0);
+    CREATE TABLE facets (
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        record INTEGER NOT NULL,
+        PRIMARY KEY (facet, value, record)
+    ) WITHOUT ROWID;
+    CREATE INDEX facets_record ON facets (record);
+    CREATE VIRTUAL TABLE record_text USING fts5 (
+        text, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE keys (
+        id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        created TEXT NOT NULL,
+        retired TEXT
+    );
+    CREATE INDEX keys_origin ON keys (origin);
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        created TEXT NOT NULL,
+        last_used TEXT,
+        revoked TEXT
+    );
+    CREATE TABLE peers (
+        base_url TEXT PRIMARY KEY,
+        scope TEXT NOT NULL DEFAULT 'own',
+        node_iri TEXT,
+        cursor TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        counts TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        peer TEXT NOT NULL,
+        record_id TEXT,
+        reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        body BLOB NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX quarantine_record ON quarantine (record_id);
+    """,
+)

@@ -1,0 +1,401 @@
+"""The SQLite store: WAL, one writer (``BEGIN IMMEDIATE``), a read connection per thread.
+
+DESIGN §7. Readers never block the writer or each other (WAL); writers queue on a lock in
+this process and on ``busy_timeout`` across processes (e.g. ``ncc import`` beside ``ncc
+serve``), so "database is locked" never reaches a user under normal load.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import Conflict, StoreError
+from ..timestamps import format_timestamp, utc_now
+from .base import (
+    PeerState,
+    QuarantineEntry,
+    RecordFilter,
+    Store,
+    StoredRecord,
+    Token,
+    Writer,
+)
+from .derive import facet_values, search_text
+from .recordrow import RECORD_COLUMNS, make_etag, record_columns, row_to_record
+from .schema import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def fts_query(text: str) -> str | None:
+    """Turn user text into an FTS5 query: every word must match, the last one as a prefix."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class SqliteWriter(Writer):
+    """The writes of one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _next_seq(self) -> int:
+        row = self.conn.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    def put(
+        self,
+        record: dict[str, Any],
+        body: bytes,
+        *,
+        received_from: str | None = None,
+        expect_version: int | None = None,
+    ) -> StoredRecord:
+        """See :meth:`Writer.put`."""
+        columns = record_columns(record, body)
+        old = self.conn.execute(
+            "SELECT rowid, version FROM records WHERE id = ?", (columns["id"],)
+        ).fetchone()
+        if expect_version is not None and (old[1] if old else 0) != expect_version:
+            raise Conflict(
+                f"record {columns['id']} changed concurrently: expected version "
+                f"{expect_version}, found {old[1] if old else 'none'}"
+            )
+        columns.update(seq=self._next_seq(), received_from=received_from,
+                       received_at=format_timestamp(utc_now()))
+        values = [columns[c] for c in RECORD_COLUMNS]
+        if old is None:
+            placeholders = ", ".join("?" for _ in RECORD_COLUMNS)
+            cursor = self.conn.execute(
+                f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({placeholders})",
+                values,
+            )
+            rowid = int(cursor.lastrowid or 0)
+        else:
+            rowid = int(old[0])
+            assignments = ", ".join(f"{c} = ?" for c in RECORD_COLUMNS)
+            self.conn.execute(f"UPDATE records SET {assignments} WHERE rowid = ?",
+                              [*values, rowid])
+        index_record(self.conn, rowid, record, deleted=bool(columns["deleted"]))
+        return row_to_record(tuple(values))
+
+    def save_peer(self, state: PeerState) -> None:
+        """See :meth:`Writer.save_peer`."""
+        self.conn.execute(
+            """INSERT INTO peers (base_url, scope, node_iri, cursor, last_success, last_error,
+                                  last_error_at, counts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (base_url) DO UPDATE SET scope = excluded.scope,
+                 node_iri = excluded.node_iri, cursor = excluded.cursor,
+                 last_success = excluded.last_success, last_error = excluded.last_error,
+                 last_error_at = excluded.last_error_at, counts = excluded.counts""",
+            (state.base_url, state.scope, state.node_iri, state.cursor, state.last_success,
+             state.last_error, state.last_error_at, json.dumps(state.counts, sort_keys=True)),
+        )
+
+    def quarantine(
+        self, *, peer: str, record_id: str | None, reason: str, detail: str, body: bytes
+    ) -> int:
+        """See :meth:`Writer.quarantine`."""
+        cursor = self.conn.execute(
+            "INSERT INTO quarantine (peer, record_id, reason, detail, body, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (peer, record_id, reason, detail, body, format_timestamp(utc_now())),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+def index_record(conn: sqlite3.Connection, rowid: int, record: dict[str, Any], *,
+                 deleted: bool) -> None:
+    """Replace the derived index entries (text, facets, keys) of one record."""
+    conn.execute("DELETE FROM facets WHERE record = ?", (rowid,))
+    conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
+    if deleted:
+        return
+    facets = facet_values(record)
+    conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)",
+                     [(f, v, rowid) for f, v in facets])
+    conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
+                 (rowid, search_text(record, facets)))
+    if record.get("type") == "Node":
+        _index_keys(conn, record)
+
+
+def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
+    origin = descriptor["id"]
+    conn.execute("DELETE FROM keys WHERE origin = ?", (origin,))
+    for key in descriptor.get("verificationMethod", []):
+        if isinstance(key, dict):
+            conn.execute(
+                "INSERT OR REPLACE INTO keys (id, origin, public_key, created, retired) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key.get("id"), origin, key.get("publicKeyMultibase"), key.get("created"),
+                 key.get("retired")),
+            )
+
+
+class SqliteStore(Store):
+    """The SQLite implementation of :class:`Store`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._writer = self._connect()
+        self._migrate()
+
+    # -- connections --------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _migrate(self) -> None:
+        with self._write_lock:
+            version = self._writer.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreError(f"database {self.path} has schema version {version}, newer "
+                                 f"than this software ({len(MIGRATIONS)}); upgrade ncc-exchange")
+            for number in range(version + 1, len(MIGRATIONS) + 1):
+                self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(MIGRATIONS[number - 1]):
+                        self._writer.execute(statement)
+                    self._writer.execute(f"PRAGMA user_version = {number}")
+                    self._writer.execute("COMMIT")
+                except BaseException:
+                    self._writer.execute("ROLLBACK")
+                    raise
+
+    def write(self) -> AbstractContextManager[Writer]:
+        """See :meth:`Store.write`."""
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[SqliteWriter]:
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteWriter(self._writer)
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def close(self) -> None:
+        """See :meth:`Store.close`."""
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- records ------------------------------------------------------------------------------
+    def _one(self, sql: str, params: Sequence[Any]) -> StoredRecord | None:
+        row = self._reader.execute(sql, params).fetchone()
+        return None if row is None else row_to_record(row)
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        """See :meth:`Store.get`."""
+        return self._one(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE id = ?",
+                         (record_id,))
+
+    def find_by_identifier(self, origin: str, identifier: str) -> StoredRecord | None:
+        """See :meth:`Store.find_by_identifier`."""
+        return self._one(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records "
+                         "WHERE origin = ? AND identifier = ?", (origin, identifier))
+
+    def descriptor(self, node_iri: str) -> StoredRecord | None:
+        """See :meth:`Store.descriptor`."""
+        record = self.get(node_iri)
+        return record if record is not None and record.kind == "Node" else None
+
+    def changes(
+        self, after: int, limit: int, *, origin: str | None = None
+    ) -> list[tuple[int, bytes]]:
+        """See :meth:`Store.changes`."""
+        if origin is None:
+            rows = self._reader.execute(
+                "SELECT seq, body FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+        else:
+            rows = self._reader.execute(
+                "SELECT seq, body FROM records WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (origin, after, limit))
+        return [(int(seq), bytes(body)) for seq, body in rows]
+
+    def last_seq(self) -> int:
+        """See :meth:`Store.last_seq`."""
+        return int(self._reader.execute(
+            "SELECT value FROM counters WHERE name = 'seq'").fetchone()[0])
+
+    def _where(self, where: RecordFilter) -> tuple[str, list[Any]]:
+        clauses = ["r.kind = ?"]
+        params: list[Any] = [where.kind]
+        if not where.include_deleted:
+            clauses.append("r.deleted = 0")
+        if where.origin is not None:
+            clauses.append("r.origin = ?")
+            params.append(where.origin)
+        for facet, value in where.facets():
+            clauses.append("r.rowid IN (SELECT record FROM facets WHERE facet = ? AND value = ?)")
+            params.extend((facet, value))
+        if where.q:
+            query = fts_query(where.q)
+            if query is not None:
+                clauses.append("r.rowid IN (SELECT rowid FROM record_text WHERE record_text "
+                               "MATCH ?)")
+                params.append(query)
+        return " AND ".join(clauses), params
+
+    def list_records(
+        self, where: RecordFilter, *, after: str | None, limit: int
+    ) -> list[StoredRecord]:
+        """See :meth:`Store.list_records`."""
+        sql, params = self._where(where)
+        if after is not None:
+            sql += " AND r.id > ?"
+            params.append(after)
+        columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+        rows = self._reader.execute(
+            f"SELECT {columns} FROM records r WHERE {sql} ORDER BY r.id LIMIT ?",
+            [*params, limit])
+        return [row_to_record(row) for row in rows]
+
+    def count(self, where: RecordFilter) -> int:
+        """See :meth:`Store.count`."""
+        sql, params = self._where(where)
+        return int(self._reader.execute(f"SELECT count(*) FROM records r WHERE {sql}",
+                                        params).fetchone()[0])
+
+    def iter_records(self, *, kind: str | None = None, batch: int = 1000) -> Iterator[StoredRecord]:
+        """See :meth:`Store.iter_records`."""
+        after = 0
+        columns = ", ".join(RECORD_COLUMNS)
+        while True:
+            if kind is None:
+                rows = self._reader.execute(
+                    f"SELECT {columns} FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (after, batch)).fetchall()
+            else:
+                rows = self._reader.execute(
+                    f"SELECT {columns} FROM records WHERE kind = ? AND seq > ? ORDER BY seq "
+                    "LIMIT ?", (kind, after, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                record = row_to_record(row)
+                after = record.seq
+                yield record
+
+    def reindex(self) -> int:
+        """See :meth:`Store.reindex`."""
+        count = 0
+        with self._transaction() as writer:
+            conn = writer.conn
+            conn.execute("DELETE FROM facets")
+            conn.execute("DELETE FROM record_text")
+            conn.execute("DELETE FROM keys")
+            rows = conn.execute("SELECT rowid, body, deleted FROM records ORDER BY seq")
+            for rowid, body, deleted in rows.fetchall():
+                index_record(conn, rowid, json.loads(body), deleted=bool(deleted))
+                count += 1
+        return count
+
+    # -- tokens -------------------------------------------------------------------------------
+    def add_token(self, name: str, token_hash: str, scopes: Sequence[str]) -> Token:
+        """See :meth:`Store.add_token`."""
+        created = format_timestamp(utc_now())
+        with self._transaction() as writer:
+            conn = writer.conn
+            if conn.execute("SELECT 1 FROM tokens WHERE name = ?", (name,)).fetchone():
+                raise Conflict(f"a token named {name!r} already exists")
+            cursor = conn.execute(
+                "INSERT INTO tokens (name, hash, scopes, created) VALUES (?, ?, ?, ?)",
+                (name, token_hash, " ".join(sorted(scopes)), created))
+        return Token(int(cursor.lastrowid or 0), name, frozenset(scopes), created, None, None)
+
+    @staticmethod
+    def _token(row: Sequence[Any]) -> Token:
+        return Token(int(row[0]), row[1], frozenset(row[2].split()), row[3], row[4], row[5])
+
+    def token_by_hash(self, token_hash: str) -> Token | None:
+        """See :meth:`Store.token_by_hash`."""
+        row = self._reader.execute(
+            "SELECT id, name, scopes, created, last_used, revoked FROM tokens "
+            "WHERE hash = ? AND revoked IS NULL", (token_hash,)).fetchone()
+        if row is None:
+            return None
+        now = format_timestamp(utc_now())
+        if row[4] != now:  # at most one write per token per second
+            with self._transaction() as writer:
+                writer.conn.execute(
+                    "UPDATE tokens SET last_used = ? WHERE id = ?", (now, row[0]))
+        return self._token(row)
+
+    def tokens(self) -> list[Token]:
+        """See :meth:`Store.tokens`."""
+        rows = self._reader.execute(
+            "SELECT id, name, scopes, created, last_used, revoked FROM tokens ORDER BY id")
+        return [self._token(r) for r in rows]
+
+    def revoke_token(self, name: str) -> bool:
+        """See :meth:`Store.revoke_token`."""
+        with self._transaction() as writer:
+            cursor = writer.conn.execute(
+                "UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL",
+                (format_timestamp(utc_now()), name))
+        return cursor.rowcount > 0
+
+    # -- peers and quarantine -----------------------------------------------------------------
+    def peers(self) -> list[PeerState]:
+        """See :meth:`Store.peers`."""
+        rows = self._reader.execute(
+            "SELECT base_url, scope, node_iri, cursor, last_success, last_error, last_error_at, "
+            "counts FROM peers ORDER BY base_url")
+        return [PeerState(*row[:7], counts=json.loads(row[7])) for row in rows]
+
+    def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
+        """See :meth:`Store.quarantined`."""
+        rows = self._reader.execute(
+            "SELECT id, peer, record_id, reason, detail, body, received_at FROM quarantine "
+            "WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        return [QuarantineEntry(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6]) for r in rows]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (none of ours contains a ';' in a literal)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+__all__ = ["SqliteStore", "fts_query", "make_etag"]
