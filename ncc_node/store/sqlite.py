@@ -383,7 +383,11 @@ class SqliteStore(Store):
         rows = self._reader.execute(
             "SELECT base_url, scope, node_iri, cursor, last_success, last_error, last_error_at, "
             "counts FROM peers ORDER BY base_url")
-        return [PeerState(*row[:7], counts=json.loads(row[7])) for row in rows]
+        return [
+            PeerState(base_url=r[0], scope=r[1], node_iri=r[2], cursor=r[3], last_success=r[4],
+                      last_error=r[5], last_error_at=r[6], counts=json.loads(r[7]))
+            for r in rows
+        ]
 
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """See :meth:`Store.quarantined`."""
