@@ -201,3 +201,45 @@ def test_chain_proof_signs_the_previous_proofs(vector_loader: DocumentLoader) ->
     document["proof"][0] = resigned["proof"]
     with pytest.raises(BadSignature, match="z6MkmEq87wkHCYnWnNZkigeDMGTN7oUw1upkhzd77KuXERS1"):
         verify_proof_set(document, key_lookup=did_key_lookup, document_loader=vector_loader)
+
+
+def test_protocol_example() -> None:
+    """The worked example of docs/protocol-proofs.md §9 (W3C test key, our context)."""
+    record = {
+        "@context": "https://w3id.org/ncc/context/v1",
+        "id": "https://ncc-de.example.org/initiatives/3f1c6a52-8e0b-4b7e-9a55-4b7d0c8e2a11",
+        "type": "Initiative",
+        "origin": "https://ncc-de.example.org/node",
+        "version": 3,
+        "modified": "2026-03-01T10:00:00Z",
+        "name": {"de": "Digitale Lernpatenschaften", "en": "Digital learning mentorships"},
+        "sdgs": ["sdg:4"],
+        "seeksPartners": True,
+    }
+    method = "https://ncc-de.example.org/node#key-1"
+    signed = sign(
+        record,
+        private_key=decode_secret_key(KEY_PAIR["privateKeyMultibase"]),
+        verification_method=method,
+        created=datetime.fromisoformat("2026-03-01T10:00:00Z"),
+    )
+    proof = signed["proof"]
+    config = proof_configuration(proof, record)
+    proof_canon = canonicalize_proof_config(config, cryptosuite="eddsa-jcs-2022")
+    assert proof_canon == (
+        b'{"@context":"https://w3id.org/ncc/context/v1","created":"2026-03-01T10:00:00Z",'
+        b'"cryptosuite":"eddsa-jcs-2022","proofPurpose":"assertionMethod",'
+        b'"type":"DataIntegrityProof","verificationMethod":"https://ncc-de.example.org/node#key-1"}'
+    )
+    assert hashlib.sha256(proof_canon).hexdigest() == (
+        "8159f2bb5d4c8d48e3ea47098d67ad0954f9758a2843a0ebb293815ff5c4c840"
+    )
+    canon_doc = canonicalize_document(record, cryptosuite="eddsa-jcs-2022")
+    assert hashlib.sha256(canon_doc).hexdigest() == (
+        "9b50f6b24ff0acd063fc85375b13bd14f2c8a88bf8d0fc4a5ed7a3a14956b9b6"
+    )
+    assert proof["proofValue"] == (
+        "zz9wjU2JqKscn5SwG1tMWZYmJ6XVwBMgDp9zMVZmzJCf1BbvGKXEHGoboYJL4yGpfLV3dAA523EuvVQY2TujjNBe"
+    )
+    public = decode_public_key(KEY_PAIR["publicKeyMultibase"])
+    assert verify(signed, key_lookup=lambda vm, created: public).verification_method == method
