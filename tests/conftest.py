@@ -28,3 +28,74 @@ def socket_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     yield attempts
+
+
+# -- real nodes -------------------------------------------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
+
+from vocab import example  # noqa: E402
+
+from .nodes import LiveNode, init_node, node_config, start_live_node  # noqa: E402
+
+APP_BASE = "http://127.0.0.1:8470"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An initialised node's app (base URL http://127.0.0.1:8470; not serving)."""
+    from ncc_node.app import create_app
+
+    config = node_config(tmp_path / "node", APP_BASE)
+    init_node(config)
+    application = create_app(config)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["ncc"].store.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner bound to :func:`app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_record() -> Callable[..., dict[str, Any]]:
+    """Build a valid initiative payload (what an operator POSTs), with overrides."""
+
+    def build(kind: str = "Initiative", **overrides: Any) -> dict[str, Any]:
+        record = example("initiative.jsonld" if kind == "Initiative" else "method.jsonld")
+        for minted in ("@context", "id", "type", "origin", "version", "modified", "proof"):
+            record.pop(minted, None)
+        record.pop("usesMethods", None)
+        record.pop("adapts", None)
+        record.update(overrides)
+        return record
+
+    return build
+
+
+@pytest.fixture
+def live_node(tmp_path: Path) -> Iterator[Callable[..., LiveNode]]:
+    """Start real nodes on 127.0.0.1, port 0: ``live_node("EE")``; all stop at teardown."""
+    started: list[LiveNode] = []
+
+    def start(country: str = "DE", **extra: Any) -> LiveNode:
+        node = start_live_node(tmp_path / f"node-{country}-{len(started)}", country, **extra)
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        node.stop()

@@ -1,0 +1,87 @@
+"""Real nodes for tests: initialised data directories and live HTTP servers on port 0."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ncc_node.app import NodeContext, create_app
+from ncc_node.identity import init_identity
+from ncc_node.settings import load_settings
+from ncc_node.store import SqliteStore
+from ncc_node.tokens import create_token
+
+NAMES = {"DE": "NCC Germany", "EE": "NCC Estonia", "NL": "NCC Netherlands", "LU": "NCC Luxembourg"}
+
+
+def node_config(data_dir: Path, base_url: str, country: str = "DE",
+                **extra: Any) -> dict[str, Any]:
+    """Settings for a test node (as passed to create_app)."""
+    return {"node.base_url": base_url, "node.country": country,
+            "node.name": NAMES.get(country, f"NCC {country}"), "node.data_dir": str(data_dir),
+            **extra}
+
+
+def init_node(config: Mapping[str, Any]) -> None:
+    """Create the key and descriptor of a node (what `ncc init` does)."""
+    settings = load_settings(config, environ={})
+    store = SqliteStore(settings.path("node.database"))
+    try:
+        init_identity(settings, store)
+    finally:
+        store.close()
+
+
+def _placeholder(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+@dataclass
+class LiveNode:
+    """A node serving real HTTP on 127.0.0.1 in a background thread."""
+
+    url: str
+    app: Flask
+    server: BaseWSGIServer
+    thread: threading.Thread
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def context(self) -> NodeContext:
+        """The node's store, identity and publisher."""
+        context: NodeContext = self.app.extensions["ncc"]
+        return context
+
+    def auth(self, scope: str = "write") -> dict[str, str]:
+        """An Authorization header carrying a token with ``scope``."""
+        if scope not in self.tokens:
+            _, secret = create_token(self.context.store, f"test-{scope}", [scope])
+            self.tokens[scope] = secret
+        return {"Authorization": f"Bearer {self.tokens[scope]}"}
+
+    def stop(self) -> None:
+        """Shut the server down and close the store."""
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        self.server.server_close()
+        self.context.store.close()
+
+
+def start_live_node(data_dir: Path, country: str = "DE", **extra: Any) -> LiveNode:
+    """Bind a port, initialise a node for that base URL, and serve it."""
+    server = make_server("127.0.0.1", 0, _placeholder, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    config = node_config(data_dir, url, country, **extra)
+    init_node(config)
+    app = create_app(config)
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, name=f"node-{country}", daemon=True)
+    thread.start()
+    return LiveNode(url, app, server, thread)
