@@ -39,6 +39,7 @@ from .errors import (
     UnsupportedCryptosuite,
 )
 from .multibase import multibase_decode, multibase_encode
+from .proof_sets import previous_proofs, proof_list
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
 __all__ = [
@@ -88,9 +89,10 @@ def sign(
     """
     if cryptosuite not in CRYPTOSUITES:
         raise UnsupportedCryptosuite(f"cannot sign with cryptosuite {cryptosuite!r}")
-    existing = _proof_list(document) if "proof" in document else []
-    if existing and not proof_set:
+    if "proof" in document and not proof_set:
         raise ValueError("document already has a proof; pass proof_set=True to add another")
+    signed = copy.deepcopy(dict(document))
+    existing = proof_list(signed) if "proof" in signed else []
     options: dict[str, Any] = {"type": PROOF_TYPE}
     if proof_id is not None:
         options["id"] = proof_id
@@ -102,10 +104,9 @@ def sign(
         options["previousProof"] = (
             previous_proof if isinstance(previous_proof, str) else list(previous_proof)
         )
-    signed = copy.deepcopy(dict(document))
     unsecured = unsecured_document(signed)
     if previous_proof is not None:
-        unsecured["proof"] = _previous_proofs(existing, options["previousProof"])
+        unsecured["proof"] = previous_proofs(existing, options["previousProof"])
     config = proof_configuration(options, unsecured)
     hashed = hash_data(
         canonicalize_proof_config(config, cryptosuite=cryptosuite, document_loader=document_loader),
@@ -114,7 +115,7 @@ def sign(
     # jcs keeps @context in the emitted proof (signedJCS.json); rdfc does not (signedDataInt.json).
     proof = dict(config) if cryptosuite == EDDSA_JCS_2022 else dict(options)
     proof["proofValue"] = multibase_encode(private_key.sign(hashed))
-    signed["proof"] = [*copy.deepcopy(existing), proof] if existing else proof
+    signed["proof"] = [*existing, proof] if existing else proof
     return signed
 
 
@@ -160,14 +161,14 @@ def verify_proof_set(
     """
     if not isinstance(document, Mapping):
         raise MalformedProof("proof", "the secured document is not a JSON object")
-    proofs = _proof_list(document)
+    proofs = proof_list(document)
     base = unsecured_document(document)
     moment = _now(now)
     results = []
     for proof in proofs:
         unsecured = dict(base)
         if "previousProof" in proof:
-            unsecured["proof"] = _previous_proofs(proofs, proof["previousProof"])
+            unsecured["proof"] = previous_proofs(proofs, proof["previousProof"])
         results.append(
             _verify_one(
                 unsecured,
@@ -188,35 +189,6 @@ def _now(now: datetime | None) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     return now
-
-
-def _proof_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    proof = document.get("proof")
-    if proof is None:
-        raise MalformedProof("proof", "missing")
-    proofs = proof if isinstance(proof, list) else [proof]
-    if not proofs:
-        raise MalformedProof("proof", "empty proof set")
-    for item in proofs:
-        if not isinstance(item, Mapping):
-            raise MalformedProof("proof", f"expected an object, got {type(item).__name__}")
-    return proofs
-
-
-def _previous_proofs(proofs: Sequence[Mapping[str, Any]], previous: object) -> list[Any]:
-    """Return the proofs that ``previousProof`` names, in the order of the proof set (§4.2)."""
-    if isinstance(previous, str):
-        wanted = {previous}
-    elif isinstance(previous, list) and previous and all(isinstance(p, str) for p in previous):
-        wanted = set(previous)
-    else:
-        raise MalformedProof("previousProof", "expected a proof id or a list of proof ids")
-    matching = [proof for proof in proofs if proof.get("id") in wanted]
-    found = {proof.get("id") for proof in matching}
-    if found != wanted or len(matching) != len(wanted):
-        missing = sorted(wanted - found) or sorted(wanted)
-        raise MalformedProof("previousProof", f"does not name exactly one proof each: {missing}")
-    return matching
 
 
 def _field(proof: Mapping[str, Any], name: str) -> str:
