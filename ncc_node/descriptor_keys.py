@@ -63,7 +63,7 @@ class DescriptorKey:
 def check_base_url(base_url: str) -> str:
     """Return a node base URL without trailing slash: https, or http on loopback only."""
     parts = urlsplit(base_url)
-    if parts.query or parts.fragment or not parts.hostname:
+    if parts.query or parts.fragment or parts.username or not parts.hostname:
         raise DescriptorError(f"base URL {base_url!r} must be scheme://host[:port][/path]")
     loopback = parts.hostname in LOOPBACK_HOSTS
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):

@@ -75,7 +75,15 @@ def test_version_one_is_self_signed(keypair: NodeKey) -> None:
 
 
 @pytest.mark.parametrize(
-    "base", ["http://ncc.example.org", "ftp://ncc.example.org", "https://", "https://x/?q=1"]
+    "base",
+    [
+        "http://ncc.example.org",
+        "ftp://ncc.example.org",
+        "https://",
+        "https://x/?q=1",
+        "https://x/#f",
+        "https://user:pw@ncc.example.org",
+    ],
 )
 def test_base_url_must_be_https_or_loopback(base: str) -> None:
     with pytest.raises(DescriptorError, match="base URL"):
