@@ -135,6 +135,10 @@ class Store(ABC):
         """Return the record of ``origin`` carrying this external identifier, or None."""
 
     @abstractmethod
+    def find_by_uuid(self, kind: str, uuid: str) -> list[StoredRecord]:
+        """Return the records of ``kind`` (any origin) whose id ends in ``/<uuid>``, by id."""
+
+    @abstractmethod
     def changes(
         self, after: int, limit: int, *, origin: str | None = None
     ) -> list[tuple[int, bytes]]:

@@ -236,6 +236,14 @@ class SqliteStore(Store):
         return self._one(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records "
                          "WHERE origin = ? AND identifier = ?", (origin, identifier))
 
+    def find_by_uuid(self, kind: str, uuid: str) -> list[StoredRecord]:
+        """See :meth:`Store.find_by_uuid`."""
+        suffix = "/" + uuid  # compared with substr, not LIKE: no wildcard can slip in
+        rows = self._reader.execute(
+            f"SELECT {', '.join(RECORD_COLUMNS)} FROM records "
+            "WHERE kind = ? AND substr(id, -?) = ? ORDER BY id", (kind, len(suffix), suffix))
+        return [row_to_record(row) for row in rows]
+
     def descriptor(self, node_iri: str) -> StoredRecord | None:
         """See :meth:`Store.descriptor`."""
         record = self.get(node_iri)

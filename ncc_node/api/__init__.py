@@ -1,0 +1,42 @@
+"""The node's HTTP API (DESIGN §5): one flask-smorest blueprint per resource, registered here.
+
+``register_api(app, context)`` is called by :func:`ncc_node.app.create_app`; it configures
+OpenAPI (``/openapi.json``, docs at ``/docs``), the one JSON error shape, and the blueprints.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask
+
+from ..app import NodeContext
+from . import feed, initiatives, methods, node, vocabulary
+from .error_shape import register_error_handlers
+from .openapi import Blueprint, create_api
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    node.blp,
+    initiatives.blp,
+    methods.blp,
+    feed.blp,
+    vocabulary.blp,
+)
+
+
+def _version() -> str:
+    try:
+        return version("ncc-exchange")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0"
+
+
+def register_api(app: Flask, context: NodeContext) -> None:
+    """Register the API's blueprints, OpenAPI document and error handlers on ``app``."""
+    api = create_api(app, _version())
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+
+
+__all__ = ["BLUEPRINTS", "register_api"]

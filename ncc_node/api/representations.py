@@ -1,0 +1,109 @@
+"""Content negotiation (JSON-LD, Turtle, N-Triples) and conditional GETs (ETag, 304).
+
+The JSON-LD representation of a record is its stored body, byte for byte: the bytes the proof
+covers are the bytes a client receives. Turtle and N-Triples carry the record's payload graph
+(without the proof, which only verifies over the JSON) and have their own ETags, since a strong
+ETag names one representation (RFC 9110 §8.8.3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from flask import Response, request
+from rdflib import Graph
+from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import unquote_etag
+
+from vocab import VOCAB_NS, concept_index, to_graph
+
+from ..store import StoredRecord
+
+JSONLD = "application/ld+json"
+JSON = "application/json"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+RDF_FORMATS = {TURTLE: ("turtle", "ttl"), NTRIPLES: ("nt", "nt")}
+RECORD_TYPES = (JSONLD, JSON, TURTLE, NTRIPLES)
+
+
+def negotiate(offers: Sequence[str]) -> str:
+    """Return the offered media type the client prefers (the first if it states none), or 406."""
+    accept = request.accept_mimetypes
+    if not accept:
+        return offers[0]
+    best = accept.best_match(offers)
+    if best is None:
+        raise NotAcceptable(f"this resource is available as {', '.join(offers)}")
+    return best
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag for a generated body: a digest of its bytes."""
+    return f'"{hashlib.sha256(body).hexdigest()[:24]}"'
+
+
+def variant_etag(etag: str, mimetype: str) -> str:
+    """The ETag of a record's RDF representation, derived from the stored body's ETag."""
+    value, _ = unquote_etag(etag)
+    return f'"{value}-{RDF_FORMATS[mimetype][1]}"'
+
+
+def not_modified(etag: str) -> bool:
+    """Whether the request's If-None-Match already names ``etag`` (weak comparison)."""
+    value, _ = unquote_etag(etag)
+    return value is not None and request.if_none_match.contains_weak(value)
+
+
+def respond(body: bytes, mimetype: str, etag: str, *, status: int = 200,
+            headers: Mapping[str, str] | None = None, vary: bool = True) -> Response:
+    """A response with ETag (and Vary: Accept), or 304 if the client already has it."""
+    if status == 200 and request.method in ("GET", "HEAD") and not_modified(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, status=status, mimetype=mimetype)
+    response.headers["ETag"] = etag
+    if vary:
+        response.headers["Vary"] = "Accept"
+    response.headers.update(headers or {})
+    return response
+
+
+def serialize_graph(graph: Graph, mimetype: str) -> bytes:
+    """Serialize a graph as Turtle (with the vocabulary's prefixes) or N-Triples, UTF-8."""
+    if mimetype == TURTLE:
+        graph.bind("ncc", VOCAB_NS)
+        for prefix, namespace in concept_index().prefixes.items():
+            graph.bind(prefix, namespace)
+    return graph.serialize(format=RDF_FORMATS[mimetype][0], encoding="utf-8")
+
+
+def payload_graph(bodies: Iterable[bytes]) -> Graph:
+    """The merged payload graphs (proofs left out) of stored record bodies."""
+    graph = Graph()
+    for body in bodies:
+        graph += to_graph(json.loads(body))
+    return graph
+
+
+def record_response(record: StoredRecord) -> Response:
+    """A stored record (GET) in the representation the client asked for."""
+    mimetype = negotiate(RECORD_TYPES)
+    if mimetype in (JSONLD, JSON):
+        return respond(record.body, mimetype, record.etag)
+    etag = variant_etag(record.etag, mimetype)
+    if not_modified(etag):  # skip the RDF conversion
+        return respond(b"", mimetype, etag)
+    return respond(serialize_graph(payload_graph([record.body]), mimetype), mimetype, etag)
+
+
+def json_array(bodies: Iterable[bytes]) -> bytes:
+    """A JSON array of stored bodies, concatenated as they are (never re-serialized)."""
+    return b"[" + b",".join(bodies) + b"]"
+
+
+def json_value(value: object) -> bytes:
+    """A JSON scalar or small envelope field as bytes."""
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
