@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import click
 
+from .admin_cmds import keys, reindex, status, token
+from .errors import NccGroup
+from .export_cmd import export_records
+from .import_cmd import import_records
+from .init_cmd import init
+from .serve_cmd import serve
 from .vocab_cmds import vocab
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NccGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ncc-exchange", prog_name="ncc")
 def main() -> None:
     """NCC Exchange: run a national competence centre node and work with its records."""
 
 
-main.add_command(vocab)
+for command in (init, serve, status, token, keys, import_records, export_records, reindex, vocab):
+    main.add_command(command)
 
 __all__ = ["main"]

@@ -1,0 +1,119 @@
+"""``ncc import FILE``: CSV, JSON Lines or JSON-LD into this node, idempotent by ``identifier``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ImportIncomplete
+from .import_readers import Origin, Row, csv_rows, detect_format, jsonl_rows, jsonld_rows
+from .importer import Importer, ImportReport
+from .node_access import config_option, opened_node
+
+
+class Rate:
+    """Rows per second since the import started, for the progress bar and the summary."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.rows = 0
+
+    def per_second(self) -> float:
+        """The average rate so far."""
+        return self.rows / max(time.perf_counter() - self.started, 1e-9)
+
+    def show(self, _item: Any) -> str:
+        """The text shown next to the progress bar."""
+        return f"{self.rows:,} rows, {self.per_second():,.0f} rows/s"
+
+
+def _rows(path: Path, fmt: str, origin: Origin, delimiter: str | None,
+          bar_length: Callable[[int], Any]) -> Iterator[Row]:
+    """Yield the file's rows while advancing a progress bar (bytes for line formats)."""
+    if fmt == "jsonld":
+        count, rows = jsonld_rows(path, origin)
+        with bar_length(count) as bar:
+            yield from rows(bar.update)
+        return
+    with bar_length(path.stat().st_size) as bar:
+        if fmt == "csv":
+            yield from csv_rows(path, bar.update, delimiter)
+        else:
+            yield from jsonl_rows(path, bar.update, origin)
+
+
+def _summary(path: Path, report: ImportReport, rate: Rate, dry_run: bool) -> str:
+    counts = report.counts
+    note = " (dry run: nothing written; counts are what an import would do)" if dry_run else ""
+    return (f"{path}: {report.rows} row(s): {counts['created']} created, {counts['updated']} "
+            f"updated, {counts['unchanged']} unchanged, {len(report.rejected)} rejected "
+            f"({rate.per_second():,.0f} rows/s){note}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "jsonld"]),
+              help="Default: from the suffix (.csv; .jsonl/.ndjson; .json/.jsonld).")
+@click.option("--all-or-nothing", is_flag=True,
+              help="Write nothing if any row is bad; else write all rows in one transaction.")
+@click.option("--dry-run", is_flag=True, help="Check and sign every row; write nothing.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Rows per transaction (without --all-or-nothing).")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab"]),
+              help="CSV delimiter (default: guessed from the header line).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+@config_option
+def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: bool,
+                   batch_size: int, delimiter: str | None, progress: bool | None,
+                   config: Path | None) -> None:
+    """Import initiatives and methods; re-importing the same rows changes nothing."""
+    fmt = detect_format(file, fmt)
+    show = sys.stderr.isatty() if progress is None else progress
+    rate = Rate()
+
+    def bar(length: int, label: str = "Importing") -> Any:
+        return click.progressbar(length=length, label=label, file=sys.stderr,
+                                 item_show_func=rate.show, hidden=not show)
+
+    with opened_node(config) as node, ExitStack() as bars:
+        origin = Origin(node.identity.node_iri, node.identity.base_url)
+        signing: Any = None
+        importer = Importer(node, batch_size=batch_size, all_or_nothing=all_or_nothing,
+                            dry_run=dry_run)
+        rows = _rows(file, fmt, origin, "\t" if delimiter == "tab" else delimiter, bar)
+
+        def counted() -> Iterator[Row]:
+            for row in rows:
+                rate.rows += 1
+                yield row
+
+        if all_or_nothing and not dry_run:
+            # the one transaction is prepared after reading: show signing as a second bar
+            def on_signed(count: int) -> None:
+                nonlocal signing
+                if signing is None:
+                    signing = bars.enter_context(bar(rate.rows, "Signing"))
+                signing.update(count)
+
+            importer.on_signed = on_signed
+        rate.started = time.perf_counter()  # rows/s of the import, not of opening the node
+        report = importer.run(counted())
+    for line, reason in report.rejected:
+        click.echo(f"{file}:{line}: {reason}", err=True)
+    click.echo(_summary(file, report, rate, dry_run))
+    if report.rejected:
+        bad = len(report.rejected)
+        if dry_run:
+            raise ImportIncomplete(f"{bad} row(s) would be rejected")
+        if report.written:
+            raise ImportIncomplete(f"{bad} row(s) rejected; the other {report.accepted} "
+                                   "were imported")
+        where = " (--all-or-nothing)" if all_or_nothing else ""
+        raise ImportIncomplete(f"{bad} row(s) rejected; nothing was imported{where}")
