@@ -369,7 +369,7 @@ class SqliteStore(Store):
             with self._transaction() as writer:
                 writer.conn.execute(
                     "UPDATE tokens SET last_used = ? WHERE id = ?", (now, row[0]))
-        return self._token(row)
+        return self._token((*row[:4], now, row[5]))
 
     def tokens(self) -> list[Token]:
         """See :meth:`Store.tokens`."""

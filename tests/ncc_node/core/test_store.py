@@ -1,0 +1,259 @@
+"""The SQLite store: sequence, feed, compare-and-swap, indexes, transactions, concurrency."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ncc_node.errors import Conflict, StoreError
+from ncc_node.jsonbody import dump_body
+from ncc_node.store import PeerState, RecordFilter, SqliteStore, fts_query
+from vocab import example
+
+BASE = "https://ncc-de.example.org"
+
+
+def record(n: int = 0, **changes: Any) -> dict[str, Any]:
+    """An initiative (unsigned is fine: the store does not verify) with a fresh id."""
+    data = example("initiative.jsonld")
+    data["id"] = f"{BASE}/initiatives/{uuid.UUID(int=n + 1)}"
+    data.update(changes)
+    return data
+
+
+def put(store: SqliteStore, data: dict[str, Any], **options: Any) -> Any:
+    return store.put(data, dump_body(data), **options)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Any:
+    opened = SqliteStore(tmp_path / "node.db")
+    yield opened
+    opened.close()
+
+
+def test_every_write_takes_the_next_sequence_number(store: SqliteStore) -> None:
+    seqs = [put(store, record(n)).seq for n in range(3)]
+    assert seqs == [1, 2, 3]
+    again = put(store, record(0, version=4))
+    assert again.seq == 4 and store.last_seq() == 4
+    # the feed shows each record once, in its latest state, in sequence order
+    changes = store.changes(0, 10)
+    assert [seq for seq, _ in changes] == [2, 3, 4]
+    assert json.loads(changes[-1][1])["version"] == 4
+    assert store.changes(3, 10) == [(4, store.get(record(0)["id"]).body)]
+
+
+def test_body_is_stored_byte_for_byte(store: SqliteStore) -> None:
+    data = record()
+    body = json.dumps(data, indent=1, ensure_ascii=True).encode()
+    stored = store.put(data, body)
+    assert store.get(data["id"]).body == body == stored.body
+    assert stored.etag.startswith('"3-')
+
+
+def test_compare_and_swap(store: SqliteStore) -> None:
+    with pytest.raises(Conflict, match="expected version 2, found none"):
+        put(store, record(), expect_version=2)
+    put(store, record(), expect_version=0)
+    with pytest.raises(Conflict, match="expected version 0, found 3"):
+        put(store, record(), expect_version=0)
+    assert store.last_seq() == 1, "a refused write must not consume a sequence number"
+
+
+def test_failed_transaction_leaves_nothing(store: SqliteStore) -> None:
+    put(store, record(0))
+    with pytest.raises(RuntimeError), store.write() as writer:
+        writer.put(record(1), dump_body(record(1)))
+        writer.save_peer(PeerState("http://127.0.0.1:9", cursor="s5"))
+        raise RuntimeError("crash between writes")
+    assert store.get(record(1)["id"]) is None
+    assert store.peers() == []
+    assert store.last_seq() == 1
+    assert store.count(RecordFilter(kind="Initiative")) == 1
+
+
+def test_tombstones_replace_records(store: SqliteStore) -> None:
+    put(store, record())
+    tombstone = {"@context": example("tombstone.jsonld")["@context"], "id": record()["id"],
+                 "type": "Tombstone", "origin": f"{BASE}/node", "version": 4,
+                 "modified": "2026-04-01T00:00:00Z", "formerType": "Initiative",
+                 "deleted": "2026-04-01T00:00:00Z"}
+    stored = put(store, tombstone)
+    assert stored.deleted and stored.kind == "Initiative"
+    assert store.count(RecordFilter(kind="Initiative")) == 0
+    assert store.count(RecordFilter(kind="Initiative", include_deleted=True)) == 1
+    assert store.count(RecordFilter(kind="Initiative", q="Lernpatenschaften")) == 0
+    assert len(store.changes(0, 10)) == 1
+
+
+def test_full_text_folds_diacritics_and_covers_all_languages(store: SqliteStore) -> None:
+    put(store, record())
+    def hits(text: str) -> int:
+        return store.count(RecordFilter(kind="Initiative", q=text))
+    assert hits("Lernbrücke") == hits("lernbrucke") == hits("LERNBRUCKE") == 1
+    assert hits("mentorships") == 1  # English text
+    assert hits("mentor") == 1  # the last word matches as a prefix
+    assert hits("Bildung") == hits("haridus") == hits("onderwijs") == 1  # concept labels
+    assert hits("Lernbrücke astronomy") == 0  # every word must match
+    # FTS5 syntax in user text is quoted away: no error, just words that do not occur
+    assert fts_query('" OR 1=1 --') == '"OR" "1" "1"*'
+    assert hits('" OR 1=1 --') == 0 and hits("text:* NEAR(a b)") == 0
+    assert fts_query("!!!") is None
+    assert hits("!!!") == 1  # no usable words: no text filter
+
+
+def test_facets_filter_with_full_iris(store: SqliteStore) -> None:
+    put(store, record(0))
+    put(store, record(1, sdgs=["sdg:13"], stage="maturity:idea", countries=["country:EST"]))
+    def ids(**facets: str) -> int:
+        return store.count(RecordFilter(kind="Initiative", **facets))
+    assert ids(sdg="http://metadata.un.org/sdg/4") == 1
+    assert ids(sdg="http://metadata.un.org/sdg/13") == 1
+    assert ids(stage="https://w3id.org/ncc/concepts/stage/idea") == 1
+    assert ids(country="http://publications.europa.eu/resource/authority/country/EST",
+               sdg="http://metadata.un.org/sdg/13") == 1
+    assert ids(country="http://publications.europa.eu/resource/authority/country/EST",
+               sdg="http://metadata.un.org/sdg/4") == 0
+    assert ids(theme="https://w3id.org/ncc/concepts/theme/education") == 2
+    assert store.count(RecordFilter(kind="Method")) == 0
+
+
+def test_keyset_pagination_is_stable_under_writes(store: SqliteStore) -> None:
+    for n in range(25):
+        put(store, record(n))
+    seen: list[str] = []
+    after = None
+    for page_number in range(100):  # bounded: 25 records + 4 inserts need 5 pages
+        page = store.list_records(RecordFilter(kind="Initiative"), after=after, limit=7)
+        if not page:
+            break
+        seen.extend(r.id for r in page)
+        after = page[-1].id
+        if page_number < 4:  # concurrent activity between pages: updates and new records
+            put(store, record(page_number, version=10 + page_number))
+            put(store, record(100 + page_number))
+    else:
+        pytest.fail("pagination did not terminate")
+    originals = {record(n)["id"] for n in range(25)}
+    assert len(seen) == len(set(seen)), "a record was listed twice"
+    assert originals <= set(seen), "a record that existed throughout was skipped"
+
+
+def test_reindex_rebuilds_identical_indexes(store: SqliteStore, tmp_path: Path) -> None:
+    for n in range(5):
+        put(store, record(n, sdgs=[f"sdg:{n + 1}"]))
+    def snapshot() -> tuple[list[Any], list[Any]]:
+        conn = sqlite3.connect(tmp_path / "node.db")
+        try:
+            facets = conn.execute("SELECT facet, value, record FROM facets ORDER BY 1, 2, 3")
+            texts = conn.execute("SELECT rowid, text FROM record_text ORDER BY rowid")
+            return facets.fetchall(), texts.fetchall()
+        finally:
+            conn.close()
+    before = snapshot()
+    conn = sqlite3.connect(tmp_path / "node.db")
+    conn.execute("DELETE FROM facets")
+    conn.commit()
+    conn.close()
+    assert snapshot() != before
+    assert store.reindex() == 5
+    assert snapshot() == before
+
+
+def test_identifier_lookup_and_descriptor_keys(store: SqliteStore) -> None:
+    put(store, record(0))
+    found = store.find_by_identifier(f"{BASE}/node", "updatedeutschland-2021-0142")
+    assert found is not None and found.id == record(0)["id"]
+    assert store.find_by_identifier(f"{BASE}/node", "nope") is None
+    node = example("node.jsonld")
+    put(store, node)
+    assert store.descriptor(node["id"]) is not None
+    assert store.descriptor(record(0)["id"]) is None
+
+
+def test_tokens_peers_and_quarantine(store: SqliteStore) -> None:
+    token = store.add_token("ops", "h" * 64, ["write"])
+    found = store.token_by_hash("h" * 64)
+    assert found is not None and (found.id, found.scopes) == (token.id, frozenset({"write"}))
+    assert found.last_used is not None and store.tokens()[0].last_used == found.last_used
+    with pytest.raises(Conflict):
+        store.add_token("ops", "x" * 64, ["write"])
+    assert store.revoke_token("ops") and not store.revoke_token("ops")
+    assert store.token_by_hash("h" * 64) is None
+    with store.write() as writer:
+        writer.save_peer(PeerState("http://127.0.0.1:1", cursor="s9", counts={"accepted": 3}))
+        qid = writer.quarantine(peer="http://127.0.0.1:1", record_id="x", reason="bad_signature",
+                                detail="does not verify", body=b"{}")
+    assert store.peers()[0].counts == {"accepted": 3}
+    entry = store.quarantined()[0]
+    assert (entry.id, entry.reason, entry.body) == (qid, "bad_signature", b"{}")
+
+
+def test_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 99"):
+        SqliteStore(path)
+
+
+def test_readers_and_writers_in_threads(store: SqliteStore) -> None:
+    errors: list[BaseException] = []
+    def writer(offset: int) -> None:
+        try:
+            for n in range(40):
+                put(store, record(offset + n))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+    def reader() -> None:
+        try:
+            for _ in range(200):
+                store.changes(0, 50)
+                store.count(RecordFilter(kind="Initiative", q="Lernbrücke"))
+        except BaseException as exc:
+            errors.append(exc)
+    threads = [threading.Thread(target=writer, args=(k * 1000,)) for k in range(3)]
+    threads += [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert store.last_seq() == 120
+    assert [s for s, _ in store.changes(0, 200)] == list(range(1, 121))
+
+
+WRITER = """
+import json, sys, uuid
+from ncc_node.store import SqliteStore
+from vocab import example
+store = SqliteStore(sys.argv[1])
+for n in range(int(sys.argv[2])):
+    data = example("initiative.jsonld")
+    data["id"] = "https://ncc-de.example.org/initiatives/" + str(uuid.uuid4())
+    store.put(data, json.dumps(data).encode())
+store.close()
+"""
+
+
+def test_two_processes_write_without_locking_errors(store: SqliteStore, tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / "node.db"), "60"],
+                              stderr=subprocess.PIPE) for _ in range(2)]
+    for n in range(60):
+        put(store, record(n))
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    assert store.last_seq() == 180
+    assert len({s for s, _ in store.changes(0, 500)}) == 180
