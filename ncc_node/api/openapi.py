@@ -7,7 +7,9 @@ CDN (DESIGN §9: no network at run time).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any, TypeVar
 
 import flask_smorest
 import swagger_ui_bundle
@@ -19,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from .error_shape import handle_http_exception
 from .schemas import ErrorSchema
 
+F = TypeVar("F", bound=Callable[..., Any])
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 API_DESCRIPTION = (
     "The HTTP interface of an NCC Exchange node: signed JSON-LD records (initiatives, methods), "
@@ -35,9 +38,34 @@ class ParameterParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest Blueprint whose parameter errors are 400s in the one error shape."""
+    """flask-smorest Blueprint: 400 for bad parameters, and documented request headers."""
 
     ARGUMENTS_PARSER = ParameterParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_header_doc)
+
+    @staticmethod
+    def header(name: str, description: str, *, required: bool = False) -> Callable[[F], F]:
+        """Document a request header the view reads itself (added to, not replacing, the
+        parameters documented by ``arguments``)."""
+        parameter = {"in": "header", "name": name, "required": required,
+                     "description": description, "schema": {"type": "string"}}
+
+        def decorate(func: F) -> F:
+            apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            apidoc.setdefault("header_parameters", []).append(parameter)
+            setattr(func, "_apidoc", apidoc)  # noqa: B010 - flask-smorest's doc attribute
+            return func
+
+        return decorate
+
+    @staticmethod
+    def _prepare_header_doc(doc: dict[str, Any], doc_info: dict[str, Any],
+                            **kwargs: Any) -> dict[str, Any]:
+        doc.setdefault("parameters", []).extend(doc_info.get("header_parameters", []))
+        return doc
 
 
 class NodeApi(flask_smorest.Api):

@@ -20,13 +20,7 @@ ETAG = {"ETag": {"description": "Strong ETag of this representation.",
                  "schema": {"type": "string"}}}
 RDF_TEXT = {"type": "string"}
 
-
-def _header(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
-    return {"in": "header", "name": name, "required": required, "description": description,
-            "schema": {"type": "string"}}
-
-
-IF_NONE_MATCH = _header("If-None-Match", "ETag(s) the client holds; 304 if one is current.")
+IF_NONE_MATCH = "ETag(s) the client holds; 304 if one is current."
 
 
 def _errors(blp: Blueprint, func: F, statuses: dict[int, str]) -> F:
@@ -63,7 +57,7 @@ def list_doc(blp: Blueprint) -> Callable[[F], F]:
     """Document a list view: representations, Link header, 304, 406."""
 
     def decorate(func: F) -> F:
-        func = blp.doc(parameters=[IF_NONE_MATCH])(func)
+        func = blp.header("If-None-Match", IF_NONE_MATCH)(func)
         func = _errors(blp, func, {406: "None of the offered media types is acceptable."})
         func = blp.alt_response(304, description="The client's copy is current.")(func)
         for mimetype in reversed(RECORD_TYPES):
@@ -98,7 +92,7 @@ def read_doc(blp: Blueprint) -> Callable[[F], F]:
     """Document a GET-by-id view."""
 
     def decorate(func: F) -> F:
-        func = blp.doc(parameters=[IF_NONE_MATCH])(func)
+        func = blp.header("If-None-Match", IF_NONE_MATCH)(func)
         func = _errors(blp, func, {404: "No such record here.",
                                    406: "None of the offered media types is acceptable.",
                                    410: "Deleted; `error.tombstone` is the signed tombstone."})
@@ -112,8 +106,9 @@ def replace_doc(blp: Blueprint) -> Callable[[F], F]:
     """Document a PUT view."""
 
     def decorate(func: F) -> F:
-        if_match = _header("If-Match", "The record's current ETag (from GET).", required=True)
-        func = blp.doc(security=BEARER, parameters=[if_match], requestBody=_request_body(
+        func = blp.header("If-Match", "The record's current ETag (from GET).",
+                          required=True)(func)
+        func = blp.doc(security=BEARER, requestBody=_request_body(
             "The complete new payload (no minted fields); the version goes up by one."))(func)
         func = _errors(blp, func, {**WRITE_ERRORS, 404: "No such record here.",
                                    409: "The record belongs to another node (read-only here), or "
@@ -131,8 +126,8 @@ def remove_doc(blp: Blueprint) -> Callable[[F], F]:
     """Document a DELETE view."""
 
     def decorate(func: F) -> F:
-        if_match = _header("If-Match", "Optional: delete only if this is the current ETag.")
-        func = blp.doc(security=BEARER, parameters=[if_match])(func)
+        func = blp.header("If-Match", "Optional: delete only if this is the current ETag.")(func)
+        func = blp.doc(security=BEARER)(func)
         func = _errors(blp, func, {k: v for k, v in WRITE_ERRORS.items() if k in (401, 403)}
                        | {404: "No such record here.",
                           409: "The record belongs to another node (read-only here).",
@@ -150,7 +145,7 @@ def descriptor_doc(blp: Blueprint) -> Callable[[F], F]:
     """Document a view of the node's descriptor."""
 
     def decorate(func: F) -> F:
-        func = blp.doc(parameters=[IF_NONE_MATCH])(func)
+        func = blp.header("If-None-Match", IF_NONE_MATCH)(func)
         func = _errors(blp, func, {406: "None of the offered media types is acceptable."})
         func = blp.alt_response(304, description="The client's copy is current.")(func)
         return _representations(blp, func, 200, "The signed descriptor (type Node).")
