@@ -71,8 +71,11 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def make_record() -> Callable[..., dict[str, Any]]:
-    """Build a valid initiative payload (what an operator POSTs), with overrides."""
+def make_payload() -> Callable[..., dict[str, Any]]:
+    """Build a valid payload (what an operator POSTs: no minted fields), with overrides.
+
+    ``make_record`` (tests/ncc_node/conftest.py) builds whole records; this builds payloads.
+    """
 
     def build(kind: str = "Initiative", **overrides: Any) -> dict[str, Any]:
         record = example("initiative.jsonld" if kind == "Initiative" else "method.jsonld")
