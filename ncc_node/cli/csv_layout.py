@@ -128,7 +128,7 @@ class RowReader:
 
     def _value(self, column: str, cell: str) -> Any:
         if column == "partners":
-            return _partners(cell)
+            return self._partners(cell)
         if column == "seeksPartners":
             flag = BOOLEANS.get(cell.strip().lower())
             if flag is None:
@@ -136,24 +136,34 @@ class RowReader:
             return flag
         if column in CONCEPTS:
             values = [self.cells.resolve(v, CONCEPTS[column]) for v in split_values(cell)]
-            return values[0] if column in SINGLE and len(values) == 1 else values
+            if column not in SINGLE:
+                return values
+            if len(values) != 1:
+                raise ValueError(f"takes one value, got {len(values)}")
+            return values[0]
         if column in SINGLE:
             return cell.strip()
         return split_values(cell)
 
-
-def _partners(cell: str) -> list[dict[str, Any]]:
-    """Partners: ``;``-separated legal names, or a JSON array of organisation objects."""
-    text = cell.strip()
-    if not text.startswith("["):
-        return [{"type": "Organization", "legalName": name} for name in split_values(text)]
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"starts with '[' but is not a JSON array: {exc}") from None
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ValueError("a JSON value here must be an array of organisation objects")
-    return [{"type": "Organization", **item} for item in items]
+    def _partners(self, cell: str) -> list[dict[str, Any]]:
+        """Partners: ``;``-separated legal names, or a JSON array of organisation objects."""
+        text = cell.strip()
+        if not text.startswith("["):
+            return [{"type": "Organization", "legalName": name} for name in split_values(text)]
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"starts with '[' but is not a JSON array: {exc}") from None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValueError("a JSON value here must be an array of organisation objects")
+        partners = []
+        for item in items:
+            countries = item.get("countries")
+            if isinstance(countries, list) and all(isinstance(c, str) for c in countries):
+                item = {**item, "countries": [self.cells.resolve(c, "country")
+                                              for c in countries]}
+            partners.append({"type": "Organization", **item})
+        return partners
 
 
 # -- writing ----------------------------------------------------------------------------------

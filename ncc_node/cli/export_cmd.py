@@ -10,12 +10,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
+from pyld import jsonld
 from rdflib import Graph
 
-from vocab import context_terms, to_dataset, to_graph
+from vocab import context_terms, document_loader, to_graph
 
 from ..app import NodeContext
 from ..publish import payload_of
@@ -67,13 +68,28 @@ def write_jsonld(records: Iterator[StoredRecord], out: IO[bytes], lines: bool) -
     return count
 
 
+def _relabel(dataset: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Prefix a PyLD dataset's blank node labels (each record numbers its own from _:b0)."""
+    def term(value: dict[str, Any]) -> dict[str, Any]:
+        if value.get("type") == "blank node":
+            return {**value, "value": f"_:{prefix}{value['value'][2:]}"}
+        return value
+
+    return {(f"_:{prefix}{name[2:]}" if name.startswith("_:") else name):
+            [{part: term(value) for part, value in triple.items()} for triple in triples]
+            for name, triples in dataset.items()}
+
+
 def write_nquads(records: Iterator[StoredRecord], out: IO[bytes]) -> int:
-    """N-Quads of each record, its proof in a named graph (rdflib blank nodes never collide)."""
+    """N-Quads of each record, its proof in a named graph (blank nodes labelled per record)."""
+    # PyLD directly, as vocab.rdf does (no base IRI, offline loader): rdflib's N-Quads writer
+    # calls its own deprecated Dataset.contexts().
+    options = {"documentLoader": document_loader(), "base": None}
     count = 0
-    for record in records:
-        dataset = to_dataset(json.loads(record.body))
-        out.write(dataset.serialize(format="nquads", encoding="utf-8"))
-        count += 1
+    for count, record in enumerate(records, 1):
+        dataset = jsonld.to_rdf(json.loads(record.body), options)
+        text = jsonld.JsonLdProcessor.to_nquads(_relabel(dataset, f"r{count}"))
+        out.write(text.encode("utf-8"))
     return count
 
 

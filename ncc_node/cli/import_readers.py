@@ -97,7 +97,9 @@ def csv_rows(path: Path, advance: Advance, delimiter: str | None = None) -> Iter
         reader = csv.reader(codecs.iterdecode(_counted(raw, advance), "utf-8-sig"),
                             delimiter=delimiter)
         try:
-            header = [cell.strip() for cell in next(reader)]
+            header = [cell.strip() for cell in next(reader, [])]
+            if not any(header):
+                raise ImportFileError(f"{path} is empty (a CSV import needs a header row)")
             layout = RowReader(header)
             last = reader.line_num
             for cells in reader:
@@ -113,8 +115,6 @@ def csv_rows(path: Path, advance: Advance, delimiter: str | None = None) -> Iter
                     yield Row(line, error=exc.message)
                     continue
                 yield Row(line, kind, payload)
-        except StopIteration:
-            raise ImportFileError(f"{path} is empty (a CSV import needs a header row)") from None
         except UnicodeDecodeError as exc:
             raise ImportFileError(f"{path} is not UTF-8 (after line {reader.line_num}): "
                                   f"{exc.reason}") from None

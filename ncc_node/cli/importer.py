@@ -73,7 +73,9 @@ class Importer:
             if len(pending) >= self.batch_size and not self.all_or_nothing:
                 self._write(pending)
                 pending = []
-        if not (self.all_or_nothing and self.report.rejected):
+        if self.all_or_nothing and self.report.rejected:
+            self._sift(pending)  # nothing is written; name the rows only the shapes reject too
+        else:
             self._write(pending)
         self.report.rejected.sort()
         return self.report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -11,13 +12,39 @@ from typing import Any
 import click
 import waitress
 
-from ..app import create_app
+from ..app import NodeContext, create_app
 from .node_access import config_option, config_overrides, node_settings
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     """SIGTERM stops the server like Ctrl-C: waitress catches SystemExit and drains its threads."""
     raise SystemExit(0)
+
+
+def bind_sockets(host: str, port: int, context: NodeContext) -> list[socket.socket]:
+    """Bind every address of ``host`` (as waitress would), failing with one clear message.
+
+    Binding here rather than in waitress: a waitress server that fails to bind leaks its
+    half-built socket and wake-up pipe.
+    """
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((address[0], port, *address[2:]))
+            port = sock.getsockname()[1]  # with port 0, the other addresses take the same
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        context.store.close()
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sockets
 
 
 def listen_urls(server: Any) -> list[str]:
@@ -46,17 +73,12 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
     app = create_app(overrides)
     context = app.extensions["ncc"]
     settings = context.settings
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
-    try:
-        server = waitress.create_server(
-            app, host=settings["server.host"], port=settings["server.port"],
-            threads=settings["server.threads"], ident="ncc-exchange")
-    except OSError as exc:
-        context.store.close()
-        raise click.ClickException(
-            f"cannot listen on {settings['server.host']}:{settings['server.port']}: "
-            f"{exc.strerror or exc}") from exc
+    sockets = bind_sockets(settings["server.host"], settings["server.port"], context)
+    server = waitress.create_server(app, sockets=sockets, threads=settings["server.threads"],
+                                    ident="ncc-exchange")
+    # waitress reports through logging (queue depth, socket errors); the server owns the process
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     previous = signal.signal(signal.SIGTERM, _stop)
     urls = ", ".join(listen_urls(server))
     click.echo(f"Serving {context.identity.node_iri} at {urls} with {settings['server.threads']} "
