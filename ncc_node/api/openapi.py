@@ -48,8 +48,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def header(name: str, description: str, *, required: bool = False) -> Callable[[F], F]:
-        """Document a request header the view reads itself (added to, not replacing, the
-        parameters documented by ``arguments``)."""
+        """Document a request header the view reads itself (beside ``arguments``' parameters)."""
         parameter = {"in": "header", "name": name, "required": required,
                      "description": description, "schema": {"type": "string"}}
 
