@@ -23,21 +23,12 @@ Payload = dict[str, Any]
 
 
 def build_payload(kind: str = "Initiative", **overrides: Any) -> Payload:
-    """A valid payload (what an operator POSTs) of ``kind``, with overrides."""
+    """A valid payload of ``kind``, like ``make_payload`` but usable in parametrize lists."""
     payload = example("initiative.jsonld" if kind == "Initiative" else "method.jsonld")
     for name in (*MINTED, "usesMethods", "adapts"):
         payload.pop(name, None)
     payload.update(overrides)
     return payload
-
-
-@pytest.fixture
-def make_payload() -> Callable[..., Payload]:
-    """Build a valid POST payload: ``make_payload("Method", stage=...)``.
-
-    (tests/ncc_node/conftest.py's ``make_record`` makes signed-record fixtures instead.)
-    """
-    return build_payload
 
 
 @pytest.fixture
