@@ -67,20 +67,22 @@ def _summary(path: Path, report: ImportReport, rate: Rate, dry_run: bool) -> str
               help="Rows per transaction (without --all-or-nothing).")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]),
               help="CSV delimiter (default: guessed from the header line).")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--no-progress", is_flag=True,
+              help="No progress bar (shown on stderr only when it is a terminal).")
 @config_option
 def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: bool,
-                   batch_size: int, delimiter: str | None, progress: bool | None,
+                   batch_size: int, delimiter: str | None, no_progress: bool,
                    config: Path | None) -> None:
     """Import initiatives and methods; re-importing the same rows changes nothing."""
     fmt = detect_format(file, fmt)
-    show = sys.stderr.isatty() if progress is None else progress
     rate = Rate()
 
-    def bar(length: int, label: str = "Importing") -> Any:
+    hidden = no_progress or not sys.stderr.isatty()  # click would still print the label
+    signed = Rate()
+
+    def bar(length: int, label: str = "Importing", shown: Rate = rate) -> Any:
         return click.progressbar(length=length, label=label, file=sys.stderr,
-                                 item_show_func=rate.show, hidden=not show)
+                                 item_show_func=shown.show, hidden=hidden)
 
     with opened_node(config) as node, ExitStack() as bars:
         origin = Origin(node.identity.node_iri, node.identity.base_url)
@@ -99,7 +101,9 @@ def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: b
             def on_signed(count: int) -> None:
                 nonlocal signing
                 if signing is None:
-                    signing = bars.enter_context(bar(rate.rows, "Signing"))
+                    signed.started = time.perf_counter()
+                    signing = bars.enter_context(bar(rate.rows, "Signing", signed))
+                signed.rows += count
                 signing.update(count)
 
             importer.on_signed = on_signed

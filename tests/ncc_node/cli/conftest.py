@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -60,3 +62,16 @@ def node_at(config: Path) -> Iterator[NodeContext]:
     """Open a node the way the CLI does, to inspect what a command did."""
     with opened_node(config) as node:
         yield node
+
+
+def write(path: Path, *lines: str) -> Path:
+    """Write lines as a UTF-8 file (newline-terminated)."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def stored(config: Path, identifier: str) -> dict[str, Any] | None:
+    """The signed record this node holds for an identifier."""
+    with node_at(config) as node:
+        record = node.store.find_by_identifier(node.identity.node_iri, identifier)
+        return None if record is None else json.loads(record.body)
