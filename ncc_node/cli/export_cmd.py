@@ -29,7 +29,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 
 
 def selected(node: NodeContext, kind: str, scope: str) -> Iterator[StoredRecord]:
-    """Yield the live records to export, in sequence order."""
+    """Yield the live records to export: initiatives, then methods, each in the order written."""
     for one_kind in KINDS[kind]:
         for record in node.store.iter_records(kind=one_kind):
             if record.deleted:

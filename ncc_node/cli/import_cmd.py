@@ -75,10 +75,8 @@ def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: b
                    config: Path | None) -> None:
     """Import initiatives and methods; re-importing the same rows changes nothing."""
     fmt = detect_format(file, fmt)
-    rate = Rate()
-
+    rate, signed = Rate(), Rate()  # rows read; rows signed (the --all-or-nothing second bar)
     hidden = no_progress or not sys.stderr.isatty()  # click would still print the label
-    signed = Rate()
 
     def bar(length: int, label: str = "Importing", shown: Rate = rate) -> Any:
         return click.progressbar(length=length, label=label, file=sys.stderr,

@@ -74,8 +74,11 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
     context = app.extensions["ncc"]
     settings = context.settings
     sockets = bind_sockets(settings["server.host"], settings["server.port"], context)
+    # A feed page is about 1 MB: keep whole responses in memory (waitress spills anything over
+    # outbuf_overflow, 1 MiB by default, to a temporary file) and send them in large writes.
     server = waitress.create_server(app, sockets=sockets, threads=settings["server.threads"],
-                                    ident="ncc-exchange")
+                                    ident="ncc-exchange", outbuf_overflow=16 * 1024 * 1024,
+                                    send_bytes=256 * 1024)
     # waitress reports through logging (queue depth, socket errors); the server owns the process
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -66,6 +66,10 @@ def test_init_encrypts_the_key_with_the_passphrase(ncc: Invoke, tmp_path: Path) 
     assert "Traceback" not in wrong.output
     unset = ncc("status", "--config", config)
     assert unset.exit_code == 1 and "set NCC_KEY_PASSPHRASE" in unset.output
+    refused = ncc("keys", "rotate", "--config", config, env={"NCC_KEY_PASSPHRASE": "wrong"})
+    assert refused.exit_code == 1 and not (tmp_path / "de" / "keys" / "key-2.pem").exists()
+    assert ncc("keys", "rotate", "--config", config, env=env).exit_code == 0
+    assert "ENCRYPTED PRIVATE KEY" in (tmp_path / "de" / "keys" / "key-2.pem").read_text()
 
 
 def test_init_refuses_to_overwrite_a_node(ncc: Invoke, tmp_path: Path) -> None:
