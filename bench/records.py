@@ -24,7 +24,7 @@ COUNTRIES = {
              "Taalmaatjes voor nieuwkomers"],
             "Een maatschappelijk initiatief dat bewoners en gemeenten samenbrengt, vrijwilligers "
             "opleidt en de impact jaarlijks meet. Nadruk op zelfredzaamheid en preventie. "),
-    "LUX": ("fr", "LUX", "https://ncc-lu.example.org",
+    "LUX": ("fr", "FRA", "https://ncc-lu.example.org",
             ["Épicerie sociale solidaire", "Mentorat pour jeunes décrocheurs",
              "Jardins partagés intergénérationnels", "Accompagnement numérique des aînés"],
             "Une initiative sociale qui réunit habitants, communes et associations, forme des "

@@ -48,6 +48,12 @@ def main() -> int:
 
     disagreements = sum(bool(a) != bool(b) for a, b in zip(fast, shacl, strict=True))
     invalid = sum(bool(a) for a in fast)
+    # the generator must produce valid records; only the deliberately broken half may fail
+    unexpected = [i for i, found in enumerate(fast) if bool(found) != bool(i % 2)]
+    if unexpected:
+        print(f"FAIL: record {unexpected[0]} has unexpected verdict: {fast[unexpected[0]]}",
+              file=sys.stderr)
+        return 1
     ratio = shacl_s / fast_s
     print(f"records: {len(records)} ({invalid} invalid); disagreements: {disagreements}")
     print(f"ratio fast/pyshacl: {ratio:.1f}x (target >= {TARGET:.0f}x)")

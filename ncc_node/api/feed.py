@@ -19,7 +19,7 @@ from flask.views import MethodView
 from ..app import node
 from ..errors import RequestInvalid
 from .openapi import Blueprint
-from .representations import json_array, json_value
+from .representations import items_page
 from .schemas import FeedPageSchema
 
 CURSOR_FORMAT = "1"
@@ -93,7 +93,5 @@ class Feed(MethodView):
         more = len(rows) > limit
         rows = rows[:limit]
         cursor = encode_cursor(rows[-1][0] if rows else after)
-        body = (b'{"items":' + json_array(body for _, body in rows)
-                + b',"cursor":' + json_value(cursor)
-                + b',"more":' + json_value(more) + b"}")
+        body = items_page((stored for _, stored in rows), cursor=cursor, more=more)
         return Response(body, mimetype="application/json")

@@ -24,8 +24,7 @@ from .representations import (
     JSONLD,
     RECORD_TYPES,
     body_etag,
-    json_array,
-    json_value,
+    items_page,
     negotiate,
     payload_graph,
     respond,
@@ -122,9 +121,8 @@ def list_page(kind: str, args: dict[str, Any]) -> Response:
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
     mimetype = negotiate(RECORD_TYPES)
     if mimetype in (JSONLD, JSON):
-        body = (b'{"items":' + json_array(r.body for r in records)
-                + b',"next":' + json_value(next_url)
-                + b',"total":' + json_value(context.store.count(where)) + b"}")
+        body = items_page((r.body for r in records), next=next_url,
+                          total=context.store.count(where))
     else:
         body = serialize_graph(payload_graph(r.body for r in records), mimetype)
     return respond(body, mimetype, body_etag(body), headers=headers)

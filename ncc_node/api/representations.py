@@ -99,9 +99,22 @@ def record_response(record: StoredRecord) -> Response:
     return respond(serialize_graph(payload_graph([record.body]), mimetype), mimetype, etag)
 
 
-def json_array(bodies: Iterable[bytes]) -> bytes:
-    """A JSON array of stored bodies, concatenated as they are (never re-serialized)."""
-    return b"[" + b",".join(bodies) + b"]"
+def items_page(bodies: Iterable[bytes], **fields: object) -> bytes:
+    """``{"items": [<stored bodies as they are>], <fields>}`` built with a single join.
+
+    Stored bodies are never re-serialized, and a page (up to ~1 MB) is copied once: every
+    ``+`` between bytes objects would copy it again.
+    """
+    parts = [b'{"items":[']
+    for index, body in enumerate(bodies):
+        if index:
+            parts.append(b",")
+        parts.append(body)
+    parts.append(b"]")
+    for name, value in fields.items():
+        parts.append(b"," + json_value(name) + b":" + json_value(value))
+    parts.append(b"}")
+    return b"".join(parts)
 
 
 def json_value(value: object) -> bytes:
