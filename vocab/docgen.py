@@ -239,7 +239,14 @@ def _scheme_section(m: DocModel, scheme: URIRef) -> list[str]:
 
 def _examples(m: DocModel) -> list[str]:
     intro = f"One complete record of each kind, verbatim from `{EXAMPLES_DIR}`."
-    lines = ["## Examples", "", intro, ""]
+    keys = ("Their proofs are real `eddsa-jcs-2022` signatures. Each example key is derived "
+            "from a published seed, SHA-256 of the UTF-8 string `ncc-example:<verification "
+            "method id>` (e.g. `ncc-example:https://ncc-de.example.org/node#key-1`), so the "
+            "examples can be verified by anyone; these are documentation keys, never to be used "
+            "by a real node. The Node example is a rotated descriptor (version 2): its proof set "
+            "holds the continuity proof by the retired `key-1` and the possession proof by "
+            "`key-2`.")
+    lines = ["## Examples", "", intro, "", keys, ""]
     for name, text in m.src.examples.items():
         lines += [f"### `{name}`", "", "```json", text.rstrip("\n"), "```", ""]
     return lines
