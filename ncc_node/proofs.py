@@ -80,8 +80,12 @@ def sign(
     proof_set: bool = False,
     proof_id: str | None = None,
     previous_proof: str | Sequence[str] | None = None,
+    in_place: bool = False,
 ) -> dict[str, Any]:
     """Return a signed deep copy of ``document``; ``proof_set=True`` adds to existing proofs.
+
+    ``in_place=True`` signs and returns ``document`` itself (a dict the caller owns and will
+    not mutate afterwards), skipping the deep copy, which costs as much as the signature.
 
     Data Integrity §4.2 Add Proof. Without ``proof_set`` a document that already carries a proof
     is refused (re-signing must start from the unsigned document). ``previous_proof`` names, by
@@ -91,7 +95,10 @@ def sign(
         raise UnsupportedCryptosuite(f"cannot sign with cryptosuite {cryptosuite!r}")
     if "proof" in document and not proof_set:
         raise ValueError("document already has a proof; pass proof_set=True to add another")
-    signed = copy.deepcopy(dict(document))
+    if in_place and isinstance(document, dict):
+        signed = document
+    else:
+        signed = copy.deepcopy(dict(document))
     existing = proof_list(signed) if "proof" in signed else []
     options: dict[str, Any] = {"type": PROOF_TYPE}
     if proof_id is not None:

@@ -71,9 +71,10 @@ class Publisher:
                 f"{record.get('type', 'record')} is invalid: {violations[0]}",
                 [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
             )
+        # the record was built here and is not shared: sign it without a deep copy
         signed = sign(record, private_key=self.identity.active_key.private_key,
                       verification_method=self.identity.verification_method(),
-                      created=self.clock())
+                      created=self.clock(), in_place=True)
         return signed, dump_body(signed)
 
     def prepare(

@@ -88,7 +88,8 @@ class SqliteWriter(Writer):
             assignments = ", ".join(f"{c} = ?" for c in RECORD_COLUMNS)
             self.conn.execute(f"UPDATE records SET {assignments} WHERE rowid = ?",
                               [*values, rowid])
-        index_record(self.conn, rowid, record, deleted=bool(columns["deleted"]))
+        index_record(self.conn, rowid, record, deleted=bool(columns["deleted"]),
+                     fresh=old is None)
         return row_to_record(tuple(values))
 
     def save_peer(self, state: PeerState) -> None:
@@ -117,16 +118,28 @@ class SqliteWriter(Writer):
         return int(cursor.lastrowid or 0)
 
 
+def facet_key(kind: str, facet: str) -> str:
+    """The facet column value: facets are per kind (``Initiative/sdg``), so that a filtered
+    count is a range count on the facets index that never visits the records table."""
+    return f"{kind}/{facet}"
+
+
 def index_record(conn: sqlite3.Connection, rowid: int, record: dict[str, Any], *,
-                 deleted: bool) -> None:
-    """Replace the derived index entries (text, facets, keys) of one record."""
-    conn.execute("DELETE FROM facets WHERE record = ?", (rowid,))
-    conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
+                 deleted: bool, fresh: bool = False) -> None:
+    """Replace the derived index entries (text, facets, keys) of one record.
+
+    ``fresh``: the row was just inserted, so it has no entries to delete.
+    """
+    if not fresh:
+        conn.execute("DELETE FROM facets WHERE record = ?", (rowid,))
+        conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
     if deleted:
         return
     facets = facet_values(record)
-    conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)",
-                     [(f, v, rowid) for f, v in facets])
+    kind = str(record.get("type"))
+    entries = [(facet_key(kind, f), v, rowid) for f, v in facets]
+    entries.append((facet_key(kind, "origin"), str(record.get("origin")), rowid))
+    conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)", entries)
     conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
                  (rowid, search_text(record, facets)))
     if record.get("type") == "Node":
@@ -277,7 +290,7 @@ class SqliteStore(Store):
             params.append(where.origin)
         for facet, value in where.facets():
             clauses.append("r.rowid IN (SELECT record FROM facets WHERE facet = ? AND value = ?)")
-            params.extend((facet, value))
+            params.extend((facet_key(where.kind, facet), value))
         if where.q:
             query = fts_query(where.q)
             if query is not None:
@@ -301,10 +314,33 @@ class SqliteStore(Store):
         return [row_to_record(row) for row in rows]
 
     def count(self, where: RecordFilter) -> int:
-        """See :meth:`Store.count`."""
-        sql, params = self._where(where)
-        return int(self._reader.execute(f"SELECT count(*) FROM records r WHERE {sql}",
-                                        params).fetchone()[0])
+        """See :meth:`Store.count`.
+
+        Live records only have index entries, and facet entries are per kind, so a filtered
+        count intersects index ranges and never reads the (large) record rows; the id-ordered
+        walk that serves one page well would have to visit every record of the kind.
+        """
+        query = fts_query(where.q) if where.q else None
+        facets = where.facets()
+        if where.origin is not None:
+            facets.append(("origin", where.origin))
+        if where.include_deleted or not (facets or query):
+            sql, params = self._where(where)
+            return int(self._reader.execute(f"SELECT count(*) FROM records r WHERE {sql}",
+                                            params).fetchone()[0])
+        sets = ["SELECT record FROM facets WHERE facet = ? AND value = ?" for _ in facets]
+        params = [x for facet, value in facets for x in (facet_key(where.kind, facet), value)]
+        if query is not None and sets:
+            sets.append("SELECT rowid FROM record_text WHERE record_text MATCH ?")
+            params.append(query)
+        if sets:
+            return int(self._reader.execute(
+                f"SELECT count(*) FROM ({' INTERSECT '.join(sets)})", params).fetchone()[0])
+        # text only: the text index drives, each match is checked for its kind
+        return int(self._reader.execute(
+            "SELECT count(*) FROM record_text t CROSS JOIN records r ON r.rowid = t.rowid "
+            "WHERE record_text MATCH ? AND r.kind = ? AND r.deleted = 0",
+            (query, where.kind)).fetchone()[0])
 
     def iter_records(self, *, kind: str | None = None, batch: int = 1000) -> Iterator[StoredRecord]:
         """See :meth:`Store.iter_records`."""

@@ -257,3 +257,43 @@ def test_two_processes_write_without_locking_errors(store: SqliteStore, tmp_path
         assert proc.returncode == 0, err.decode()
     assert store.last_seq() == 180
     assert len({s for s, _ in store.changes(0, 500)}) == 180
+
+
+def test_count_matches_what_paging_lists(store: SqliteStore) -> None:
+    # count() is index-driven; it must agree with an exhaustive walk for every filter shape
+    stages = ["maturity:idea", "maturity:pilot", "maturity:proven"]
+    for n in range(30):
+        put(store, record(n, sdgs=[f"sdg:{1 + n % 4}"], stage=stages[n % 3],
+                          countries=["country:DEU" if n % 2 else "country:EST"],
+                          name={"de": f"Projekt {'Nachbarschaft' if n % 5 == 0 else 'Schule'}"}))
+    method = example("method.jsonld")
+    put(store, method)
+    deleted = record(3)
+    put(store, dict(deleted, type="Tombstone", formerType="Initiative", version=9,
+                    deleted="2026-01-01T00:00:00Z"))
+    sdg = "http://metadata.un.org/sdg/"
+    filters = [
+        RecordFilter(kind="Initiative"),
+        RecordFilter(kind="Initiative", include_deleted=True),
+        RecordFilter(kind="Initiative", sdg=sdg + "2"),
+        RecordFilter(kind="Initiative", sdg=sdg + "2",
+                     stage="https://w3id.org/ncc/concepts/stage/pilot"),
+        RecordFilter(kind="Initiative", q="Nachbarschaft"),
+        RecordFilter(kind="Initiative", q="Nachbarschaft", sdg=sdg + "1"),
+        RecordFilter(kind="Initiative", origin=f"{BASE}/node", sdg=sdg + "3"),
+        RecordFilter(kind="Initiative", origin="https://elsewhere.example.org/node"),
+        RecordFilter(kind="Method", sdg=sdg + "8"),
+        RecordFilter(kind="Method", q="Wirkungstreppe"),
+        RecordFilter(kind="Initiative", q="Wirkungstreppe"),
+    ]
+    for where in filters:
+        listed, after = [], None
+        for _ in range(100):
+            page = store.list_records(where, after=after, limit=4)
+            if not page:
+                break
+            listed.extend(page)
+            after = page[-1].id
+        assert store.count(where) == len(listed), where
+    # n = 3, 7, ..., 27 carry SDG 4; n = 3 is deleted
+    assert store.count(RecordFilter(kind="Initiative", sdg=sdg + "4")) == 6
