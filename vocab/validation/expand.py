@@ -21,6 +21,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s]*$")
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Context:
         self.terms: dict[str, TermDef] = {}
         self.prefixes: dict[str, str] = {}
         self.properties: set[str] = set()
+        self._iri_cache: dict[tuple[str, bool], str | None] = {}
         raw: dict[str, Any] = {k: v for k, v in definitions.items() if not k.startswith("@")}
         for name, value in raw.items():
             if isinstance(value, str) and value.startswith("@"):
@@ -88,6 +90,17 @@ class Context:
 
     def expand_iri(self, value: str, *, vocab: bool) -> str | None:
         """Expand a compact IRI, term (when ``vocab``) or absolute IRI; None if JSON-LD drops it."""
+        key = (value, vocab)
+        cached = self._iri_cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        if len(self._iri_cache) > 50_000:  # bounded: record ids are unique, concepts repeat
+            self._iri_cache.clear()
+        expanded = self._expand_iri(value, vocab=vocab)
+        self._iri_cache[key] = expanded
+        return expanded
+
+    def _expand_iri(self, value: str, *, vocab: bool) -> str | None:
         if vocab and value in self.terms:
             return self.terms[value].iri
         prefix, sep, suffix = value.partition(":")
