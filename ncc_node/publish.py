@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -140,17 +141,17 @@ class Publisher:
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         prepared = []
-        seen: set[str] = set()
-        for kind, payload in items:
-            identifier = payload.get("identifier")
-            if isinstance(identifier, str):
-                if identifier in seen:
-                    raise RecordRejected(f"identifier {identifier!r} appears twice in one import",
-                                         [{"path": "identifier", "rule": "unique",
-                                           "message": "appears twice in one import"}])
-                seen.add(identifier)
-            current = (self.store.find_by_identifier(self.identity.node_iri, identifier)
-                       if isinstance(identifier, str) else None)
+        rows = list(items)
+        identifiers = [p.get("identifier") for _, p in rows]
+        named = [i for i in identifiers if isinstance(i, str)]
+        duplicates = sorted(i for i, n in Counter(named).items() if n > 1)
+        if duplicates:
+            raise RecordRejected(f"identifier {duplicates[0]!r} appears twice in one import",
+                                 [{"path": "identifier", "rule": "unique",
+                                   "message": "appears twice in one import"}])
+        existing = self.store.find_by_identifiers(self.identity.node_iri, named)
+        for (kind, payload), identifier in zip(rows, identifiers, strict=True):
+            current = existing.get(identifier) if isinstance(identifier, str) else None
             if current is not None and not current.deleted and current.kind == kind:
                 if payload_of(json.loads(current.body)) == payload_of(payload):
                     counts["unchanged"] += 1

@@ -139,6 +139,12 @@ class Store(ABC):
         """Return the records of ``kind`` (any origin) whose id ends in ``/<uuid>``, by id."""
 
     @abstractmethod
+    def find_by_identifiers(
+        self, origin: str, identifiers: Sequence[str]
+    ) -> dict[str, StoredRecord]:
+        """Return the records of ``origin`` carrying any of these identifiers, by identifier."""
+
+    @abstractmethod
     def changes(
         self, after: int, limit: int, *, origin: str | None = None
     ) -> list[tuple[int, bytes]]:

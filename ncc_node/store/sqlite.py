@@ -257,6 +257,23 @@ class SqliteStore(Store):
             "WHERE kind = ? AND substr(id, -?) = ? ORDER BY id", (kind, len(suffix), suffix))
         return [row_to_record(row) for row in rows]
 
+    def find_by_identifiers(
+        self, origin: str, identifiers: Sequence[str]
+    ) -> dict[str, StoredRecord]:
+        """See :meth:`Store.find_by_identifiers`."""
+        found: dict[str, StoredRecord] = {}
+        unique = list(dict.fromkeys(identifiers))
+        for start in range(0, len(unique), 500):  # stay far below SQLite's variable limit
+            chunk = unique[start:start + 500]
+            rows = self._reader.execute(
+                f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE origin = ? AND "
+                f"identifier IN ({', '.join('?' for _ in chunk)})", [origin, *chunk])
+            for row in rows:
+                record = row_to_record(row)
+                if record.identifier is not None:
+                    found[record.identifier] = record
+        return found
+
     def descriptor(self, node_iri: str) -> StoredRecord | None:
         """See :meth:`Store.descriptor`."""
         record = self.get(node_iri)

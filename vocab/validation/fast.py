@@ -53,8 +53,11 @@ def _show(term: Term) -> str:
     return repr(term[1])
 
 
+_CATEGORY = {"iri": "IRI", "bnode": "BlankNode", "lit": "Literal"}
+
+
 def _kind_ok(term: Term, kind: str) -> bool:
-    category = {"iri": "IRI", "bnode": "BlankNode", "lit": "Literal"}[term[0]]
+    category = _CATEGORY[term[0]]
     allowed = kind.removeprefix(SH)
     return category == allowed or (category in ("IRI", "BlankNode") and allowed == "BlankNodeOrIRI")
 
@@ -167,17 +170,17 @@ class FastValidator:
         seen: set[Any],
         out: list[Violation],
     ) -> None:
-        shown = _show(term)
+        # messages format the value only when a rule is broken (this runs for every value)
         if spec.datatype and not _datatype_ok(term, spec.datatype):
             expected = spec.datatype.rsplit("#", 1)[-1]
-            bad(at, "datatype", f"{shown} is not a valid {expected}")
+            bad(at, "datatype", f"{_show(term)} is not a valid {expected}")
         if spec.node_kind and not _kind_ok(term, spec.node_kind):
-            bad(at, "nodeKind", f"{shown} must be {spec.node_kind.removeprefix(SH)}")
+            bad(at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
         if spec.values_in is not None and term not in spec.values_in:
-            bad(at, "in", f"{shown} is not one of the allowed values")
+            bad(at, "in", f"{_show(term)} is not one of the allowed values")
         text = term[1] if term[0] != "bnode" else None
         if spec.pattern and (text is None or not spec.pattern.search(text)):
-            bad(at, "pattern", f"{shown} does not match {spec.pattern.pattern}")
+            bad(at, "pattern", f"{_show(term)} does not match {spec.pattern.pattern}")
         if spec.min_length is not None and (text is None or len(text) < spec.min_length):
             bad(at, "minLength", f"shorter than {spec.min_length} character(s)")
         if spec.max_length is not None and (text is None or len(text) > spec.max_length):
@@ -189,9 +192,9 @@ class FastValidator:
         if spec.min_inclusive is not None or spec.max_inclusive is not None:
             number = _number(term)
             if number is None or (spec.min_inclusive is not None and number < spec.min_inclusive):
-                bad(at, "minInclusive", f"{shown} must be a number ≥ {spec.min_inclusive}")
+                bad(at, "minInclusive", f"{_show(term)} must be a number ≥ {spec.min_inclusive}")
             elif spec.max_inclusive is not None and number > spec.max_inclusive:
-                bad(at, "maxInclusive", f"{shown} must be ≤ {spec.max_inclusive}")
+                bad(at, "maxInclusive", f"{_show(term)} must be ≤ {spec.max_inclusive}")
         if spec.node is not None:
             child = graph.nodes.get(term)
             shape = self.shapes[spec.node]

@@ -297,3 +297,14 @@ def test_count_matches_what_paging_lists(store: SqliteStore) -> None:
         assert store.count(where) == len(listed), where
     # n = 3, 7, ..., 27 carry SDG 4; n = 3 is deleted
     assert store.count(RecordFilter(kind="Initiative", sdg=sdg + "4")) == 6
+
+
+def test_find_by_identifiers_batches(store: SqliteStore) -> None:
+    for n in range(3):
+        put(store, record(n, identifier=f"ext-{n}"))
+    found = store.find_by_identifiers(f"{BASE}/node", ["ext-0", "ext-2", "ext-9", "ext-0"])
+    assert sorted(found) == ["ext-0", "ext-2"]
+    assert found["ext-2"].id == record(2)["id"]
+    assert store.find_by_identifiers("https://elsewhere.example.org/node", ["ext-0"]) == {}
+    many = [f"missing-{n}" for n in range(1200)] + ["ext-1"]  # more than one SQL chunk
+    assert list(store.find_by_identifiers(f"{BASE}/node", many)) == ["ext-1"]
