@@ -14,6 +14,7 @@ from .descriptor import (
     verify_rotation,
 )
 from .descriptor_keys import descriptor_keys, node_iri_for
+from .digest import digest
 from .errors import (
     BadSignature,
     Conflict,
@@ -72,6 +73,7 @@ __all__ = [
     "canonicalize",
     "decode_public_key",
     "descriptor_keys",
+    "digest",
     "dump_body",
     "encode_public_key",
     "format_timestamp",
