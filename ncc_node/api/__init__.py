@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Flask
 
 from ..app import NodeContext
-from . import feed, initiatives, methods, node, vocabulary
+from . import feed, initiatives, methods, node, sync_status, vocabulary
 from .error_shape import register_error_handlers
 from .openapi import Blueprint, create_api
 
@@ -21,6 +21,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     methods.blp,
     feed.blp,
     vocabulary.blp,
+    sync_status.blp,
 )
 
 
