@@ -4,18 +4,21 @@ Layers, later wins: packaged defaults -> the TOML file named by ``NCC_CONFIG`` -
 environment variables -> the mapping passed to :func:`load_settings` (tests). A setting
 ``server.port`` is ``[server] port = 8001`` in TOML and ``NCC_SERVER_PORT`` in the environment.
 Unknown keys and bad types fail at start-up with a message naming the key and its source.
+``peers`` is the one list setting: an array of tables (``[[peers]]``), each entry checked at
+start-up; its environment variable, when set, holds the same list as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, DescriptorError, MultikeyError
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,61 @@ class Setting:
     type: type
     default: Any
     help: str
+    check: Callable[[Any, str], Any] | None = None  # validates (and may normalise) a value
 
     @property
     def env(self) -> str:
         """The environment variable that overrides this setting."""
         return "NCC_" + self.key.replace(".", "_").upper()
+
+
+PEER_KEYS = frozenset({"base_url", "scope", "keys"})
+PEER_SCOPES = ("own", "all")
+
+
+def _check_peer(entry: Any, where: str) -> dict[str, Any]:
+    from .descriptor_keys import check_base_url
+    from .multikey import decode_public_key
+
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a table with base_url, scope, keys")
+    unknown = sorted(set(entry) - PEER_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} "
+                          f"(allowed: base_url, scope, keys)")
+    base_url = entry.get("base_url")
+    if not isinstance(base_url, str) or not base_url:
+        raise ConfigError(f"{where}: base_url is required (a string)")
+    try:
+        base_url = check_base_url(base_url)
+    except DescriptorError as exc:
+        raise ConfigError(f"{where}: {exc.message}") from None
+    scope = entry.get("scope", "own")
+    if scope not in PEER_SCOPES:
+        raise ConfigError(f"{where} ({base_url}): scope must be 'own' or 'all', got {scope!r}")
+    keys = entry.get("keys", [])
+    if not isinstance(keys, list | tuple) or not all(isinstance(k, str) for k in keys):
+        raise ConfigError(f"{where} ({base_url}): keys must be a list of z6Mk… strings")
+    for key in keys:
+        try:
+            decode_public_key(key)
+        except MultikeyError as exc:
+            raise ConfigError(f"{where} ({base_url}): key {key!r}: {exc.message}") from None
+    return {"base_url": base_url, "scope": scope, "keys": list(keys)}
+
+
+def check_peers(value: Any, source: str) -> list[dict[str, Any]]:
+    """Validate the ``[[peers]]`` entries; ConfigError names the entry at fault."""
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"peers from {source}: expected a list of peer tables")
+    peers = [_check_peer(entry, f"peers[{index}] from {source}")
+             for index, entry in enumerate(value)]
+    seen: set[str] = set()
+    for index, peer in enumerate(peers):
+        if peer["base_url"] in seen:
+            raise ConfigError(f"peers[{index}] from {source}: {peer['base_url']} is listed twice")
+        seen.add(peer["base_url"])
+    return peers
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -52,6 +105,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("limits.import_max_rows", int, 1_000_000, "Largest number of rows one import takes."),
     Setting("proofs.max_future_skew_s", int, 300,
             "How far in the future a proof's `created` may be, in seconds."),
+    Setting("sync.interval_s", float, 60.0, "Seconds between two sync rounds of the daemon."),
+    Setting("sync.jitter_s", float, 10.0,
+            "Random extra wait (0 to this many seconds) added to each interval."),
+    Setting("sync.page_size", int, 500, "Feed items asked for per request."),
+    Setting("sync.connect_timeout_s", float, 5.0, "Seconds to wait for a peer to accept."),
+    Setting("sync.read_timeout_s", float, 30.0,
+            "Seconds a peer may stay silent, and the most a response body may take."),
+    Setting("sync.max_response_bytes", int, 16 * 1024 * 1024,
+            "Largest response read from a peer; a larger one is cut off while streaming."),
+    Setting("sync.max_record_bytes", int, 256 * 1024,
+            "Largest feed item accepted; a larger one is quarantined."),
+    Setting("sync.retries", int, 3,
+            "Extra attempts after a connection error or a 5xx, with backoff and jitter."),
+    Setting("sync.backoff_s", float, 0.5, "First retry delay; doubles on each further attempt."),
+    Setting("sync.trust_introduced", bool, True,
+            "Accept origins a `scope=all` peer relays when their self-signed descriptor "
+            "verifies (false: only direct peers' origins)."),
+    Setting("sync.in_serve", bool, False, "Run the sync daemon inside `ncc serve`."),
+    Setting("peers", list, [],
+            "Peers to sync from: `[[peers]]` tables of base_url, scope (own|all) and keys "
+            "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
+            check=check_peers),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -90,9 +165,33 @@ class Settings(Mapping[str, Any]):
             raise ConfigError(f"missing required setting(s): {names}")
 
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _coerce_text(setting: Setting, value: str, source: str) -> Any:
+    """Turn an environment variable's text into the setting's type."""
+    try:
+        if setting.type is bool:
+            return _BOOLEANS[value.strip().lower()]
+        if setting.type is float:
+            return float(value)
+        if setting.type is list:
+            return json.loads(value)
+    except (KeyError, ValueError):
+        raise ConfigError(f"{setting.key} from {source}: expected {setting.type.__name__}, "
+                          f"got {value!r}") from None
+    return value
+
+
 def _coerce(setting: Setting, value: Any, source: str) -> Any:
     if value is None:
         return None
+    if isinstance(value, str) and setting.type in (bool, float, list):
+        value = _coerce_text(setting, value, source)
+    if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if setting.check is not None:
+        return setting.check(value, source)
     if setting.type is int:
         if isinstance(value, bool):
             raise ConfigError(f"{setting.key} from {source}: expected an integer, got {value!r}")
