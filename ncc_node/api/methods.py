@@ -41,7 +41,7 @@ class Method(MethodView):
 
     @read_doc(blp)
     def get(self, record_id: UUID) -> Response:
-        """Read an method (JSON-LD, Turtle or N-Triples)"""
+        """Read a method (JSON-LD, Turtle or N-Triples)"""
         return records.read(KIND, str(record_id))
 
     @replace_doc(blp)
