@@ -18,9 +18,14 @@ def digest_lines(store: Store) -> list[str]:
     return sorted(f"{r.id}\t{r.version}\t{r.proof_value}" for r in store.iter_records())
 
 
-def digest(store: Store) -> str:
-    """Hex SHA-256 over the sorted ``id\\tversion\\tproofValue`` lines of every stored record."""
+def hash_lines(lines: list[str]) -> str:
+    """Hex SHA-256 over ``lines``, each followed by a newline."""
     hasher = hashlib.sha256()
-    for line in digest_lines(store):
+    for line in lines:
         hasher.update(line.encode("utf-8") + b"\n")
     return hasher.hexdigest()
+
+
+def digest(store: Store) -> str:
+    """Hex SHA-256 over the sorted ``id\\tversion\\tproofValue`` lines of every stored record."""
+    return hash_lines(digest_lines(store))

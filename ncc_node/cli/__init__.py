@@ -10,6 +10,7 @@ from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
 from .serve_cmd import serve
+from .sync_view_cmds import digest_cmd, quarantine
 from .vocab_cmds import vocab
 
 
@@ -19,7 +20,8 @@ def main() -> None:
     """NCC Exchange: run a national competence centre node and work with its records."""
 
 
-for command in (init, serve, status, token, keys, import_records, export_records, reindex, vocab):
+for command in (init, serve, status, token, keys, import_records, export_records, reindex, vocab,
+                quarantine, digest_cmd):
     main.add_command(command)
 
 __all__ = ["main"]
