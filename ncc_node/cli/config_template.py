@@ -16,12 +16,22 @@ HEADER = """\
 """
 
 
+PEERS_EXAMPLE = """\
+# [[peers]]
+# base_url = "https://ncc-ee.example.org"
+# scope = "all"      # own: the peer's own records; all: also what it relays
+# keys = []          # pinned public keys (z6Mk...); empty = trust on first use
+"""
+
+
 def toml_value(value: Any) -> str:
-    """Render a str, int or bool as a TOML value (JSON string escapes are valid TOML)."""
+    """Render a str, int, float, bool or list as a TOML value (JSON escapes are valid TOML)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)
 
 
@@ -33,7 +43,11 @@ def render_config(values: Mapping[str, Any]) -> str:
     """Return a TOML file setting ``values`` and listing every other setting commented out."""
     lines = [HEADER]
     sections: dict[str, list[Setting]] = {}
+    tables: list[Setting] = []
     for setting in SETTINGS:  # one table per section even if SETTINGS interleaves them
+        if "." not in setting.key:  # an array of tables, e.g. [[peers]]: shown as an example
+            tables.append(setting)
+            continue
         sections.setdefault(_section(setting), []).append(setting)
     for section, members in sections.items():
         lines.append(f"[{section}]")
@@ -47,6 +61,9 @@ def render_config(values: Mapping[str, Any]) -> str:
             else:
                 lines.append(f"# {name} = {toml_value(setting.default)}")
         lines.append("")
+    for setting in tables:
+        lines.append(f"# {setting.help} (env {setting.env})")
+        lines.append(PEERS_EXAMPLE if setting.key == "peers" else f"# [[{setting.key}]]\n")
     return "\n".join(lines)
 
 
@@ -57,6 +74,7 @@ def settings_reference() -> str:
     for setting in SETTINGS:
         default = "required" if setting.default is None else f"`{toml_value(setting.default)}`"
         section, _, name = setting.key.partition(".")
-        rows.append(f"| `[{section}] {name}` | `{setting.env}` | {setting.type.__name__} | "
+        where = f"[{section}] {name}" if name else f"[[{section}]]"
+        rows.append(f"| `{where}` | `{setting.env}` | {setting.type.__name__} | "
                     f"{default} | {setting.help} |")
     return "\n".join(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import tomllib
 from pathlib import Path
@@ -142,3 +143,21 @@ def test_operations_doc_lists_every_setting() -> None:
         "docs/operations.md is missing the current settings table; paste the output of\n"
         "python -c 'from ncc_node.cli.config_template import settings_reference as s; "
         "print(s())'")
+
+
+def test_written_config_loads_with_every_setting_uncommented(tmp_path: Path) -> None:
+    # Uncomment every default line (what an operator does when editing ncc.toml): it must load.
+    from ncc_node.cli.config_template import render_config
+    from ncc_node.settings import load_settings
+
+    text = render_config({"node.country": "EE", "node.base_url": "http://127.0.0.1:8811",
+                          "node.name": "NCC EE"})
+    body, _, _ = text.partition("# [[peers]]")  # the commented example table stays as it is
+    setting_line = re.compile(r"^# [a-z_]+ = (?!\(required)")
+    uncommented = [line[2:] if setting_line.match(line) else line for line in body.splitlines()]
+    config = tmp_path / "ncc.toml"
+    config.write_text("\n".join(uncommented) + '\n[[peers]]\nbase_url = "http://127.0.0.1:8812"\n'
+                      'scope = "all"\nkeys = []\n', encoding="utf-8")
+    settings = load_settings(environ={"NCC_CONFIG": str(config)})
+    assert settings["sync.backoff_s"] == 0.5
+    assert settings["peers"][0]["base_url"] == "http://127.0.0.1:8812"
