@@ -1,3 +1,45 @@
-"""The sync worker: peer client, acceptance rules and scheduler."""
+"""The sync worker: peer client, acceptance rules and scheduler (DESIGN §6).
 
-__all__: list[str] = []
+``SyncWorker(store, identity, settings).run_once()`` pulls every ``[[peers]]`` feed once;
+``run_daemon`` repeats that on an interval. Each item is checked by the pure rules of
+:mod:`sync.rules` against its origin's key and merged with provenance, one transaction per page.
+"""
+
+from .config import PeerConfig, SyncOptions, peers_from_settings
+from .daemon import run_daemon
+from .errors import (
+    BadResponse,
+    PeerHttpError,
+    PeerRejected,
+    PeerTimeout,
+    PeerUnreachable,
+    RedirectRefused,
+    ResponseTooLarge,
+    SyncError,
+)
+from .results import PeerResult
+from .rules import Limits, TrustPolicy, check_item
+from .verdicts import REASONS, Verdict
+from .worker import SyncWorker
+
+__all__ = [
+    "BadResponse",
+    "Limits",
+    "PeerConfig",
+    "PeerHttpError",
+    "PeerRejected",
+    "PeerResult",
+    "PeerTimeout",
+    "PeerUnreachable",
+    "REASONS",
+    "RedirectRefused",
+    "ResponseTooLarge",
+    "SyncError",
+    "SyncOptions",
+    "SyncWorker",
+    "TrustPolicy",
+    "Verdict",
+    "check_item",
+    "peers_from_settings",
+    "run_daemon",
+]

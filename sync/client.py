@@ -1,0 +1,188 @@
+"""HTTP access to one peer: its descriptor and its feed (the I/O edge of sync, CONVENTIONS §6).
+
+Every request has a connect and a read timeout; connection errors and 5xx answers are retried a
+bounded number of times with exponential backoff and jitter; bodies are streamed and cut off past
+``sync.max_response_bytes`` (and must arrive within the read timeout in total); redirects are
+followed only while they stay on the peer's own scheme, host and port (DESIGN §9). Failures are
+typed :class:`~sync.errors.SyncError` subclasses naming the peer and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+from .config import SyncOptions
+from .errors import (
+    BadResponse,
+    PeerHttpError,
+    PeerTimeout,
+    PeerUnreachable,
+    RedirectRefused,
+    ResponseTooLarge,
+    SyncError,
+)
+from .feedpage import FeedPage, parse_feed_page
+
+__all__ = ["MAX_REDIRECTS", "PeerClient", "same_origin"]
+
+MAX_REDIRECTS = 5
+CHUNK_BYTES = 64 * 1024
+ERROR_BODY_BYTES = 16 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` has the scheme, host and port of ``base_url``."""
+    return _origin(url) == _origin(base_url)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class PeerClient:
+    """Requests to one peer over an injected :class:`requests.Session`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: requests.Session,
+        options: SyncOptions,
+        user_agent: str,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.options = options
+        self.user_agent = user_agent
+        self.sleep = sleep
+        self.jitter = jitter
+        self.requests = 0  # attempts made, redirects included
+
+    # -- the two resources ----------------------------------------------------------------------
+    def get_descriptor(self) -> tuple[dict[str, Any], bytes]:
+        """``GET <base>/node``: the peer's signed descriptor, parsed, and its exact bytes."""
+        body = self._get("/node", {}, accept="application/ld+json")
+        try:
+            value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise BadResponse(self.base_url, f"descriptor is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise BadResponse(self.base_url, "descriptor is not a JSON object")
+        return value, body
+
+    def get_feed(self, after: str | None, limit: int, scope: str) -> FeedPage:
+        """``GET <base>/feed?after=&limit=&scope=``: one page, each item with its exact bytes."""
+        params: dict[str, Any] = {"limit": limit, "scope": scope}
+        if after is not None:
+            params["after"] = after
+        body = self._get("/feed", params, accept="application/json")
+        return parse_feed_page(body, peer=self.base_url)
+
+    # -- one GET, with retries --------------------------------------------------------------------
+    def _get(self, path: str, params: dict[str, Any], *, accept: str) -> bytes:
+        url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
+        attempt = 0
+        while True:
+            try:
+                return self._follow(url, accept)
+            except SyncError as exc:
+                if not exc.retryable or attempt >= self.options.retries:
+                    raise
+            # exponential backoff with jitter: spreads retries of many workers apart
+            delay = self.options.backoff_s * (2 ** attempt) * (0.5 + self.jitter())
+            attempt += 1
+            if delay > 0:
+                self.sleep(delay)
+
+    def _follow(self, url: str, accept: str) -> bytes:
+        headers = {"User-Agent": self.user_agent, "Accept": accept}
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._send(url, headers)
+            try:
+                if response.is_redirect:
+                    target = urljoin(url, response.headers["Location"])
+                    if not same_origin(target, self.base_url):
+                        raise RedirectRefused(self.base_url, f"redirect to {target} leaves the "
+                                                             "peer's scheme, host and port")
+                    url = target
+                    continue
+                if response.status_code != 200:
+                    raise PeerHttpError(self.base_url, response.status_code,
+                                        self._error_message(response))
+                return self._read(response, self.options.max_response_bytes)
+            finally:
+                response.close()
+        raise RedirectRefused(self.base_url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _send(self, url: str, headers: dict[str, str]) -> requests.Response:
+        self.requests += 1
+        timeout = (self.options.connect_timeout_s, self.options.read_timeout_s)
+        try:
+            return self.session.get(url, headers=headers, timeout=timeout, stream=True,
+                                    allow_redirects=False)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise PeerUnreachable(self.base_url, f"connect timeout: {exc}") from None
+        except requests.exceptions.ReadTimeout:
+            raise PeerTimeout(self.base_url, f"no response within "
+                                             f"{self.options.read_timeout_s} s") from None
+        except requests.exceptions.ConnectionError as exc:
+            raise PeerUnreachable(self.base_url, f"cannot connect: {exc}") from None
+        except requests.exceptions.RequestException as exc:
+            raise BadResponse(self.base_url, f"request failed: {exc}") from None
+
+    def _read(self, response: requests.Response, limit: int) -> bytes:
+        """Read the body in chunks, stopping as soon as it passes ``limit`` bytes."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(self.base_url, f"response of {declared} bytes exceeds the "
+                                                  f"limit of {limit}")
+        deadline = time.monotonic() + self.options.read_timeout_s
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.raw.stream(CHUNK_BYTES, decode_content=True):
+                size += len(chunk)
+                if size > limit:
+                    raise ResponseTooLarge(self.base_url, f"response exceeds the limit of "
+                                                          f"{limit} bytes")
+                if time.monotonic() > deadline:
+                    raise PeerTimeout(self.base_url, f"body not complete within "
+                                                     f"{self.options.read_timeout_s} s")
+                chunks.append(chunk)
+        except ReadTimeoutError:
+            raise PeerTimeout(self.base_url, f"peer stalled for {self.options.read_timeout_s} s "
+                                             "while sending the body") from None
+        except ProtocolError as exc:
+            raise BadResponse(self.base_url, f"truncated response: {exc}",
+                              retryable=True) from None
+        except Urllib3Error as exc:
+            raise BadResponse(self.base_url, f"cannot read the response: {exc}",
+                              retryable=True) from None
+        return b"".join(chunks)
+
+    def _error_message(self, response: requests.Response) -> str:
+        """The peer's error code and message (protocol.md §4 error shape), if it sent one."""
+        try:
+            body = self._read(response, ERROR_BODY_BYTES)
+            error = json.loads(body.decode("utf-8"))["error"]
+            return f"{error['code']}: {error['message']}"
+        except (SyncError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return response.reason or "error"

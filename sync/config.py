@@ -1,0 +1,88 @@
+"""What the worker reads from settings: the peers (``[[peers]]``) and the ``[sync]`` options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ncc_node import node_iri_for
+from ncc_node.errors import ConfigError
+
+__all__ = ["PeerConfig", "SyncOptions", "peers_from_settings"]
+
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """One peer to pull from: its base URL, feed scope and pinned keys (empty: TOFU)."""
+
+    base_url: str
+    scope: str = "own"
+    keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.scope not in ("own", "all"):
+            raise ConfigError(f"peer {self.base_url}: scope must be 'own' or 'all'")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        object.__setattr__(self, "keys", tuple(self.keys))
+
+    @property
+    def node_iri(self) -> str:
+        """The peer's node IRI, ``<base>/node``."""
+        return node_iri_for(self.base_url)
+
+
+def peers_from_settings(settings: Mapping[str, Any]) -> list[PeerConfig]:
+    """The configured peers (already checked at start-up); this node itself is refused."""
+    own = settings.get("node.base_url")
+    peers = []
+    for entry in settings.get("peers") or []:
+        peer = PeerConfig(str(entry["base_url"]), str(entry.get("scope", "own")),
+                          tuple(entry.get("keys", ())))
+        if own and peer.base_url == str(own).rstrip("/"):
+            raise ConfigError(f"peers: {peer.base_url} is this node's own base URL")
+        peers.append(peer)
+    return peers
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """The ``[sync]`` settings, typed, plus the limits the acceptance rules share with the API."""
+
+    interval_s: float = 60.0
+    jitter_s: float = 10.0
+    page_size: int = 500
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    max_response_bytes: int = 16 * 1024 * 1024
+    max_record_bytes: int = 256 * 1024
+    retries: int = 3
+    backoff_s: float = 0.5
+    trust_introduced: bool = True
+    max_json_depth: int = 32
+    max_future_skew: timedelta = timedelta(minutes=5)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> SyncOptions:
+        """Read the options from resolved settings (missing keys keep their defaults)."""
+        defaults = cls()
+
+        def get(key: str, default: Any) -> Any:
+            value = settings.get(key)
+            return default if value is None else value
+
+        return cls(
+            interval_s=float(get("sync.interval_s", defaults.interval_s)),
+            jitter_s=float(get("sync.jitter_s", defaults.jitter_s)),
+            page_size=max(1, int(get("sync.page_size", defaults.page_size))),
+            connect_timeout_s=float(get("sync.connect_timeout_s", defaults.connect_timeout_s)),
+            read_timeout_s=float(get("sync.read_timeout_s", defaults.read_timeout_s)),
+            max_response_bytes=int(get("sync.max_response_bytes", defaults.max_response_bytes)),
+            max_record_bytes=int(get("sync.max_record_bytes", defaults.max_record_bytes)),
+            retries=max(0, int(get("sync.retries", defaults.retries))),
+            backoff_s=max(0.0, float(get("sync.backoff_s", defaults.backoff_s))),
+            trust_introduced=bool(get("sync.trust_introduced", defaults.trust_introduced)),
+            max_json_depth=int(get("limits.max_json_depth", defaults.max_json_depth)),
+            max_future_skew=timedelta(seconds=int(get("proofs.max_future_skew_s", 300))),
+        )

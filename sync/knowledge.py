@@ -1,0 +1,62 @@
+"""What the rules may know while a page is applied: the store, plus the page so far.
+
+Items are checked one after the other but committed together, so a record or descriptor accepted
+earlier in the same page must already count for the items after it (a rotation followed by
+records signed with the new key, in one page). Key lookups built from stored descriptors are
+cached for one peer's round.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ncc_node import KeyLookup, NccError, Store, key_lookup_from_descriptor
+
+from .verdicts import Held
+
+__all__ = ["PageKnowledge"]
+
+
+class PageKnowledge:
+    """The store as the rules see it, with the page's accepted items laid over it."""
+
+    def __init__(self, store: Store, lookups: dict[str, KeyLookup | None]) -> None:
+        self.store = store
+        self.lookups = lookups  # shared cache of descriptors already in the store
+        self.page_held: dict[str, Held] = {}
+        self.page_lookups: dict[str, KeyLookup] = {}
+
+    def held(self, record_id: str) -> Held | None:
+        """See :meth:`sync.rules.Knowledge.held`."""
+        if record_id in self.page_held:
+            return self.page_held[record_id]
+        stored = self.store.get(record_id)
+        return None if stored is None else Held(stored.version, stored.body)
+
+    def key_lookup(self, origin: str) -> KeyLookup | None:
+        """See :meth:`sync.rules.Knowledge.key_lookup`."""
+        if origin in self.page_lookups:
+            return self.page_lookups[origin]
+        if origin not in self.lookups:
+            self.lookups[origin] = self._stored_lookup(origin)
+        return self.lookups[origin]
+
+    def _stored_lookup(self, origin: str) -> KeyLookup | None:
+        stored = self.store.descriptor(origin)
+        if stored is None:
+            return None
+        try:
+            return key_lookup_from_descriptor(json.loads(stored.body))
+        except (NccError, ValueError, KeyError):
+            return None  # a stored descriptor is verified before it is stored; never expected
+
+    def accept(self, record: dict[str, Any], raw: bytes) -> None:
+        """Count an accepted item for the rest of the page."""
+        self.page_held[record["id"]] = Held(int(record["version"]), raw)
+        if record.get("type") == "Node":
+            self.page_lookups[record["id"]] = key_lookup_from_descriptor(record)
+
+    def committed(self) -> None:
+        """The page is in the store: keep its descriptors' lookups for the next pages."""
+        self.lookups.update(self.page_lookups)

@@ -1,0 +1,252 @@
+"""One round with one peer: trust its descriptor, then pull its feed page by page.
+
+DESIGN §6: each page — accepted records, tombstones and descriptors, quarantined items, and the
+peer's new cursor — is one transaction, so a crash at any moment loses nothing and duplicates
+nothing (the next round re-reads at most the page in flight, and re-read states are duplicates).
+
+Origins introduced by a relay (``scope=all``) are learned from their descriptors, which travel
+through the feed. A node's descriptor precedes its records in its own feed (sequence 1), but a
+relay lists each record at the position of its latest write, so after a rotation an origin's
+records come *before* its new descriptor. Such items are quarantined as ``unknown_origin``
+and remembered: when the origin's descriptor is accepted later in the same round, the round goes
+back to the first page that had them and reads on from there (each origin at most once per
+round). Until then the stored cursor is held at that page, so a crash in between re-reads them
+too. Items quarantined once in a round are not quarantined again when re-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ncc_node import Conflict, KeyLookup, PeerState, Store, descriptor_keys, format_timestamp
+
+from .client import PeerClient
+from .config import PeerConfig, SyncOptions
+from .errors import BadResponse, PeerRejected, ResponseTooLarge, SyncError
+from .feedpage import FeedPage
+from .knowledge import PageKnowledge
+from .results import PeerResult
+from .rules import Limits, TrustPolicy, check_item
+from .verdicts import ACCEPTED, Verdict
+
+__all__ = ["PeerRun", "Progress"]
+
+Progress = Callable[[str, int], None]
+CAS_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Decided:
+    verdict: Verdict
+    raw: bytes
+    source: str  # base URL the item came from
+
+
+class PeerRun:
+    """The state of one round with one peer (not reused)."""
+
+    def __init__(self, store: Store, peer: PeerConfig, *, client: Callable[[str], PeerClient],
+                 policy: TrustPolicy, options: SyncOptions, clock: Callable[[], datetime],
+                 progress: Progress | None = None, stop: threading.Event | None = None) -> None:
+        self.store = store
+        self.peer = peer
+        self.client = client
+        self.policy = policy
+        self.options = options
+        self.limits = Limits(options.max_record_bytes, options.max_json_depth,
+                             options.max_future_skew)
+        self.clock = clock
+        self.progress = progress
+        self.stop = stop
+        known = {state.base_url: state for state in store.peers()}
+        self.state = known.get(peer.base_url) or PeerState(base_url=peer.base_url)
+        if self.state.scope != peer.scope:  # a cursor of the other scope skips items: start over
+            self.state = replace(self.state, scope=peer.scope, cursor=None)
+        self.state = replace(self.state, node_iri=peer.node_iri)
+        self.result = PeerResult(peer.base_url, cursor=self.state.cursor)
+        self.lookups: dict[str, KeyLookup | None] = {}
+        self.fetched: dict[str, list[_Decided]] = {}  # descriptors fetched this round, by origin
+        self.pending: dict[str, tuple[int, str | None]] = {}  # unknown origin -> (page, after)
+        self.rewound: set[str] = set()
+        self.seen_rejects: set[bytes] = set()
+        self.page_size = options.page_size
+        self.done = 0
+
+    def run(self) -> PeerResult:
+        """Run the round; a failure ends it with ``result.error`` (and the peer's last error)."""
+        try:
+            self._trust_peer()
+            self._pull()
+        except SyncError as exc:
+            self.result.error = f"{exc.code}: {exc.message}"
+            self.state = replace(self.state, last_error=self.result.error,
+                                 last_error_at=format_timestamp(self.clock()))
+            with self.store.write() as writer:
+                writer.save_peer(self.state)
+        self.result.cursor = self.state.cursor
+        return self.result
+
+    # -- the peer's own descriptor ----------------------------------------------------------------
+    def _trust_peer(self) -> None:
+        held = self.store.descriptor(self.peer.node_iri)
+        if held is None:
+            decided = self._fetch_descriptor(self.peer.node_iri, PageKnowledge(self.store, {}))
+            self._commit(decided, self.state.cursor)
+            for item in decided:
+                if item.verdict.rejected:
+                    raise PeerRejected(self.peer.base_url, item.verdict.reason,
+                                       item.verdict.detail)
+        elif self.peer.keys:  # pins added after first contact: the key history must show one
+            keys = descriptor_keys(json.loads(held.body))
+            listed = {key.public_key_multibase for key in keys.values()}
+            if not listed & set(self.peer.keys):
+                raise PeerRejected(self.peer.base_url, "pin_mismatch",
+                                   f"{self.peer.node_iri} lists none of the pinned keys")
+
+    def _fetch_descriptor(self, origin: str, knowledge: PageKnowledge) -> list[_Decided]:
+        """``GET <origin>/node`` once per round and check it like a feed item."""
+        if origin not in self.fetched:
+            base = origin.removesuffix("/node")
+            value, raw = self.client(base).get_descriptor()
+            if value.get("id") != origin:
+                raise PeerRejected(base, "bad_descriptor",
+                                   f"the descriptor at {base}/node has id {value.get('id')!r}")
+            self.fetched[origin] = [_Decided(self._check(raw, value, knowledge), raw, base)]
+        decided = self.fetched[origin]
+        for item in decided:
+            if item.verdict.accepted and item.verdict.record is not None:
+                knowledge.accept(item.verdict.record, item.raw)
+        return decided
+
+    # -- the feed ----------------------------------------------------------------------------
+    def _pull(self) -> None:
+        after = self.state.cursor
+        index = 0
+        while not (self.stop is not None and self.stop.is_set()):
+            page = self._fetch(after)
+            if page.more and (not page.items or page.cursor == after):
+                raise BadResponse(self.peer.base_url, "the feed says more but does not advance")
+            after, finished = self._apply(page, after, index)
+            index += 1
+            self.result.pages += 1
+            self.done += len(page.items)
+            if self.progress is not None:
+                self.progress(self.peer.base_url, self.done)
+            if finished:
+                self.result.up_to_date = True
+                return
+
+    def _fetch(self, after: str | None) -> FeedPage:
+        """One page; a page too large for the response cap is asked for again, halved."""
+        while True:
+            try:
+                return self.client(self.peer.base_url).get_feed(after, self.page_size,
+                                                                self.peer.scope)
+            except ResponseTooLarge:
+                if self.page_size <= 1:
+                    raise
+                self.page_size //= 2
+
+    def _check(self, raw: bytes, value: object, knowledge: PageKnowledge) -> Verdict:
+        return check_item(raw, value, knowledge=knowledge, policy=self.policy,
+                          limits=self.limits, now=self.clock())
+
+    def _decide(self, page: FeedPage, knowledge: PageKnowledge) -> list[_Decided]:
+        decided: list[_Decided] = []
+        for item in page.items:
+            verdict = self._check(item.raw, item.value, knowledge)
+            origin = verdict.origin
+            if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
+                    and self.policy.is_direct(origin) and origin != self.policy.own_node):
+                # a direct peer's keys may have moved on: ask it once per round
+                fresh = origin not in self.fetched
+                try:
+                    descriptor = self._fetch_descriptor(origin, knowledge)
+                except SyncError:
+                    descriptor = []
+                if fresh:
+                    decided.extend(descriptor)
+                verdict = self._check(item.raw, item.value, knowledge)
+            if verdict.accepted and verdict.record is not None:
+                knowledge.accept(verdict.record, item.raw)
+            decided.append(_Decided(verdict, item.raw, self.peer.base_url))
+        return decided
+
+    def _apply(self, page: FeedPage, after: str | None, index: int) -> tuple[str | None, bool]:
+        """Check and commit one page; return where to read on and whether the round is done."""
+        for attempt in range(CAS_ATTEMPTS):
+            knowledge = PageKnowledge(self.store, self.lookups)
+            decided = self._decide(page, knowledge)
+            pending = dict(self.pending)
+            learned = {d.verdict.origin for d in decided
+                       if d.verdict.accepted and d.verdict.kind == "Node"}
+            for d in decided:
+                if d.verdict.reason == "unknown_origin" and d.verdict.origin not in self.rewound:
+                    pending.setdefault(str(d.verdict.origin), (index, after))
+            resolved = [origin for origin in pending if origin in learned]
+            if resolved:  # go back to the first page that had items of these origins
+                target = min((pending.pop(origin) for origin in resolved), key=lambda p: p[0])
+                store_cursor, read_on, finished = target[1], target[1], False
+            elif pending and page.more:  # hold the stored cursor until they are resolved
+                low = min(pending.values(), key=lambda p: p[0])
+                store_cursor, read_on, finished = low[1], page.cursor, False
+            else:
+                pending.clear()  # the end of the feed: the rest stay quarantined
+                store_cursor, read_on, finished = page.cursor, page.cursor, not page.more
+            try:
+                self._commit(decided, store_cursor, finished=finished,
+                             track=bool(pending or resolved or self.rewound))
+            except Conflict:
+                if attempt == CAS_ATTEMPTS - 1:
+                    raise
+                continue  # someone else wrote one of these records meanwhile: check again
+            knowledge.committed()
+            self.pending = pending
+            self.rewound.update(resolved)
+            return read_on, finished
+        raise AssertionError("unreachable")
+
+    def _commit(self, decided: list[_Decided], cursor: str | None, *, finished: bool = False,
+                track: bool = False) -> None:
+        counts = Counter(self.state.counts)
+        rejected: Counter[str] = Counter()
+        accepted = duplicates = 0
+        now = format_timestamp(self.clock())
+        seen = set()
+        with self.store.write() as writer:
+            for item in decided:
+                verdict = item.verdict
+                if verdict.accepted and verdict.record is not None:
+                    writer.put(verdict.record, item.raw, received_from=item.source,
+                               expect_version=verdict.expect_version)
+                    accepted += 1
+                elif not verdict.rejected:
+                    duplicates += 1
+                else:
+                    digest = hashlib.blake2b(item.raw, digest_size=16).digest()
+                    if digest in self.seen_rejects or digest in seen:
+                        continue  # quarantined earlier in this round; read again after a rewind
+                    seen.add(digest)
+                    writer.quarantine(peer=item.source, record_id=verdict.record_id,
+                                      reason=verdict.reason, detail=verdict.detail,
+                                      body=item.raw[: self.options.max_record_bytes])
+                    rejected[verdict.reason] += 1
+            counts[ACCEPTED] += accepted
+            counts.update(rejected)
+            state = replace(self.state, cursor=cursor, counts=dict(sorted(counts.items())))
+            if finished:
+                state = replace(state, last_success=now)
+            writer.save_peer(state)
+        self.state = state
+        if track:
+            self.seen_rejects |= seen
+        self.result.accepted += accepted
+        self.result.duplicates += duplicates
+        for reason, count in rejected.items():
+            self.result.rejected[reason] = self.result.rejected.get(reason, 0) + count

@@ -1,0 +1,238 @@
+"""The acceptance rules for one incoming feed item (DESIGN §6), as pure functions.
+
+In order, each with its reason code (:data:`sync.verdicts.REASONS`): size and JSON limits → only
+the bundled context → a well-formed envelope → an origin we may trust → a proof valid under a key
+the origin's descriptor lists as valid at ``created`` → ``id`` under the origin's base →
+shape-valid → ``version`` greater than the one held (equal with other content: equivocation;
+equal and identical: duplicate; lower: stale) → never overwrite a record of this node.
+
+Node descriptors (``type: Node``) take the same path, except that their proofs are checked
+against their own key list (``verify_descriptor``) and a new version must follow the held one by
+key continuity (``verify_rotation``); a first descriptor is trusted on first use, by a pinned
+key, or by introduction (``sync.trust_introduced``). Nothing here does I/O: what the node already
+holds comes in through :class:`Knowledge`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from ncc_node import (
+    KeyLookup,
+    NccError,
+    RotationRejected,
+    descriptor_keys,
+    node_iri_for,
+    verify_descriptor,
+    verify_proof_set,
+    verify_rotation,
+)
+from vocab import CONTEXT_URL, validate_record
+
+from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Verdict
+
+__all__ = ["COLLECTIONS", "Knowledge", "Limits", "TrustPolicy", "check_item", "json_depth"]
+
+COLLECTIONS = {"Initiative": "initiatives", "Method": "methods"}
+KINDS = frozenset({*COLLECTIONS, "Tombstone", "Node"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits and clock skew the rules apply."""
+
+    max_record_bytes: int = 256 * 1024
+    max_json_depth: int = 32
+    max_future_skew: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Whose records this node takes: its direct peers (with pinned keys) and introduced ones."""
+
+    own_node: str
+    direct: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node IRI -> pins
+    trust_introduced: bool = True
+
+    def is_direct(self, origin: str) -> bool:
+        """Whether ``origin`` is a configured peer's node IRI."""
+        return origin in self.direct
+
+
+class Knowledge(Protocol):
+    """What the node holds, as far as the rules need to know."""
+
+    def held(self, record_id: str) -> Held | None:
+        """The version and exact bytes held for ``record_id``, or None."""
+
+    def key_lookup(self, origin: str) -> KeyLookup | None:
+        """A key lookup over the trusted descriptor of ``origin``, or None if none is held."""
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """The nesting depth of a JSON value, counting stops just past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def check_item(
+    raw: bytes,
+    value: Any,
+    *,
+    knowledge: Knowledge,
+    policy: TrustPolicy,
+    limits: Limits,
+    now: datetime,
+) -> Verdict:
+    """Decide what to do with one feed item: accept, ignore a duplicate, or quarantine."""
+    named = value if isinstance(value, dict) else {}
+    record_id = named.get("id") if isinstance(named.get("id"), str) else None
+    origin = named.get("origin") if isinstance(named.get("origin"), str) else None
+    kind = named.get("type") if isinstance(named.get("type"), str) else None
+    try:
+        held = _check(raw, value, knowledge, policy, limits, now)
+    except Rejection as rejection:
+        return Verdict(rejection.reason, rejection.detail, record_id, origin, kind)
+    if held is not None and held.version == value["version"]:  # the same signed state again
+        return Verdict(DUPLICATE, "", record_id, origin, kind)
+    return Verdict(ACCEPTED, "", record_id, origin, kind, value,
+                   held.version if held is not None else 0)
+
+
+def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, limits: Limits,
+           now: datetime) -> Held | None:
+    """Run the rules; return what is held for the id (a duplicate if the same state)."""
+    if len(raw) > limits.max_record_bytes:
+        raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
+    if not isinstance(value, dict):
+        raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
+    if json_depth(value, limits.max_json_depth) > limits.max_json_depth:
+        raise Rejection("too_deep", f"nested deeper than {limits.max_json_depth} levels")
+    if value.get("@context") != CONTEXT_URL:
+        raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, "
+                                       f"got {value.get('@context')!r}")
+    record_id, origin = _envelope(value)
+    held = knowledge.held(record_id)
+    if held is not None and held.body == raw:
+        return held  # byte for byte a state this node already accepted (or published)
+    if origin != policy.own_node and not policy.is_direct(origin) and not policy.trust_introduced:
+        raise Rejection("untrusted_origin", f"{origin} is not a direct peer and "
+                                            "sync.trust_introduced is false")
+    if value["type"] == "Node":
+        _check_descriptor(value, held, policy, limits, now)
+    else:
+        lookup = knowledge.key_lookup(origin)
+        if lookup is None:
+            raise Rejection("unknown_origin", f"no trusted descriptor of {origin} is held")
+        try:
+            verify_proof_set(value, key_lookup=lookup, now=now,
+                             max_future_skew=limits.max_future_skew)
+        except NccError as exc:
+            raise Rejection(exc.code, exc.message) from None
+        _check_id(value, origin)
+        _check_shape(value)
+    if _same_version(held, value):
+        return held
+    if origin == policy.own_node:
+        raise Rejection("own_record", f"{record_id} was published by this node; a peer's "
+                                      f"version {value['version']} is not taken")
+    if value["type"] == "Node" and held is not None:
+        try:
+            verify_rotation(json.loads(held.body), value, now=now,
+                            max_future_skew=limits.max_future_skew)
+        except RotationRejected as exc:
+            raise Rejection("rotation_rejected", exc.message) from None
+    return held
+
+
+def _envelope(value: dict[str, Any]) -> tuple[str, str]:
+    """Check id, type, origin and version are present and well-formed; return (id, origin)."""
+    record_id, origin, kind = value.get("id"), value.get("origin"), value.get("type")
+    version = value.get("version")
+    if not isinstance(record_id, str) or not record_id:
+        raise Rejection("malformed", "id must be a non-empty string")
+    if kind not in KINDS:
+        raise Rejection("malformed", f"type must be one of {', '.join(sorted(KINDS))}")
+    if kind == "Tombstone" and value.get("formerType") not in COLLECTIONS:
+        raise Rejection("malformed", "a tombstone's formerType must be Initiative or Method")
+    if type(version) is not int or version < 1:
+        raise Rejection("malformed", f"version must be an integer >= 1, got {version!r}")
+    if not isinstance(origin, str) or not origin.endswith("/node"):
+        raise Rejection("malformed", f"origin must be a node IRI <base>/node, got {origin!r}")
+    try:
+        valid = node_iri_for(origin.removesuffix("/node")) == origin
+    except NccError:
+        valid = False
+    if not valid:
+        raise Rejection("malformed", f"origin {origin!r} is not the IRI of a node base URL")
+    return record_id, origin
+
+
+def _check_id(value: dict[str, Any], origin: str) -> None:
+    record_id = value["id"]
+    kind = value["formerType"] if value["type"] == "Tombstone" else value["type"]
+    prefix = f"{origin.removesuffix('/node')}/{COLLECTIONS[kind]}/"
+    rest = record_id.removeprefix(prefix)
+    if rest == record_id or not rest or any(c in rest for c in "/?#"):
+        raise Rejection("foreign_id", f"{record_id} is not {prefix}<uuid> (the origin's base)")
+
+
+def _check_shape(value: dict[str, Any]) -> None:
+    violations = validate_record(value)
+    if violations:
+        shown = "; ".join(f"{v.path}: {v.message}" for v in violations[:3])
+        more = f" (+{len(violations) - 3} more)" if len(violations) > 3 else ""
+        raise Rejection("invalid_record", shown + more)
+
+
+def _same_version(held: Held | None, value: dict[str, Any]) -> bool:
+    """Version rule: True for the same state again; Rejection if lower or equivocating."""
+    if held is None or value["version"] > held.version:
+        return False
+    if value["version"] < held.version:
+        raise Rejection("stale", f"version {value['version']} is older than the "
+                                 f"{held.version} held")
+    # Equal version: different bytes are equivocation, unless only the serialization differs
+    # (protocol.md §3 forbids relays to re-serialize, but doing so changes no signed content).
+    try:
+        same = json.loads(held.body) == value
+    except ValueError:
+        same = False
+    if not same:
+        raise Rejection("equivocation", f"version {value['version']} is held with other "
+                                        "content; the first one is kept")
+    return True
+
+
+def _check_descriptor(value: dict[str, Any], held: Held | None, policy: TrustPolicy,
+                      limits: Limits, now: datetime) -> None:
+    """A descriptor is self-signed (all its proofs hold under its own keys, one by an active
+    key); a first one of a direct peer with pinned keys must carry a proof by a pinned key."""
+    origin = value["origin"]
+    if value["id"] != origin:
+        raise Rejection("foreign_id", f"a descriptor's id must be its origin {origin}")
+    try:
+        keys = descriptor_keys(value)
+        results = verify_descriptor(value, now=now, max_future_skew=limits.max_future_skew)
+    except NccError as exc:
+        raise Rejection("bad_descriptor", f"{exc.code}: {exc.message}") from None
+    _check_shape(value)
+    pins = policy.direct.get(origin, ())
+    if held is None and pins and origin != policy.own_node:
+        signers = {keys[result.verification_method].public_key_multibase for result in results}
+        if not signers & set(pins):
+            raise Rejection("pin_mismatch", f"{origin} is signed by none of the pinned keys")

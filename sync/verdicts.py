@@ -1,0 +1,90 @@
+"""The outcome of checking one incoming item, and the reason codes (DESIGN §6).
+
+Every rejected item is quarantined under exactly one of these codes, and each peer's counts are
+kept by code, so the codes are part of what operators see; once published they never change.
+Proof failures keep the verifier's own codes (docs/protocol-proofs.md §3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ACCEPTED",
+    "DUPLICATE",
+    "PROOF_REASONS",
+    "REASONS",
+    "Held",
+    "Rejection",
+    "Verdict",
+]
+
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"  # the same signed state again: ignored, counted, never quarantined
+
+PROOF_REASONS = (
+    "malformed_proof", "unsupported_cryptosuite", "proof_purpose_mismatch",
+    "proof_context_mismatch", "created_in_future", "unknown_key", "key_not_valid_at",
+    "canonicalization_failed", "bad_signature",
+)
+
+#: Reason codes, in the order the rules run.
+REASONS: dict[str, str] = {
+    "too_large": "the item is larger than sync.max_record_bytes",
+    "too_deep": "the item nests deeper than limits.max_json_depth",
+    "not_object": "the item is not a JSON object",
+    "bad_context": "@context is not the bundled NCC context",
+    "malformed": "id, type, origin or version is missing or of the wrong form",
+    "unknown_origin": "no trusted descriptor of the item's origin is known",
+    "untrusted_origin": "the origin is neither a direct peer nor trusted by introduction",
+    **{code: "the proof does not verify under the origin's keys" for code in PROOF_REASONS},
+    "bad_descriptor": "a node descriptor that is malformed or not validly self-signed",
+    "pin_mismatch": "a direct peer's first descriptor is not signed by a pinned key",
+    "foreign_id": "the id is not under the origin's base URL",
+    "invalid_record": "the record breaks the vocabulary's shapes",
+    "stale": "a version lower than the one held (replayed or out of date)",
+    "equivocation": "the version held, with other content (the first one is kept)",
+    "own_record": "a record whose origin is this node (never overwritten from outside)",
+    "rotation_rejected": "a descriptor version that does not follow by key continuity",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What the store (or the page being applied) holds for a record id."""
+
+    version: int
+    body: bytes
+
+
+class Rejection(Exception):
+    """Raised inside the rules to reject an item; becomes a :class:`Verdict`."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with one item: accept it, ignore a duplicate, or quarantine it (reason)."""
+
+    reason: str  # ACCEPTED, DUPLICATE or a code of REASONS
+    detail: str = ""
+    record_id: str | None = None
+    origin: str | None = None
+    kind: str | None = None
+    record: dict[str, Any] | None = None  # the parsed record, when accepted
+    expect_version: int = 0  # the version held when checked (0: none): compare-and-swap
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the item is to be stored."""
+        return self.reason == ACCEPTED
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the item is to be quarantined."""
+        return self.reason not in (ACCEPTED, DUPLICATE)

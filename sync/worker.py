@@ -1,0 +1,119 @@
+"""The sync worker: pull every configured peer's feed, check each item, merge it (DESIGN §6).
+
+Layering (CONVENTIONS §6): :mod:`sync.client` does the HTTP, :mod:`sync.rules` decides (pure),
+the :class:`~ncc_node.Store` persists. One peer's failure is recorded in its status and never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import requests
+
+from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
+
+from .client import PeerClient
+from .config import PeerConfig, SyncOptions, peers_from_settings
+from .peer_run import PeerRun, Progress
+from .results import PeerResult
+from .rules import TrustPolicy
+
+__all__ = ["SyncWorker", "user_agent"]
+
+log = logging.getLogger(__name__)
+
+
+def user_agent(node_iri: str) -> str:
+    """``ncc-exchange/<version> (+<node IRI>)``: who is asking, and where to find out more."""
+    try:
+        release = version("ncc-exchange")
+    except PackageNotFoundError:  # a checkout that was never installed
+        release = "0"
+    return f"ncc-exchange/{release} (+{node_iri})"
+
+
+class SyncWorker:
+    """Pulls peers' feeds into one node's store."""
+
+    def __init__(
+        self,
+        store: Store,
+        identity: NodeIdentity,
+        settings: Mapping[str, Any],
+        *,
+        session_factory: Callable[[], requests.Session] = requests.Session,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.identity = identity
+        self.settings = settings
+        self.options = SyncOptions.from_settings(settings)
+        self.session_factory = session_factory
+        self.clock = clock
+        self.user_agent = user_agent(identity.node_iri)
+
+    def peers(self) -> list[PeerConfig]:
+        """The configured peers."""
+        return peers_from_settings(self.settings)
+
+    def policy(self, *extra: PeerConfig) -> TrustPolicy:
+        """Whose records this node takes: direct peers (with pins), and introduced ones."""
+        direct = {peer.node_iri: peer.keys for peer in [*self.peers(), *extra]}
+        return TrustPolicy(self.identity.node_iri, direct, self.options.trust_introduced)
+
+    def sync_peer(self, peer: PeerConfig, *, progress: Progress | None = None,
+                  stop: threading.Event | None = None) -> PeerResult:
+        """Pull one peer's feed until it has nothing more (or ``stop`` is set)."""
+        started = time.monotonic()
+        with self.session_factory() as session:
+            clients: dict[str, PeerClient] = {}
+
+            def client(base_url: str) -> PeerClient:
+                if base_url not in clients:
+                    clients[base_url] = PeerClient(base_url, session=session,
+                                                   options=self.options,
+                                                   user_agent=self.user_agent)
+                return clients[base_url]
+
+            run = PeerRun(self.store, peer, client=client, policy=self.policy(peer),
+                          options=self.options, clock=self.clock, progress=progress, stop=stop)
+            result = run.run()
+            result.requests = sum(c.requests for c in clients.values())
+        elapsed = time.monotonic() - started
+        result.records_per_s = round(run.done / elapsed, 1) if elapsed > 0 else float(run.done)
+        return result
+
+    def run_once(self, *, progress: Progress | None = None,
+                 stop: threading.Event | None = None) -> list[PeerResult]:
+        """One round over every configured peer; one peer's failure never stops the others."""
+        results = []
+        for peer in self.peers():
+            if stop is not None and stop.is_set():
+                break
+            try:
+                results.append(self.sync_peer(peer, progress=progress, stop=stop))
+            except Exception as exc:  # bulkhead: a bug or a store error stays with this peer
+                log.exception("sync with %s failed", peer.base_url)
+                message = f"internal: {type(exc).__name__}: {exc}"
+                results.append(PeerResult(peer.base_url, error=message))
+                self._record_error(peer, message)
+        return results
+
+    def _record_error(self, peer: PeerConfig, message: str) -> None:
+        known = {state.base_url: state for state in self.store.peers()}
+        state = known.get(peer.base_url)
+        if state is None:
+            return  # never synced: nothing to attach the error to beyond the result
+        state.last_error, state.last_error_at = message, format_timestamp(self.clock())
+        try:
+            with self.store.write() as writer:
+                writer.save_peer(state)
+        except Exception:  # the store itself is failing; the round's result carries the error
+            log.exception("cannot record the sync error of %s", peer.base_url)
