@@ -7,11 +7,13 @@ nothing (the next round re-reads at most the page in flight, and re-read states 
 Origins introduced by a relay (``scope=all``) are learned from their descriptors, which travel
 through the feed. A node's descriptor precedes its records in its own feed (sequence 1), but a
 relay lists each record at the position of its latest write, so after a rotation an origin's
-records come *before* its new descriptor. Such items are quarantined as ``unknown_origin``
-and remembered: when the origin's descriptor is accepted later in the same round, the round goes
-back to the first page that had them and reads on from there (each origin at most once per
-round). Until then the stored cursor is held at that page, so a crash in between re-reads them
-too. Items quarantined once in a round are not quarantined again when re-read.
+records come *before* its new descriptor. An item whose origin is unknown is therefore deferred,
+not quarantined at once: the stored cursor is held at the first page that had such items, and
+when the origin's descriptor is accepted later in the round, the round goes back to that page
+and reads on (each origin at most once per round; re-read states are duplicates). If the feed
+ends with origins still unknown, the round goes back once more and quarantines their items as
+``unknown_origin``. A crash meanwhile re-reads from the held cursor, so nothing is lost; items
+quarantined for other reasons are quarantined once per round however often they are re-read.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class PeerRun:
         self.lookups: dict[str, KeyLookup | None] = {}
         self.fetched: dict[str, list[_Decided]] = {}  # descriptors fetched this round, by origin
         self.pending: dict[str, tuple[int, str | None]] = {}  # unknown origin -> (page, after)
-        self.rewound: set[str] = set()
+        self.final = False  # going over the feed again to quarantine unknown origins' items
         self.seen_rejects: set[bytes] = set()
         self.page_size = options.page_size
         self.done = 0
@@ -184,31 +186,35 @@ class PeerRun:
             knowledge = PageKnowledge(self.store, self.lookups)
             decided = self._decide(page, knowledge)
             pending = dict(self.pending)
+            if not self.final:
+                for d in decided:
+                    if d.verdict.reason == "unknown_origin":
+                        pending.setdefault(str(d.verdict.origin), (index, after))
+            tracking = bool(pending)  # pages that may be read again in this round
             learned = {d.verdict.origin for d in decided
                        if d.verdict.accepted and d.verdict.kind == "Node"}
-            for d in decided:
-                if d.verdict.reason == "unknown_origin" and d.verdict.origin not in self.rewound:
-                    pending.setdefault(str(d.verdict.origin), (index, after))
             resolved = [origin for origin in pending if origin in learned]
+            final = self.final
             if resolved:  # go back to the first page that had items of these origins
                 target = min((pending.pop(origin) for origin in resolved), key=lambda p: p[0])
                 store_cursor, read_on, finished = target[1], target[1], False
             elif pending and page.more:  # hold the stored cursor until they are resolved
                 low = min(pending.values(), key=lambda p: p[0])
                 store_cursor, read_on, finished = low[1], page.cursor, False
+            elif pending:  # the end, origins still unknown: go back once more to quarantine
+                low = min(pending.values(), key=lambda p: p[0])
+                store_cursor, read_on, finished, final = low[1], low[1], False, True
+                pending.clear()
             else:
-                pending.clear()  # the end of the feed: the rest stay quarantined
                 store_cursor, read_on, finished = page.cursor, page.cursor, not page.more
             try:
-                self._commit(decided, store_cursor, finished=finished,
-                             track=bool(pending or resolved or self.rewound))
+                self._commit(decided, store_cursor, finished=finished, track=tracking)
             except Conflict:
                 if attempt == CAS_ATTEMPTS - 1:
                     raise
                 continue  # someone else wrote one of these records meanwhile: check again
             knowledge.committed()
-            self.pending = pending
-            self.rewound.update(resolved)
+            self.pending, self.final = pending, final
             return read_on, finished
         raise AssertionError("unreachable")
 
@@ -228,6 +234,8 @@ class PeerRun:
                     accepted += 1
                 elif not verdict.rejected:
                     duplicates += 1
+                elif verdict.reason == "unknown_origin" and not self.final:
+                    continue  # deferred: its origin's descriptor may come later in the round
                 else:
                     digest = hashlib.blake2b(item.raw, digest_size=16).digest()
                     if digest in self.seen_rejects or digest in seen:

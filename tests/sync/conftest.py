@@ -6,6 +6,7 @@ it stands in for a *peer*, which is outside the code under test (CONVENTIONS §1
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from ncc_node.keys import NodeKey
 from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
 
-from ..nodes import LiveNode
+from ..nodes import LiveNode, start_live_node
 
 Handler = Callable[[Request], Response]
 
@@ -128,9 +129,39 @@ def fake_peer() -> Iterator[Callable[..., FakePeer]]:
         return fake
 
     yield start
-    for fake in started:
-        fake.server.shutdown()
-        fake.server.server_close()
+    _stop_all([fake.server for fake in started], [])
+
+
+def _stop_all(servers: list[BaseWSGIServer], nodes: list[LiveNode]) -> None:
+    """Stop servers together, poking each so its accept loop sees the request at once
+    (``serve_forever`` otherwise notices a shutdown only at its next 0.5 s poll)."""
+    stoppers = [threading.Thread(target=s.shutdown) for s in servers]
+    stoppers += [threading.Thread(target=n.stop) for n in nodes]
+    for stopper in stoppers:
+        stopper.start()
+    for port in [s.server_port for s in servers] + [n.server.server_port for n in nodes]:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            pass  # already closed
+    for stopper in stoppers:
+        stopper.join(timeout=10)
+    for server in servers:
+        server.server_close()
+
+
+@pytest.fixture
+def live_node(tmp_path: Path) -> Iterator[Callable[..., LiveNode]]:
+    """Real nodes as in tests/conftest.py, stopped together at teardown (faster)."""
+    started: list[LiveNode] = []
+
+    def start(country: str = "DE", **extra: Any) -> LiveNode:
+        node = start_live_node(tmp_path / f"node-{country}-{len(started)}", country, **extra)
+        started.append(node)
+        return node
+
+    yield start
+    _stop_all([], started)
 
 
 def _unset(environ: Any, start_response: Any) -> list[bytes]:
@@ -138,7 +169,22 @@ def _unset(environ: Any, start_response: Any) -> list[bytes]:
     return [b""]
 
 
-@pytest.fixture
-def tmp_data(tmp_path: Path) -> Path:
-    """A scratch folder."""
-    return tmp_path
+def rotate_node(node: LiveNode) -> None:
+    """Rotate a live node's key (what `ncc keys rotate` does) and use the new key from now on."""
+    from ncc_node import Publisher
+    from ncc_node.identity import rotate_identity
+
+    context = node.context
+    context.identity = rotate_identity(context.settings, context.store, context.identity)
+    context.publisher = Publisher(context.store, context.identity)
+
+
+def converge(workers: list[SyncWorker], nodes: list[LiveNode], rounds: int = 5) -> int:
+    """Run rounds until every node holds the same records; return the rounds it took."""
+    for done in range(1, rounds + 1):
+        for worker in workers:
+            for result in worker.run_once():
+                assert result.error is None, result.error
+        if len({frozenset(holdings(node)) for node in nodes}) == 1:
+            return done
+    raise AssertionError(f"no convergence after {rounds} rounds")
