@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from .admin_cmds import keys, reindex, status, token
+from .demo_cmd import demo
 from .errors import NccGroup
 from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
 from .serve_cmd import serve
+from .sync_cmds import sync_group
 from .sync_view_cmds import digest_cmd, quarantine
 from .vocab_cmds import vocab
 
@@ -21,7 +23,7 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex, vocab,
-                quarantine, digest_cmd):
+                sync_group, quarantine, digest_cmd, demo):
     main.add_command(command)
 
 __all__ = ["main"]

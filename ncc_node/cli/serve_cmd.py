@@ -14,6 +14,7 @@ import waitress
 
 from ..app import NodeContext, create_app
 from .node_access import config_option, config_overrides, node_settings
+from .sync_cmds import BackgroundSync
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -86,10 +87,17 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
     urls = ", ".join(listen_urls(server))
     click.echo(f"Serving {context.identity.node_iri} at {urls} with {settings['server.threads']} "
                "threads (Ctrl-C to stop)")
+    syncing = BackgroundSync(context) if settings["sync.in_serve"] else None
+    if syncing is not None:  # issue 5: the sync daemon inside the server, stopped before it
+        click.echo(f"Syncing from {len(settings['peers'])} peer(s) every "
+                   f"{settings['sync.interval_s']:g} s ([sync] in_serve)")
+        syncing.start()
     try:
         server.run()  # returns after Ctrl-C/SIGTERM, once the worker threads have finished
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if syncing is not None:
+            syncing.close()
         server.close()
         context.store.close()
     click.echo("Stopped.")

@@ -48,6 +48,9 @@ def render_peer(peer: dict[str, Any]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def sync_status_cmd(config: Path | None, as_json: bool) -> None:
     """Per peer: last success, last error, cursor, lag, counts accepted/rejected by reason."""
+    parent = click.get_current_context().parent  # `ncc sync --config FILE status` works too
+    if config is None and parent is not None:
+        config = parent.params.get("config")
     with opened_node(config) as node:
         info = sync_status(node.store, node.settings)
         node_iri = node.identity.node_iri
