@@ -21,6 +21,7 @@ from ncc_node import StoredRecord, dump_body, generate_key, new_descriptor, sign
 from ncc_node.keys import NodeKey
 from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
+from vocab import example
 
 from ..nodes import LiveNode, start_live_node
 
@@ -109,6 +110,20 @@ class FakePeer:
     def feed_requests(self) -> int:
         """How many feed pages were asked for."""
         return sum(1 for r in self.requests if r.path == "/feed")
+
+
+def fake_with_records(fake_peer: Callable[..., FakePeer], count: int,
+                      handler: Handler | None = None) -> FakePeer:
+    """A fake peer publishing ``count`` valid records of its own (signed with its key)."""
+    fake = fake_peer(handler)
+    for index in range(count):  # the bundled example record, re-minted under the fake's base
+        record = example("initiative.jsonld")
+        for minted in ("proof", "usesMethods", "adapts"):
+            record.pop(minted, None)
+        record.update(id=f"{fake.url}/initiatives/00000000-0000-4000-8000-{index:012d}",
+                      origin=fake.node_iri, version=1)
+        fake.items.append(fake.sign(record)[1])
+    return fake
 
 
 @pytest.fixture

@@ -16,10 +16,8 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from vocab import example
-
 from ..nodes import LiveNode
-from .conftest import FakePeer, holdings, peer, publish, worker_for
+from .conftest import FakePeer, fake_with_records, holdings, peer, publish, worker_for
 
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
@@ -38,19 +36,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def fake_with_records(fake_peer: Fake, count: int, handler: Any = None) -> FakePeer:
-    """A fake peer publishing ``count`` valid records of its own (signed with its key)."""
-    fake = fake_peer(handler)
-    for index in range(count):  # the bundled example record, re-minted under the fake's base
-        record = example("initiative.jsonld")
-        for minted in ("proof", "usesMethods", "adapts"):
-            record.pop(minted, None)
-        record.update(id=f"{fake.url}/initiatives/00000000-0000-4000-8000-{index:012d}",
-                      origin=fake.node_iri, version=1)
-        fake.items.append(fake.sign(record)[1])
-    return fake
 
 
 def state_of(node: LiveNode, url: str) -> Any:
