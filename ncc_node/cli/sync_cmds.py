@@ -67,7 +67,9 @@ def summary_line(result: PeerResult) -> str:
     head = f"{result.base_url}  {'FAILED' if result.error else 'ok':6}"
     counts = (f"{result.accepted:,} accepted, {rejected:,} rejected"
               + (f" ({reasons})" if reasons else "")
-              + f", {result.pages} page(s), {result.records_per_s:,.0f} records/s")
+              + (f", {result.duplicates:,} already held" if result.duplicates else "")
+              + f", {result.pages} page(s)"
+              + (f", {result.records_per_s:,.0f} records/s" if result.records_per_s else ""))
     if result.error:
         return f"{head} {result.error} (after {counts})"
     return f"{head} {counts}" + (", up to date" if result.up_to_date else "")

@@ -290,3 +290,13 @@ def test_the_daemon_syncs_each_interval_and_stops_on_sigterm(
     text = log.read_text()
     assert text.rstrip().endswith("Stopped."), text
     assert f"{estonia.url}  ok     " in text  # each round's summary (printed or logged)
+
+
+def test_every_reason_an_operator_can_see_is_documented() -> None:
+    import sync
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text()
+    errors = [c.code for c in vars(sync).values()
+              if isinstance(c, type) and issubclass(c, sync.SyncError) and c is not sync.SyncError]
+    missing = [code for code in [*sync.REASONS, *errors] if f"`{code}`" not in docs]
+    assert not missing, f"reason codes missing from docs/operations.md: {missing}"
