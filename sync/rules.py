@@ -74,18 +74,22 @@ class Knowledge(Protocol):
 
 
 def json_depth(value: Any, limit: int) -> int:
-    """The nesting depth of a JSON value, counting stops just past ``limit``."""
+    """The nesting depth of a JSON value (a scalar is one level), counting stops past ``limit``."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         deepest = max(deepest, depth)
-        if depth > limit:
-            return depth
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, dict | list) or not children:
+            continue
+        for child in children:  # only containers go on the stack; scalars count right here
+            if isinstance(child, dict | list) and child:
+                stack.append((child, depth + 1))
+            else:
+                deepest = max(deepest, depth + 1)
     return deepest
 
 

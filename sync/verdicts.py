@@ -32,12 +32,12 @@ PROOF_REASONS = (
 #: Reason codes, in the order the rules run.
 REASONS: dict[str, str] = {
     "too_large": "the item is larger than sync.max_record_bytes",
-    "too_deep": "the item nests deeper than limits.max_json_depth",
     "not_object": "the item is not a JSON object",
+    "too_deep": "the item nests deeper than limits.max_json_depth",
     "bad_context": "@context is not the bundled NCC context",
     "malformed": "id, type, origin or version is missing or of the wrong form",
-    "unknown_origin": "no trusted descriptor of the item's origin is known",
     "untrusted_origin": "the origin is neither a direct peer nor trusted by introduction",
+    "unknown_origin": "no trusted descriptor of the item's origin is known",
     **{code: "the proof does not verify under the origin's keys" for code in PROOF_REASONS},
     "bad_descriptor": "a node descriptor that is malformed or not validly self-signed",
     "pin_mismatch": "a direct peer's first descriptor is not signed by a pinned key",

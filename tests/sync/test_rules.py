@@ -157,3 +157,9 @@ def test_json_depth() -> None:
     for _ in range(10_000):  # deep enough to break a recursive walk
         deep = [deep]
     assert json_depth(deep, 32) == 33
+
+
+def test_reasons_are_listed_in_docs_sync() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sync.md").read_text()
+    missing = [reason for reason in REASONS if f"`{reason}`" not in text]
+    assert not missing, f"reason codes missing from docs/sync.md: {missing}"
