@@ -74,6 +74,7 @@ class PeerRun:
         self.result = PeerResult(peer.base_url, cursor=self.state.cursor)
         self.lookups: dict[str, KeyLookup | None] = {}
         self.fetched: dict[str, list[_Decided]] = {}  # descriptors fetched this round, by origin
+        self.fetch_committed: set[str] = set()  # ... and already committed with a page
         self.pending: dict[str, tuple[int, str | None]] = {}  # unknown origin -> (page, after)
         self.final = False  # going over the feed again to quarantine unknown origins' items
         self.seen_rejects: set[bytes] = set()
@@ -100,6 +101,7 @@ class PeerRun:
         if held is None:
             decided = self._fetch_descriptor(self.peer.node_iri, PageKnowledge(self.store, {}))
             self._commit(decided, self.state.cursor)
+            self.fetch_committed.add(self.peer.node_iri)
             for item in decided:
                 if item.verdict.rejected:
                     raise PeerRejected(self.peer.base_url, item.verdict.reason,
@@ -159,32 +161,35 @@ class PeerRun:
         return check_item(raw, value, knowledge=knowledge, policy=self.policy,
                           limits=self.limits, now=self.clock())
 
-    def _decide(self, page: FeedPage, knowledge: PageKnowledge) -> list[_Decided]:
+    def _decide(self, page: FeedPage, knowledge: PageKnowledge) -> tuple[list[_Decided], set[str]]:
+        """Check a page's items; return the verdicts and the origins whose descriptor was
+        fetched for it (their descriptor is committed with the page)."""
         decided: list[_Decided] = []
+        fetched: set[str] = set()
         for item in page.items:
             verdict = self._check(item.raw, item.value, knowledge)
             origin = verdict.origin
             if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
                     and self.policy.is_direct(origin) and origin != self.policy.own_node):
-                # a direct peer's keys may have moved on: ask it once per round
-                fresh = origin not in self.fetched
+                # a direct peer's keys may have moved on: ask it, once per round
                 try:
                     descriptor = self._fetch_descriptor(origin, knowledge)
                 except SyncError:
-                    descriptor = []
-                if fresh:
+                    self.fetched[origin] = descriptor = []  # asked; the item stays as it is
+                if origin not in self.fetch_committed and origin not in fetched:
                     decided.extend(descriptor)
+                    fetched.add(origin)
                 verdict = self._check(item.raw, item.value, knowledge)
             if verdict.accepted and verdict.record is not None:
                 knowledge.accept(verdict.record, item.raw)
             decided.append(_Decided(verdict, item.raw, self.peer.base_url))
-        return decided
+        return decided, fetched
 
     def _apply(self, page: FeedPage, after: str | None, index: int) -> tuple[str | None, bool]:
         """Check and commit one page; return where to read on and whether the round is done."""
         for attempt in range(CAS_ATTEMPTS):
             knowledge = PageKnowledge(self.store, self.lookups)
-            decided = self._decide(page, knowledge)
+            decided, fetched = self._decide(page, knowledge)
             pending = dict(self.pending)
             if not self.final:
                 for d in decided:
@@ -214,6 +219,7 @@ class PeerRun:
                     raise
                 continue  # someone else wrote one of these records meanwhile: check again
             knowledge.committed()
+            self.fetch_committed |= fetched
             self.pending, self.final = pending, final
             return read_on, finished
         raise AssertionError("unreachable")

@@ -13,7 +13,7 @@ import pytest
 from ncc_node import dump_body, sign
 
 from ..nodes import LiveNode
-from .conftest import FakePeer, peer, publish, rotate_node, worker_for
+from .conftest import FakePeer, fake_with_records, peer, publish, rotate_node, worker_for
 
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
@@ -229,3 +229,19 @@ def test_signed_with_the_relays_key_but_claiming_a_foreign_descriptor(
     relay.items = [forged_body]
     result = worker_for(consumer, peer(relay, "all")).run_once()[0]
     assert result.rejected == {"bad_descriptor": 1}
+
+
+def test_a_direct_peer_that_is_down_is_asked_once_per_round(live_node: Start,
+                                                            fake_peer: Fake) -> None:
+    """A relay brings records of a direct peer whose descriptor is not held, and that peer is
+    down: one attempt to fetch its descriptor, then its items are quarantined."""
+    consumer = live_node("EE")
+    origin = fake_with_records(fake_peer, 3)
+    origin.server.shutdown()
+    origin.server.server_close()
+    relay = relay_of(fake_peer, *origin.items)
+    worker = worker_for(consumer, peer(origin), peer(relay, "all"), retries=0)
+    result = worker.sync_peer(worker.peers()[1])
+    assert result.error is None and result.rejected == {"unknown_origin": 3}
+    # the relay's descriptor, its feed, the origin once, the feed again to quarantine
+    assert result.requests == 4
