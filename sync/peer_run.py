@@ -121,7 +121,7 @@ class PeerRun:
             if value.get("id") != origin:
                 raise PeerRejected(base, "bad_descriptor",
                                    f"the descriptor at {base}/node has id {value.get('id')!r}")
-            self.fetched[origin] = [_Decided(self._check(raw, value, knowledge), raw, base)]
+            self.fetched[origin] = [_Decided(self._check(raw, value, knowledge, base), raw, base)]
         decided = self.fetched[origin]
         for item in decided:
             if item.verdict.accepted and item.verdict.record is not None:
@@ -157,9 +157,10 @@ class PeerRun:
                     raise
                 self.page_size //= 2
 
-    def _check(self, raw: bytes, value: object, knowledge: PageKnowledge) -> Verdict:
+    def _check(self, raw: bytes, value: object, knowledge: PageKnowledge,
+               via: str | None = None) -> Verdict:
         return check_item(raw, value, knowledge=knowledge, policy=self.policy,
-                          limits=self.limits, now=self.clock())
+                          limits=self.limits, now=self.clock(), via=via or self.peer.base_url)
 
     def _decide(self, page: FeedPage, knowledge: PageKnowledge) -> tuple[list[_Decided], set[str]]:
         """Check a page's items; return the verdicts and the origins whose descriptor was

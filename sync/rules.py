@@ -101,14 +101,19 @@ def check_item(
     policy: TrustPolicy,
     limits: Limits,
     now: datetime,
+    via: str | None = None,
 ) -> Verdict:
-    """Decide what to do with one feed item: accept, ignore a duplicate, or quarantine."""
+    """Decide what to do with one feed item: accept, ignore a duplicate, or quarantine.
+
+    ``via`` is the base URL the item came from: a direct peer's first descriptor is taken only
+    from that peer itself, never from a relay (which could otherwise pose as it).
+    """
     named = value if isinstance(value, dict) else {}
     record_id = named.get("id") if isinstance(named.get("id"), str) else None
     origin = named.get("origin") if isinstance(named.get("origin"), str) else None
     kind = named.get("type") if isinstance(named.get("type"), str) else None
     try:
-        held = _check(raw, value, knowledge, policy, limits, now)
+        held = _check(raw, value, knowledge, policy, limits, now, via)
     except Rejection as rejection:
         return Verdict(rejection.reason, rejection.detail, record_id, origin, kind)
     if held is not None and held.version == value["version"]:  # the same signed state again
@@ -118,7 +123,7 @@ def check_item(
 
 
 def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, limits: Limits,
-           now: datetime) -> Held | None:
+           now: datetime, via: str | None) -> Held | None:
     """Run the rules; return what is held for the id (a duplicate if the same state)."""
     if len(raw) > limits.max_record_bytes:
         raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
@@ -137,7 +142,7 @@ def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, li
         raise Rejection("untrusted_origin", f"{origin} is not a direct peer and "
                                             "sync.trust_introduced is false")
     if value["type"] == "Node":
-        _check_descriptor(value, held, policy, limits, now)
+        _check_descriptor(value, held, policy, limits, now, via)
     else:
         lookup = knowledge.key_lookup(origin)
         if lookup is None:
@@ -223,12 +228,16 @@ def _same_version(held: Held | None, value: dict[str, Any]) -> bool:
 
 
 def _check_descriptor(value: dict[str, Any], held: Held | None, policy: TrustPolicy,
-                      limits: Limits, now: datetime) -> None:
+                      limits: Limits, now: datetime, via: str | None) -> None:
     """A descriptor is self-signed (all its proofs hold under its own keys, one by an active
-    key); a first one of a direct peer with pinned keys must carry a proof by a pinned key."""
+    key); a direct peer's first one comes from that peer and, if keys are pinned, carries a
+    proof by a pinned key."""
     origin = value["origin"]
     if value["id"] != origin:
         raise Rejection("foreign_id", f"a descriptor's id must be its origin {origin}")
+    if held is None and policy.is_direct(origin) and via != origin.removesuffix("/node"):
+        raise Rejection("unknown_origin", f"{origin} is a direct peer: its first descriptor is "
+                                          f"taken from it, not from {via}")
     try:
         keys = descriptor_keys(value)
         results = verify_descriptor(value, now=now, max_future_skew=limits.max_future_skew)

@@ -245,3 +245,25 @@ def test_a_direct_peer_that_is_down_is_asked_once_per_round(live_node: Start,
     assert result.error is None and result.rejected == {"unknown_origin": 3}
     # the relay's descriptor, its feed, the origin once, the feed again to quarantine
     assert result.requests == 4
+
+
+def test_a_relay_cannot_pose_as_a_direct_peer(live_node: Start, make_payload: Payload,
+                                              fake_peer: Fake) -> None:
+    """A relay offers a self-signed descriptor under DE's id before the consumer ever talked to
+    DE: the consumer asks DE itself, keeps DE's real descriptor, and quarantines the forgery."""
+    origin, consumer = live_node("DE"), live_node("EE")
+    records = publish(origin, make_payload, 2)
+    relay = fake_peer()
+    forged = json.loads(descriptor_body(origin))
+    del forged["proof"]
+    forged["verificationMethod"][0]["publicKeyMultibase"] = relay.key.public_multikey
+    forged_body = dump_body(sign(forged, private_key=relay.key.private_key,
+                                 verification_method=forged["verificationMethod"][0]["id"]))
+    relay.items = [forged_body, *(r.body for r in records)]
+    worker = worker_for(consumer, peer(origin), peer(relay, "all"))
+    result = worker.sync_peer(worker.peers()[1])  # the relay first; DE is configured
+    assert result.error is None
+    assert result.rejected == {"equivocation": 1} and result.accepted == 1 + 1 + 2
+    held = consumer.context.store.descriptor(origin.context.identity.node_iri)
+    assert held is not None and held.body == descriptor_body(origin)
+    assert held.received_from == origin.url

@@ -60,10 +60,10 @@ def record(key: NodeKey, *, version: int = 1, created: datetime | None = None,
 
 
 def check(store: SqliteStore, value: dict[str, Any], raw: bytes | None = None,
-          **policy: Any) -> Verdict:
+          via: str = BASE, **policy: Any) -> Verdict:
     knowledge = PageKnowledge(store, {})
     return check_item(dump_body(value) if raw is None else raw, value, knowledge=knowledge,
-                      policy=TrustPolicy(OWN, **policy), limits=Limits(), now=NOW)
+                      policy=TrustPolicy(OWN, **policy), limits=Limits(), now=NOW, via=via)
 
 
 def hold(store: SqliteStore, value: dict[str, Any]) -> None:
@@ -138,6 +138,10 @@ def test_policy(store: SqliteStore, key: NodeKey) -> None:
     pinned = check(store, node, direct={ORIGIN: (generate_key("x").public_multikey,)})
     assert pinned.reason == "pin_mismatch"
     assert check(store, node, direct={ORIGIN: (key.public_multikey,)}).accepted
+    # a direct peer's first descriptor is taken from the peer, not from a relay
+    relayed = check(store, node, via="https://relay.example.org", direct={ORIGIN: ()})
+    assert relayed.reason == "unknown_origin"
+    assert check(store, node, via="https://relay.example.org").accepted  # introduced
 
 
 def test_every_reason_is_documented(store: SqliteStore, key: NodeKey) -> None:
