@@ -4,7 +4,7 @@
   must reach at least 50% of the raw Ed25519 verify rate measured in the same run on the same
   signatures (the hashData each proof signs, computed beforehand, then only `verify`).
 - Memory bounded by the page size: syncing N records may use at most 20% more peak RSS than
-  syncing N/5 (10,000), each in a fresh `ncc sync --once` process (peak RSS from wait4).
+  syncing N/5 (10,000), each in a fresh `ncc sync --once` process (its VmHWM as it exits).
 - An up-to-date peer costs little: a round with nothing new takes one request per peer
   (counted by a WSGI middleware around the origin's app).
 
@@ -30,7 +30,7 @@ from typing import Any
 import waitress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import NCC, free_port, run, write_payloads  # noqa: E402
+from serve import free_port, run, write_payloads  # noqa: E402
 
 from ncc_node.app import create_app  # noqa: E402
 from ncc_node.cryptosuites import (  # noqa: E402
@@ -77,22 +77,34 @@ def serve_origin(config: Path, port: int) -> CountingApp:
     return app
 
 
+# The worker's own peak RSS, read from /proc/self/status (VmHWM) as it exits. Not ru_maxrss
+# from wait4: Linux records the pre-exec memory of the forked (or vforked) child there, which is
+# this bench process's size, not the worker's.
+PEAK_WRAPPER = """\
+import atexit, sys
+peak_file = sys.argv.pop(1)
+def report():
+    with open("/proc/self/status") as status, open(peak_file, "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
+atexit.register(report)
+from ncc_node.cli import main
+main(prog_name="ncc")
+"""
+
+
 def sync_once(config: Path, env: dict[str, str]) -> tuple[dict[str, Any], float, int]:
     """Run `ncc sync --once --json` in a fresh process: (its result, wall s, peak RSS in KiB)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
         start = time.perf_counter()
-        process = subprocess.Popen([*NCC, "sync", "--once", "--json", "--config", str(config)],
-                                   env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)  # reaps it: the peak RSS of this child
+        done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, str(peak), "sync", "--once",
+                               "--json", "--config", str(config)],
+                              env=env, capture_output=True, text=True)
         wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode != 0:
-            sys.exit(f"ncc sync --once failed ({process.returncode}):\n"
-                     f"{err.read().decode()[-2000:]}")
-        results = json.loads(out.read())
-    return results[0], wall, int(usage.ru_maxrss)
+        if done.returncode != 0:
+            sys.exit(f"ncc sync --once failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        peak_kib = int(peak.read_text())
+    return json.loads(done.stdout)[0], wall, peak_kib
 
 
 def raw_verify_rate(db: Path, node_iri: str) -> tuple[float, int]:
