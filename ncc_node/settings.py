@@ -37,6 +37,16 @@ class Setting:
         return "NCC_" + self.key.replace(".", "_").upper()
 
 
+ENGINES = ("granian", "waitress")
+
+
+def _check_engine(value: Any, where: str) -> str:
+    if value not in ENGINES:
+        raise ConfigError(f"server.engine from {where}: {value!r} is not one of "
+                          f"{', '.join(ENGINES)}")
+    return str(value)
+
+
 PEER_KEYS = frozenset({"base_url", "scope", "keys"})
 PEER_SCOPES = ("own", "all")
 
@@ -98,6 +108,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.host", str, "127.0.0.1", "Interface `ncc serve` binds to."),
     Setting("server.port", int, 8000, "Port `ncc serve` listens on."),
     Setting("server.threads", int, 8, "Worker threads of the WSGI server."),
+    Setting("server.engine", str, "granian",
+            "HTTP server of `ncc serve`: granian (Rust, the faster) or waitress (pure Python).",
+            _check_engine),
     Setting("limits.max_body_bytes", int, 2 * 1024 * 1024, "Largest accepted request body."),
     Setting("limits.max_json_depth", int, 32, "Deepest accepted JSON nesting in a request."),
     Setting("limits.feed_page_max", int, 1000, "Largest `limit` a feed page may ask for."),

@@ -1,8 +1,14 @@
-"""``ncc serve``: the node's app under waitress, a production WSGI server (threads, pure Python)."""
+"""``ncc serve``: the node's app under a production HTTP server, granian (default) or waitress.
+
+granian (Rust HTTP, a WSGI worker process) is the default because it serves a 1 MB feed page in
+about a third of waitress's time (bench/serve.py; see granian_server.py); waitress (pure Python,
+threads, in this process) stays available with ``[server] engine = "waitress"``.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 from pathlib import Path
@@ -13,6 +19,7 @@ import click
 import waitress
 
 from ..app import NodeContext, create_app
+from .granian_server import free_port, run_granian
 from .node_access import config_option, config_overrides, node_settings
 from .sync_cmds import BackgroundSync
 
@@ -48,6 +55,42 @@ def bind_sockets(host: str, port: int, context: NodeContext) -> list[socket.sock
     return sockets
 
 
+def _announce(context: NodeContext, urls: str, engine: str) -> None:
+    click.echo(f"Serving {context.identity.node_iri} at {urls} with "
+               f"{context.settings['server.threads']} threads, {engine} (Ctrl-C to stop)")
+
+
+def _start_sync(context: NodeContext) -> BackgroundSync | None:
+    """The sync daemon inside the server (issue 5, ``[sync] in_serve``), if configured."""
+    settings = context.settings
+    if not settings["sync.in_serve"]:
+        return None
+    click.echo(f"Syncing from {len(settings['peers'])} peer(s) every "
+               f"{settings['sync.interval_s']:g} s ([sync] in_serve)")
+    syncing = BackgroundSync(context)
+    syncing.start()
+    return syncing
+
+
+def _serve_granian(context: NodeContext, config_file: Path | None) -> None:
+    """Serve with granian: the app runs in its worker process; sync (if any) runs here."""
+    settings = context.settings
+    host = settings["server.host"]
+    port = settings["server.port"] or free_port(host)
+    for sock in bind_sockets(host, port, context):  # a clear error now if the port is taken
+        sock.close()
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    _announce(context, url, "granian")
+    syncing = _start_sync(context)
+    try:
+        run_granian(settings, config_file=config_file, port=port)
+    finally:
+        if syncing is not None:
+            syncing.close()
+        context.store.close()
+    click.echo("Stopped.")
+
+
 def listen_urls(server: Any) -> list[str]:
     """The URLs a waitress server actually listens on (port 0 resolved to the real port)."""
     if hasattr(server, "effective_listen"):  # several sockets, e.g. IPv4 and IPv6 of "localhost"
@@ -65,7 +108,7 @@ def listen_urls(server: Any) -> list[str]:
               help="Port (default: server.port; 0 picks a free one and prints it).")
 @click.option("--threads", type=click.IntRange(1, 256), help="Worker threads (server.threads).")
 def serve(config: Path | None, host: str | None, port: int | None, threads: int | None) -> None:
-    """Serve the node's HTTP API with waitress until Ctrl-C or SIGTERM."""
+    """Serve the node's HTTP API (granian or waitress) until Ctrl-C or SIGTERM."""
     overrides = config_overrides(config)
     node_settings(config)  # clear errors for a missing config or database before anything starts
     for key, value in (("server.host", host), ("server.port", port), ("server.threads", threads)):
@@ -74,6 +117,10 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
     app = create_app(overrides)
     context = app.extensions["ncc"]
     settings = context.settings
+    if settings["server.engine"] == "granian":
+        config_file = overrides.get("config_file") or os.environ.get("NCC_CONFIG")
+        _serve_granian(context, Path(config_file) if config_file else None)
+        return
     sockets = bind_sockets(settings["server.host"], settings["server.port"], context)
     # A feed page is about 1 MB: keep whole responses in memory (waitress spills anything over
     # outbuf_overflow, 1 MiB by default, to a temporary file) and send them in large writes.
@@ -85,13 +132,8 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     previous = signal.signal(signal.SIGTERM, _stop)
     urls = ", ".join(listen_urls(server))
-    click.echo(f"Serving {context.identity.node_iri} at {urls} with {settings['server.threads']} "
-               "threads (Ctrl-C to stop)")
-    syncing = BackgroundSync(context) if settings["sync.in_serve"] else None
-    if syncing is not None:  # issue 5: the sync daemon inside the server, stopped before it
-        click.echo(f"Syncing from {len(settings['peers'])} peer(s) every "
-                   f"{settings['sync.interval_s']:g} s ([sync] in_serve)")
-        syncing.start()
+    _announce(context, urls, "waitress")
+    syncing = _start_sync(context)
     try:
         server.run()  # returns after Ctrl-C/SIGTERM, once the worker threads have finished
     finally:

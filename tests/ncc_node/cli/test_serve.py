@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import signal
@@ -50,10 +51,11 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
         lines.put(line)
 
 
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Any]:
-    """Start ``python -m ncc_node.cli serve --port 0``; wait for the URL it prints."""
+@pytest.fixture(params=["granian", "waitress"])
+def serve(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Start ``python -m ncc_node.cli serve --port 0`` with each engine; wait for its URL."""
     started: list[subprocess.Popen[str]] = []
+    env = {**os.environ, "NCC_SERVER_ENGINE": request.param}
 
     def start(config: Path) -> Served:
         log = tmp_path / f"serve-{len(started)}.log"
@@ -61,7 +63,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
             process = subprocess.Popen(
                 [sys.executable, "-m", "ncc_node.cli", "serve", "--config", str(config),
                  "--port", "0", "--threads", "2"],
-                stdout=subprocess.PIPE, stderr=stderr, text=True)
+                stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
         started.append(process)
         lines: queue.Queue[str] = queue.Queue()
         assert process.stdout is not None
