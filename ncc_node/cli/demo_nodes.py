@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -241,7 +242,8 @@ def stop_servers(nodes: Sequence[DemoNode], grace_s: float = 10.0) -> None:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
+            # its own session (start_new_session): the group holds any worker processes it made
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=grace_s)
 
 

@@ -9,7 +9,6 @@ others; its failure is reported in the summary and kept in its status.
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 import threading
@@ -75,6 +74,12 @@ def summary_line(result: PeerResult) -> str:
     return f"{head} {counts}" + (", up to date" if result.up_to_date else "")
 
 
+def round_lines(results: Sequence[PeerResult]) -> list[str]:
+    """The daemon's lines for one round: each peer's summary after a UTC time stamp."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return [f"{stamp} {summary_line(result)}" for result in results]
+
+
 def _as_json(result: PeerResult) -> dict[str, Any]:
     return {**asdict(result), "rejected_total": result.rejected_total}
 
@@ -123,9 +128,8 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
     stop = threading.Event()
 
     def on_round(results: list[PeerResult]) -> None:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        for result in results:
-            echo(f"{stamp} {summary_line(result)}")
+        for line in round_lines(results):
+            echo(line)
 
     previous = _stop_on_signals(stop)
     echo(f"Syncing {context.identity.node_iri} from {len(peers_from_settings(settings))} "
@@ -188,7 +192,6 @@ class BackgroundSync:
     def __init__(self, context: NodeContext) -> None:
         settings = context.settings
         self.stop = threading.Event()
-        self.log = logging.getLogger("ncc_node.sync")
         worker = SyncWorker(context.store, context.identity, settings)
         self.thread = threading.Thread(
             target=run_daemon, args=(worker,), name="sync-daemon", daemon=True,
@@ -198,8 +201,9 @@ class BackgroundSync:
         self.join_s = settings["sync.read_timeout_s"] + settings["sync.connect_timeout_s"] + 5
 
     def _log_round(self, results: list[PeerResult]) -> None:
-        for result in results:
-            (self.log.warning if result.error else self.log.info)("%s", summary_line(result))
+        """Print each peer's summary as ``ncc sync --daemon`` does (whatever the server logs)."""
+        for line in round_lines(results):
+            click.echo(line)
 
     def start(self) -> None:
         """Start the first round now and the next ones every interval."""

@@ -147,8 +147,10 @@ def test_sync_once_pulls_every_peer_and_summarises_each(
     result = ncc("sync", "--once", "--config", node_config)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{estonia.url}  ok     4 accepted, 0 rejected, 1 page(s), ")
-    assert lines[1].startswith(f"{netherlands.url}  ok     3 accepted, 0 rejected, 1 page(s), ")
+    # the descriptor comes first from /node, then again in the feed: "already held"
+    assert lines[0].startswith(f"{estonia.url}  ok     4 accepted, 0 rejected, 1 already held, "
+                               "1 page(s), ")
+    assert lines[1].startswith(f"{netherlands.url}  ok     3 accepted, 0 rejected, ")
     assert all(line.endswith("records/s, up to date") for line in lines)
     with node_at(node_config) as node:
         held = {r.origin for r in node.store.iter_records()}
