@@ -9,7 +9,9 @@ others; its failure is reported in the summary and kept in its status.
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -25,6 +27,7 @@ from sync import PeerConfig, PeerResult, SyncWorker, peers_from_settings, run_da
 
 from ..app import NodeContext
 from ..errors import ConfigError
+from ..settings import SETTINGS, Settings
 from .errors import CliError
 from .node_access import config_option, opened_node
 from .sync_view_cmds import sync_status_cmd
@@ -122,10 +125,21 @@ def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
     return {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
-def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str], None]) -> None:
-    """Run rounds until Ctrl-C or SIGTERM, printing each round's summary."""
+def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
+    """Set ``stop`` once the process that started this one is gone (``ncc serve`` killed)."""
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
+
+
+def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str], None],
+                  parent: int | None = None) -> None:
+    """Run rounds until Ctrl-C or SIGTERM (or ``parent`` ends), printing each round's summary."""
     settings = context.settings
     stop = threading.Event()
+    if parent is not None:
+        threading.Thread(target=_stop_when_orphaned, args=(parent, stop), daemon=True,
+                         name="parent-watch").start()
 
     def on_round(results: list[PeerResult]) -> None:
         for line in round_lines(results):
@@ -154,9 +168,12 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
 @click.option("--json", "as_json", is_flag=True, help="With --once: print the results as JSON.")
 @click.option("--no-progress", is_flag=True,
               help="No live progress line (shown on stderr only when it is a terminal).")
+@click.option("--parent-pid", type=int, hidden=True,
+              help="With --daemon: stop when this process (ncc serve) is gone.")
 @click.pass_context
 def sync_group(ctx: click.Context, config: Path | None, once: bool, daemon: bool,
-               wanted: tuple[str, ...], as_json: bool, no_progress: bool) -> None:
+               wanted: tuple[str, ...], as_json: bool, no_progress: bool,
+               parent_pid: int | None) -> None:
     """Pull the peers' feeds: --once, --daemon, or `ncc sync status`."""
     if ctx.invoked_subcommand is not None:
         if once or daemon:
@@ -172,7 +189,7 @@ def sync_group(ctx: click.Context, config: Path | None, once: bool, daemon: bool
         peers = _selected(context, wanted)
         worker = SyncWorker(context.store, context.identity, context.settings)
         if daemon:
-            run_as_daemon(context, worker, echo)
+            run_as_daemon(context, worker, echo, parent_pid)
             return
         results = run_once(worker, peers, progress, echo)
     if as_json:
@@ -186,30 +203,52 @@ def sync_group(ctx: click.Context, config: Path | None, once: bool, daemon: bool
 sync_group.add_command(sync_status_cmd)
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """Every setting as its ``NCC_*`` variable, so a child process resolves the same settings."""
+    env = {}
+    for setting in SETTINGS:
+        value = settings[setting.key]
+        if value is None:
+            continue
+        if setting.key == "node.data_dir":  # relative to the config file, which the child lacks
+            value = str(settings.path("node.data_dir"))
+        if isinstance(value, bool):
+            env[setting.env] = "true" if value else "false"
+        elif isinstance(value, list):
+            env[setting.env] = json.dumps(value)
+        else:
+            env[setting.env] = str(value)
+    return env
+
+
 class BackgroundSync:
-    """The sync daemon in a thread beside ``ncc serve`` (``[sync] in_serve = true``)."""
+    """The sync daemon beside ``ncc serve`` (``[sync] in_serve = true``): ``ncc sync --daemon``.
+
+    A child process with the server's settings rather than a thread of the server: granian forks
+    its worker from the server process, and a fork while a sync thread holds a lock (SQLite,
+    stdout) can leave the worker hung, and the server with it.
+    """
 
     def __init__(self, context: NodeContext) -> None:
         settings = context.settings
-        self.stop = threading.Event()
-        worker = SyncWorker(context.store, context.identity, settings)
-        self.thread = threading.Thread(
-            target=run_daemon, args=(worker,), name="sync-daemon", daemon=True,
-            kwargs={"interval_s": settings["sync.interval_s"],
-                    "jitter_s": settings["sync.jitter_s"], "stop": self.stop,
-                    "on_round": self._log_round})
-        self.join_s = settings["sync.read_timeout_s"] + settings["sync.connect_timeout_s"] + 5
-
-    def _log_round(self, results: list[PeerResult]) -> None:
-        """Print each peer's summary as ``ncc sync --daemon`` does (whatever the server logs)."""
-        for line in round_lines(results):
-            click.echo(line)
+        self.env = {**os.environ, **settings_environment(settings)}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.grace_s = settings["sync.read_timeout_s"] + settings["sync.connect_timeout_s"] + 5
 
     def start(self) -> None:
         """Start the first round now and the next ones every interval."""
-        self.thread.start()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ncc_node.cli", "sync", "--daemon", "--no-progress",
+             "--parent-pid", str(os.getpid())],
+            env=self.env, stdin=subprocess.DEVNULL)
 
     def close(self) -> None:
         """Stop after the page in progress; wait for it (bounded by the peer timeouts)."""
-        self.stop.set()
-        self.thread.join(timeout=self.join_s)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=self.grace_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=self.grace_s)

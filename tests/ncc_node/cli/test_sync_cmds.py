@@ -6,7 +6,9 @@ made by ``ncc init`` and configured with ``[[peers]]`` like an operator would.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import signal
 import socket
@@ -278,7 +280,8 @@ def test_the_daemon_syncs_each_interval_and_stops_on_sigterm(
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "ncc_node.cli", *command,
                                     "--config", str(node_config)],
-                                   stdout=out, stderr=subprocess.STDOUT)
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # its group: server workers too
     try:
         _wait_for(lambda: _held(node_config) == 4, "the first round")
         publish(estonia, 1, lambda **kw: make_payload(**{**kw, "identifier": "later"}))
@@ -286,9 +289,9 @@ def test_the_daemon_syncs_each_interval_and_stops_on_sigterm(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=DEADLINE_S) == 0, log.read_text()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=DEADLINE_S)
+        with contextlib.suppress(ProcessLookupError):  # nothing of it may outlive the test
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=DEADLINE_S)
     text = log.read_text()
     assert text.rstrip().endswith("Stopped."), text
     assert f"{estonia.url}  ok     " in text  # each round's summary (printed or logged)
@@ -302,3 +305,42 @@ def test_every_reason_an_operator_can_see_is_documented() -> None:
               if isinstance(c, type) and issubclass(c, sync.SyncError) and c is not sync.SyncError]
     missing = [code for code in [*sync.REASONS, *errors] if f"`{code}`" not in docs]
     assert not missing, f"reason codes missing from docs/operations.md: {missing}"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except FileNotFoundError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_sync_inside_serve_ends_when_the_server_is_killed(
+        tmp_path: Path, node_config: Path, live_node: Start,
+        make_payload: Callable[..., dict[str, Any]]) -> None:
+    estonia = live_node("EE")
+    publish(estonia, 1, make_payload)
+    configure(node_config, [{"base_url": estonia.url}], interval_s=0.2, jitter_s=0.0,
+              in_serve=True)
+    with (tmp_path / "serve.log").open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "ncc_node.cli", "serve", "--port", "0",
+                                    "--config", str(node_config)],
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(lambda: _held(node_config) == 3, "the first round")
+        (syncing,) = [c for c in _children(process.pid) if " sync --daemon" in _cmdline(c)]
+        process.kill()  # no chance to stop its sync process: that one must notice by itself
+        process.wait(timeout=DEADLINE_S)
+        _wait_for(lambda: not _cmdline(syncing), "the sync process to end")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=DEADLINE_S)
