@@ -167,6 +167,8 @@ def demo(check: bool, state: Path | None, samples: Path | None, configs: Path | 
     nodes = plan(configs, state, base_port)
     check_ports_free(nodes)
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C even when started with SIGINT ignored (e.g. `ncc demo &` from a script)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         prepare(nodes, samples or _default("config/samples"), click.echo)
         start_servers(nodes)
@@ -187,8 +189,11 @@ def demo(check: bool, state: Path | None, samples: Path | None, configs: Path | 
         if check:
             raise DemoError("interrupted before the check completed") from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop_servers(nodes)
         close_stores(nodes)
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     if not check:
         click.echo("Stopped.")

@@ -139,8 +139,9 @@ def demo_process(tmp_path: Path, samples: Path) -> Iterator[tuple[subprocess.Pop
         process.stdout.close()
 
 
-def test_the_demo_serves_until_sigterm_and_then_stops_every_node(
-        demo_process: tuple[subprocess.Popen[str], int]) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_the_demo_serves_until_a_signal_and_then_stops_every_node(
+        demo_process: tuple[subprocess.Popen[str], int], stop_signal: int) -> None:
     process, base = demo_process
     output: list[str] = []
     assert process.stdout is not None
@@ -155,7 +156,7 @@ def test_the_demo_serves_until_sigterm_and_then_stops_every_node(
     assert f"http://127.0.0.1:{base + 3}/initiatives" in text
     page = requests.get(f"http://127.0.0.1:{base + 3}/initiatives", timeout=10).json()
     assert page["total"] == 8  # Luxembourg's two and the other three nodes' six
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop_signal)  # SIGINT is what Ctrl-C sends
     assert process.wait(timeout=60) == 0, "".join(output)
     reader.join(timeout=10)
     assert "".join(output).rstrip().endswith("Stopped.")
