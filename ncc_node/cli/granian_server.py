@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from granian import Granian
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces, RuntimeModes
 from granian.log import LogLevels
 
 from ..settings import Settings
@@ -50,6 +50,10 @@ def run_granian(settings: Settings, *, config_file: Path | None, port: int,
         address=settings["server.host"],
         port=port,
         interface=Interfaces.WSGI,
+        # HTTP/1.1 only (a node sits behind a TLS proxy or serves peers directly) and one Rust
+        # runtime thread: both shave handoffs off every request (~10% on a 1 MB feed page).
+        http=HTTPModes.http1,
+        runtime_mode=RuntimeModes.st,
         workers=1,
         # Python threads beyond 2 x cores + 1 only queue on the GIL (granian warns about them);
         # server.threads still bounds how many requests are in flight.
