@@ -22,7 +22,7 @@ blp = Blueprint("initiatives", __name__, url_prefix="/initiatives",
 class Initiatives(MethodView):
     """The collection of initiatives."""
 
-    @blp.arguments(InitiativeQuerySchema, location="query")
+    @blp.arguments(InitiativeQuerySchema(), location="query")
     @list_doc(blp)
     def get(self, args: dict[str, Any]) -> Response:
         """List initiatives (filters, keyset pagination)"""

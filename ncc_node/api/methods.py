@@ -23,7 +23,7 @@ blp = Blueprint("methods", __name__, url_prefix="/methods",
 class Methods(MethodView):
     """The collection of methods."""
 
-    @blp.arguments(MethodQuerySchema, location="query")
+    @blp.arguments(MethodQuerySchema(), location="query")
     @list_doc(blp)
     def get(self, args: dict[str, Any]) -> Response:
         """List methods (filters, keyset pagination)"""

@@ -56,8 +56,11 @@ def bind_sockets(host: str, port: int, context: NodeContext) -> list[socket.sock
 
 
 def _announce(context: NodeContext, urls: str, engine: str) -> None:
-    click.echo(f"Serving {context.identity.node_iri} at {urls} with "
-               f"{context.settings['server.threads']} threads, {engine} (Ctrl-C to stop)")
+    settings = context.settings
+    pool = (f"{settings['server.workers']} worker processes" if engine == "granian"
+            else f"{settings['server.threads']} threads")
+    click.echo(f"Serving {context.identity.node_iri} at {urls} with {pool}, {engine} "
+               "(Ctrl-C to stop)")
 
 
 def _start_sync(context: NodeContext) -> BackgroundSync | None:
