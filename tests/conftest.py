@@ -40,7 +40,7 @@ from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 
 from vocab import example  # noqa: E402
 
-from .nodes import LiveNode, init_node, node_config, start_live_node  # noqa: E402
+from .nodes import LiveNode, init_node, node_config, start_live_node, stop_all  # noqa: E402
 
 APP_BASE = "http://127.0.0.1:8470"
 
@@ -100,5 +100,4 @@ def live_node(tmp_path: Path) -> Iterator[Callable[..., LiveNode]]:
         return node
 
     yield start
-    for node in started:
-        node.stop()
+    stop_all([], started)

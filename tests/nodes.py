@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -85,3 +86,22 @@ def start_live_node(data_dir: Path, country: str = "DE", **extra: Any) -> LiveNo
     thread = threading.Thread(target=server.serve_forever, name=f"node-{country}", daemon=True)
     thread.start()
     return LiveNode(url, app, server, thread)
+
+
+def stop_all(servers: list[BaseWSGIServer], nodes: list[LiveNode]) -> None:
+    """Stop servers and live nodes together, poking each so its accept loop sees the request at
+    once (``serve_forever`` otherwise notices a shutdown only at its next 0.5 s poll)."""
+    stoppers = [threading.Thread(target=s.shutdown) for s in servers]
+    stoppers += [threading.Thread(target=n.stop) for n in nodes]
+    for stopper in stoppers:
+        stopper.start()
+    for port in [s.server_port for s in servers] + [n.server.server_port for n in nodes]:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            pass  # already closed
+    for stopper in stoppers:
+        stopper.join(timeout=10)
+    for server in servers:
+        server.server_close()
+

@@ -6,11 +6,9 @@ it stands in for a *peer*, which is outside the code under test (CONVENTIONS §1
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
 from vocab import example
 
-from ..nodes import LiveNode, start_live_node
+from ..nodes import LiveNode, stop_all
 
 Handler = Callable[[Request], Response]
 
@@ -144,39 +142,7 @@ def fake_peer() -> Iterator[Callable[..., FakePeer]]:
         return fake
 
     yield start
-    _stop_all([fake.server for fake in started], [])
-
-
-def _stop_all(servers: list[BaseWSGIServer], nodes: list[LiveNode]) -> None:
-    """Stop servers together, poking each so its accept loop sees the request at once
-    (``serve_forever`` otherwise notices a shutdown only at its next 0.5 s poll)."""
-    stoppers = [threading.Thread(target=s.shutdown) for s in servers]
-    stoppers += [threading.Thread(target=n.stop) for n in nodes]
-    for stopper in stoppers:
-        stopper.start()
-    for port in [s.server_port for s in servers] + [n.server.server_port for n in nodes]:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            pass  # already closed
-    for stopper in stoppers:
-        stopper.join(timeout=10)
-    for server in servers:
-        server.server_close()
-
-
-@pytest.fixture
-def live_node(tmp_path: Path) -> Iterator[Callable[..., LiveNode]]:
-    """Real nodes as in tests/conftest.py, stopped together at teardown (faster)."""
-    started: list[LiveNode] = []
-
-    def start(country: str = "DE", **extra: Any) -> LiveNode:
-        node = start_live_node(tmp_path / f"node-{country}-{len(started)}", country, **extra)
-        started.append(node)
-        return node
-
-    yield start
-    _stop_all([], started)
+    stop_all([fake.server for fake in started], [])
 
 
 def _unset(environ: Any, start_response: Any) -> list[bytes]:
