@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check correctness, not speed: no per-example deadline, which on a loaded CI
+# machine fails at random (hypothesis's default is 200 ms).
+hypothesis_settings.register_profile("ncc", deadline=None)
+hypothesis_settings.load_profile("ncc")
 
 
 class NetworkAttempt(AssertionError):
