@@ -48,12 +48,22 @@ class SqliteWriter(Writer):
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._seq: int | None = None  # the last number handed out in this transaction
 
     def _next_seq(self) -> int:
-        row = self.conn.execute(
-            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value"
-        ).fetchone()
-        return int(row[0])
+        # BEGIN IMMEDIATE excludes every other writer, so numbers are counted here and the
+        # counter row is written once, by finish(), in the same transaction (a rollback
+        # discards it with everything else): one UPDATE per transaction, not per record.
+        if self._seq is None:
+            self._seq = int(self.conn.execute(
+                "SELECT value FROM counters WHERE name = 'seq'").fetchone()[0])
+        self._seq += 1
+        return self._seq
+
+    def finish(self) -> None:
+        """Write the sequence counter back; called just before COMMIT."""
+        if self._seq is not None:
+            self.conn.execute("UPDATE counters SET value = ? WHERE name = 'seq'", (self._seq,))
 
     def put(
         self,
@@ -220,7 +230,9 @@ class SqliteStore(Store):
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield SqliteWriter(self._writer)
+                writer = SqliteWriter(self._writer)
+                yield writer
+                writer.finish()
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise
