@@ -56,6 +56,10 @@ def _show(term: Term) -> str:
 _CATEGORY = {"iri": "IRI", "bnode": "BlankNode", "lit": "Literal"}
 
 
+def _bad(out: list[Violation], at: str, rule: str, message: str) -> None:
+    out.append(Violation(at, rule, message))
+
+
 def _kind_ok(term: Term, kind: str) -> bool:
     category = _CATEGORY[term[0]]
     allowed = kind.removeprefix(SH)
@@ -88,10 +92,28 @@ class FastValidator:
 
     def __init__(self, shapes: dict[str, NodeSpec]) -> None:
         self.shapes = shapes
+        # shapes by what targets them, so each node is matched against its own shapes only
+        self._by_class: dict[str, list[NodeSpec]] = {}
+        self._by_subject_of: dict[str, list[NodeSpec]] = {}
         for spec in shapes.values():
             for rule_id, _ in spec.rules:
                 if rule_id not in RULES:
                     raise UnsupportedShape(f"{spec.iri}: SPARQL rule {rule_id!r} has no twin")
+            for target in spec.target_classes:
+                self._by_class.setdefault(target, []).append(spec)
+            for target in spec.target_subjects_of:
+                self._by_subject_of.setdefault(target, []).append(spec)
+
+    def _targeting(self, node: RdfNode) -> list[NodeSpec]:
+        """The shapes whose targets select ``node`` (SHACL §2.1.3), each once."""
+        found: dict[str, NodeSpec] = {}
+        for term in node.props.get(RDF_TYPE, {}):
+            for spec in self._by_class.get(term[1], ()):
+                found[spec.iri] = spec
+        for prop in node.props:
+            for spec in self._by_subject_of.get(prop, ()):
+                found[spec.iri] = spec
+        return list(found.values())
 
     def validate(self, record: Any) -> list[Violation]:
         """Return every violation of ``record`` (a parsed JSON object); empty means valid."""
@@ -103,10 +125,8 @@ class FastValidator:
         if found:
             return found
         for node in list(graph.nodes.values()):
-            types = {t[1] for t in node.props.get(RDF_TYPE, {})}
-            for spec in self.shapes.values():
-                if types & spec.target_classes or spec.target_subjects_of & node.props.keys():
-                    found.extend(self._node(graph, node, spec, node.path, set()))
+            for spec in self._targeting(node):
+                found.extend(self._node(graph, node, spec, node.path, set()))
         return sorted(set(found))
 
     def _node(
@@ -141,23 +161,26 @@ class FastValidator:
     def _property(
         self, graph: RecordGraph, node: RdfNode, spec: PropertySpec, path: str, seen: set[Any]
     ) -> list[Violation]:
-        values = node.props.get(spec.path, {})
-        where = f"{path}.{spec.name}" if path else spec.name
+        values = node.props.get(spec.path)
+        if not values:
+            if spec.min_count == 0:
+                return []  # an absent optional property: most of a shape's properties
+            values = {}
         out: list[Violation] = []
-
-        def bad(at: str, rule: str, message: str) -> None:
-            out.append(Violation(at, rule, message))
-
+        where = f"{path}.{spec.name}" if path else spec.name
         if len(values) < spec.min_count:
-            bad(where, "minCount", f"required (at least {spec.min_count} value)")
+            out.append(Violation(where, "minCount",
+                                 f"required (at least {spec.min_count} value)"))
         if spec.max_count is not None and len(values) > spec.max_count:
-            bad(where, "maxCount", f"at most {spec.max_count} value(s), got {len(values)}")
+            out.append(Violation(where, "maxCount",
+                                 f"at most {spec.max_count} value(s), got {len(values)}"))
         if spec.unique_lang:
             tags = [t[3] for t in values if t[0] == "lit" and t[3]]
             for tag in sorted({t for t in tags if tags.count(t) > 1}):
-                bad(where, "uniqueLang", f"more than one value in language {tag!r}")
+                out.append(Violation(where, "uniqueLang",
+                                     f"more than one value in language {tag!r}"))
         for term, at in values.items():
-            self._value(graph, term, at, spec, bad, seen, out)
+            self._value(graph, term, at, spec, seen, out)
         return out
 
     def _value(
@@ -166,45 +189,46 @@ class FastValidator:
         term: Term,
         at: str,
         spec: PropertySpec,
-        bad: Callable[[str, str, str], None],
         seen: set[Any],
         out: list[Violation],
     ) -> None:
         # messages format the value only when a rule is broken (this runs for every value)
         if spec.datatype and not _datatype_ok(term, spec.datatype):
             expected = spec.datatype.rsplit("#", 1)[-1]
-            bad(at, "datatype", f"{_show(term)} is not a valid {expected}")
+            _bad(out, at, "datatype", f"{_show(term)} is not a valid {expected}")
         if spec.node_kind and not _kind_ok(term, spec.node_kind):
-            bad(at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
+            _bad(out, at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
         if spec.values_in is not None and term not in spec.values_in:
-            bad(at, "in", f"{_show(term)} is not one of the allowed values")
+            _bad(out, at, "in", f"{_show(term)} is not one of the allowed values")
         text = term[1] if term[0] != "bnode" else None
         if spec.pattern and (text is None or not spec.pattern.search(text)):
-            bad(at, "pattern", f"{_show(term)} does not match {spec.pattern.pattern}")
+            _bad(out, at, "pattern", f"{_show(term)} does not match {spec.pattern.pattern}")
         if spec.min_length is not None and (text is None or len(text) < spec.min_length):
-            bad(at, "minLength", f"shorter than {spec.min_length} character(s)")
+            _bad(out, at, "minLength", f"shorter than {spec.min_length} character(s)")
         if spec.max_length is not None and (text is None or len(text) > spec.max_length):
-            bad(at, "maxLength", f"longer than {spec.max_length} characters")
+            _bad(out, at, "maxLength", f"longer than {spec.max_length} characters")
         if spec.language_in is not None and not (
             term[0] == "lit" and term[3] and _lang_matches(term[3], spec.language_in)
         ):
-            bad(at, "languageIn", f"language {term[3] if term[0] == 'lit' else ''!r} not allowed")
+            tag = term[3] if term[0] == "lit" else ""
+            _bad(out, at, "languageIn", f"language {tag!r} not allowed")
         if spec.min_inclusive is not None or spec.max_inclusive is not None:
             number = _number(term)
             if number is None or (spec.min_inclusive is not None and number < spec.min_inclusive):
-                bad(at, "minInclusive", f"{_show(term)} must be a number ≥ {spec.min_inclusive}")
+                _bad(out, at, "minInclusive",
+                     f"{_show(term)} must be a number ≥ {spec.min_inclusive}")
             elif spec.max_inclusive is not None and number > spec.max_inclusive:
-                bad(at, "maxInclusive", f"{_show(term)} must be ≤ {spec.max_inclusive}")
+                _bad(out, at, "maxInclusive", f"{_show(term)} must be ≤ {spec.max_inclusive}")
         if spec.node is not None:
             child = graph.nodes.get(term)
             shape = self.shapes[spec.node]
             if child is None:  # a literal where an object is expected
-                bad(at, "node", "must be an object")
+                _bad(out, at, "node", "must be an object")
             else:
                 nested = self._node(graph, child, shape, at, seen)
                 out.extend(nested)
                 if nested:
-                    bad(at, "node", f"does not conform to {shape.iri.rsplit('#', 1)[-1]}")
+                    _bad(out, at, "node", f"does not conform to {shape.iri.rsplit('#', 1)[-1]}")
 
 
 @lru_cache(maxsize=1)
