@@ -133,14 +133,12 @@ class Publisher:
         signed, body = self._sign(tombstone)
         return self.store.put(signed, body, expect_version=current.version)
 
-    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
-        """Import payloads in one transaction, idempotently by their ``identifier``.
-
-        A payload whose identifier is already published is compared with the stored one:
-        unchanged → nothing happens; changed → a new version. Returns counts by outcome.
-        """
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        prepared = []
+    def plan(
+        self, items: Iterable[tuple[str, dict[str, Any]]]
+    ) -> list[tuple[str, str, dict[str, Any], StoredRecord | None]]:
+        """Decide what importing payloads would do, without writing: for each, in order,
+        (outcome, kind, payload, the record it replaces) with outcome created, updated or
+        unchanged, matched by ``identifier`` (one lookup for the whole batch)."""
         rows = list(items)
         identifiers = [p.get("identifier") for _, p in rows]
         named = [i for i in identifiers if isinstance(i, str)]
@@ -150,20 +148,34 @@ class Publisher:
                                  [{"path": "identifier", "rule": "unique",
                                    "message": "appears twice in one import"}])
         existing = self.store.find_by_identifiers(self.identity.node_iri, named)
+        planned: list[tuple[str, str, dict[str, Any], StoredRecord | None]] = []
         for (kind, payload), identifier in zip(rows, identifiers, strict=True):
             current = existing.get(identifier) if isinstance(identifier, str) else None
-            if current is not None and not current.deleted and current.kind == kind:
-                if payload_of(json.loads(current.body)) == payload_of(payload):
-                    counts["unchanged"] += 1
-                    continue
+            if current is None or current.deleted or current.kind != kind:
+                planned.append(("created", kind, payload, None))
+            elif payload_of(json.loads(current.body)) == payload_of(payload):
+                planned.append(("unchanged", kind, payload, current))
+            else:
+                planned.append(("updated", kind, payload, current))
+        return planned
+
+    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+        """Import payloads in one transaction, idempotently by their ``identifier``.
+
+        A payload whose identifier is already published is compared with the stored one:
+        unchanged → nothing happens; changed → a new version. Returns counts by outcome.
+        """
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        prepared = []
+        for outcome, kind, payload, current in self.plan(items):
+            counts[outcome] += 1
+            if outcome == "created":
+                record, body = self.prepare(kind, payload)
+                prepared.append((record, body, 0))
+            elif outcome == "updated" and current is not None:
                 record, body = self.prepare(kind, payload, record_id=current.id,
                                             version=current.version + 1)
                 prepared.append((record, body, current.version))
-                counts["updated"] += 1
-            else:
-                record, body = self.prepare(kind, payload)
-                prepared.append((record, body, 0))
-                counts["created"] += 1
         with self.store.write() as writer:
             for record, body, expected in prepared:
                 writer.put(record, body, expect_version=expected)

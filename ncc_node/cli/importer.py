@@ -7,14 +7,12 @@ and its good rows are written without them (or, with all-or-nothing, nothing is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..app import NodeContext
 from ..errors import RecordRejected
-from ..publish import payload_of
 from .errors import ImportFileError, describe_rejection
 from .import_readers import Row
 
@@ -157,12 +155,5 @@ class Importer:
 
     def _tally(self, good: list[Admitted]) -> None:
         """Count what a real import would do with rows that passed the checks (dry run)."""
-        store, node_iri = self.node.store, self.node.identity.node_iri
-        for _, kind, payload in good:
-            current = store.find_by_identifier(node_iri, payload["identifier"])
-            if current is None or current.deleted or current.kind != kind:
-                self.report.counts["created"] += 1
-            elif payload_of(json.loads(current.body)) == payload_of(payload):
-                self.report.counts["unchanged"] += 1
-            else:
-                self.report.counts["updated"] += 1
+        for outcome, *_ in self.node.publisher.plan((kind, p) for _, kind, p in good):
+            self.report.counts[outcome] += 1
