@@ -32,7 +32,7 @@ from .errors import (
 )
 from .identity import NodeIdentity, init_identity, load_identity, rotate_identity
 from .jcs import canonicalize
-from .jsonbody import dump_body, parse_json
+from .jsonbody import dump_body, json_depth, parse_json
 from .keys import NodeKey, generate_key, load_key, save_key
 from .multikey import decode_public_key, encode_public_key
 from .proofs import KeyLookup, VerifiedProof, sign, verify, verify_proof_set
@@ -79,6 +79,7 @@ __all__ = [
     "format_timestamp",
     "generate_key",
     "init_identity",
+    "json_depth",
     "key_lookup_from_descriptor",
     "load_identity",
     "load_key",

@@ -13,18 +13,23 @@ def dump_body(record: dict[str, Any]) -> bytes:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _depth(value: Any, limit: int) -> int:
+def json_depth(value: Any, limit: int) -> int:
+    """The nesting depth of a JSON value (a scalar is one level), counting stops past ``limit``."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > limit:
-            return depth
         deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, dict | list) or not children:
+            continue
+        for child in children:  # only containers go on the stack; scalars count right here
+            if isinstance(child, dict | list) and child:
+                stack.append((child, depth + 1))
+            else:
+                deepest = max(deepest, depth + 1)
     return deepest
 
 
@@ -42,6 +47,6 @@ def parse_json(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
         raise RequestInvalid(f"body is not UTF-8: {exc}") from None
     except (json.JSONDecodeError, ValueError, RecursionError) as exc:
         raise RequestInvalid(f"body is not valid JSON: {exc}") from None
-    if _depth(value, max_depth) > max_depth:
+    if json_depth(value, max_depth) > max_depth:
         raise PayloadTooLarge(f"JSON nesting deeper than {max_depth} levels")
     return value

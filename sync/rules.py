@@ -26,6 +26,7 @@ from ncc_node import (
     NccError,
     RotationRejected,
     descriptor_keys,
+    json_depth,
     node_iri_for,
     verify_descriptor,
     verify_proof_set,
@@ -71,26 +72,6 @@ class Knowledge(Protocol):
 
     def key_lookup(self, origin: str) -> KeyLookup | None:
         """A key lookup over the trusted descriptor of ``origin``, or None if none is held."""
-
-
-def json_depth(value: Any, limit: int) -> int:
-    """The nesting depth of a JSON value (a scalar is one level), counting stops past ``limit``."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        children = item.values() if isinstance(item, dict) else item
-        if not isinstance(item, dict | list) or not children:
-            continue
-        for child in children:  # only containers go on the stack; scalars count right here
-            if isinstance(child, dict | list) and child:
-                stack.append((child, depth + 1))
-            else:
-                deepest = max(deepest, depth + 1)
-    return deepest
 
 
 def check_item(
