@@ -47,25 +47,25 @@ def rebased(name: str, root: str) -> Record:
     return result
 
 
+def _parent(record: Record, path: str) -> tuple[Any, str]:
+    """The container holding the last step of a dotted path (list steps are indexes)."""
+    *parents, last = path.split(".")
+    target: Any = record
+    for key in parents:
+        target = target[int(key)] if isinstance(target, list) else target[key]
+    return target, last
+
+
 def _set(path: str, value: Any) -> Callable[[Record], None]:
     def change(record: Record) -> None:
-        *parents, last = path.split(".")
-        target: Any = record
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        if isinstance(target, list):
-            target[int(last)] = value
-        else:
-            target[last] = value
+        target, last = _parent(record, path)
+        target[int(last) if isinstance(target, list) else last] = value
     return change
 
 
 def _del(path: str) -> Callable[[Record], None]:
     def change(record: Record) -> None:
-        *parents, last = path.split(".")
-        target: Any = record
-        for key in parents:
-            target = target[int(key)] if isinstance(target, list) else target[key]
+        target, last = _parent(record, path)
         del target[last]
     return change
 
