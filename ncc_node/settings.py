@@ -96,6 +96,24 @@ def check_peers(value: Any, source: str) -> list[dict[str, Any]]:
     return peers
 
 
+def _check_weight(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"scout weight from {where}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+# Scouting score (issue 6, docs/scouting.md): one weight per factor; each factor is 0..1.
+SCOUT_WEIGHTS = {
+    "relevance": (3.0, "text relevance (bm25, relative to the best match) or shared concepts"),
+    "maturity": (2.0, "stage: idea 0, pilot 0.25, proven 0.5, scaling 0.75, established 1"),
+    "impact": (2.0, "evidence of impact: an impact summary or an impact-measurement method"),
+    "transfer": (1.0, "transfer readiness: a transferPotential text, the longer the better"),
+    "partners": (1.5, "seeks partners in the target country (1) or at all (0.5)"),
+    "replications": (1.0, "replications/adaptations already done elsewhere (3 or more = 1)"),
+    "recency": (0.5, "how recently modified (halves every two years)"),
+}
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("node.country", str, None, "ISO 3166 alpha-2 code of the NCC's country, e.g. DE."),
     Setting("node.name", str, None, "The node's display name (English)."),
@@ -142,6 +160,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Peers to sync from: `[[peers]]` tables of base_url, scope (own|all) and keys "
             "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
             check=check_peers),
+    *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
+              _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
+    Setting("scout.pool", int, 300,
+            "Records scored per scouting query (the best text matches, else the newest per "
+            "stage)."),
+    Setting("scout.limit_max", int, 100, "Largest `limit` a scouting query may ask for."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -1,6 +1,15 @@
 """Persistence: the store interface and its SQLite implementation (DESIGN §7)."""
 
-from .base import PeerState, QuarantineEntry, RecordFilter, Store, StoredRecord, Token, Writer
+from .base import (
+    PeerState,
+    QuarantineEntry,
+    RecordFilter,
+    Replication,
+    Store,
+    StoredRecord,
+    Token,
+    Writer,
+)
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
@@ -8,6 +17,7 @@ __all__ = [
     "PeerState",
     "QuarantineEntry",
     "RecordFilter",
+    "Replication",
     "SqliteStore",
     "Store",
     "StoredRecord",

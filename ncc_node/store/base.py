@@ -55,6 +55,15 @@ class RecordFilter:
 
 
 @dataclass(frozen=True)
+class Replication:
+    """A live record that replicates or adapts another, with the countries it runs in."""
+
+    id: str
+    relation: str  # replicates | adapts
+    countries: tuple[str, ...]  # full country IRIs
+
+
+@dataclass(frozen=True)
 class Token:
     """An operator token as stored (the secret itself is never stored, only its hash)."""
 
@@ -180,6 +189,47 @@ class Store(ABC):
     @abstractmethod
     def reindex(self) -> int:
         """Rebuild every derived index (text, facets, keys) from the records; return the count."""
+
+    # -- scouting (issue 6) ----------------------------------------------------------------------
+    @abstractmethod
+    def scout_pool(
+        self,
+        kind: str,
+        *,
+        facets: Sequence[tuple[str, str]],
+        exclude_countries: Sequence[str],
+        text: str | None,
+        levels: Sequence[str] | None,
+        size: int,
+    ) -> list[tuple[StoredRecord, float | None]]:
+        """Return a bounded pool of live records of ``kind`` to score, with their text rank.
+
+        Every (facet, full IRI) filter must match and no ``exclude_countries`` may. With
+        ``text``: the ``size`` best full-text matches and their bm25 (lower is better).
+        Without: for each stage IRI in ``levels`` (None: no stages) the newest matches, about
+        ``size`` in all, with rank None.
+        """
+
+    @abstractmethod
+    def scout_related(
+        self,
+        kind: str,
+        *,
+        concepts: Sequence[tuple[str, str]],
+        exclude_countries: Sequence[str],
+        exclude_id: str,
+        size: int,
+    ) -> list[tuple[StoredRecord, int]]:
+        """Return up to ``size`` live records sharing the most (facet, IRI) ``concepts``, with
+        the number shared, none in ``exclude_countries`` and not ``exclude_id``."""
+
+    @abstractmethod
+    def scout_replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
+        """Return, for each id, the live records that replicate or adapt it."""
+
+    @abstractmethod
+    def scout_ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
+        """Return the ids of live records of ``kind`` carrying a facet value (full IRI)."""
 
     # -- keys learned from descriptors --------------------------------------------------------
     @abstractmethod

@@ -29,6 +29,7 @@ from .base import (
 from .derive import facet_values, search_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, row_to_record
 from .schema import MIGRATIONS
+from .scout_sql import ScoutQueries
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -169,7 +170,7 @@ def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
             )
 
 
-class SqliteStore(Store):
+class SqliteStore(ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:

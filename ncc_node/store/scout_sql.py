@@ -1,0 +1,207 @@
+"""The scouting reads of the SQLite store (issue 6): bounded candidate pools and replication links.
+
+Every pool query is prefiltered on the ``facets`` index (per-kind facets: one B-tree lookup per
+filter and candidate) or driven by the ``record_text`` FTS5 index, and returns at most ``size``
+records, so the scoring in :mod:`ncc_node.scout` only ever sees a bounded set, whatever the size
+of the store.
+
+Which records replicate or adapt which is not in the facets table; it is kept in memory per
+store (:class:`ReplicationLinks`) and caught up by sequence number before each use, so records
+written by another process (``ncc sync``, ``ncc import``) are seen as well.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+
+from .base import Replication, StoredRecord
+from .derive import facet_values
+from .recordrow import RECORD_COLUMNS, row_to_record
+
+LINK_TERMS = ("replicates", "adapts")
+_COLUMNS = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+_CHUNK = 500  # ids per IN list: far below SQLite's host-parameter limit
+
+
+class ReplicationLinks:
+    """Which live records replicate/adapt which, caught up from the records table by seq."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._by_source: dict[str, list[tuple[str, Replication]]] = {}  # source -> (target, link)
+        self._by_target: dict[str, dict[str, Replication]] = {}  # target -> source -> link
+
+    def catch_up(self, conn: sqlite3.Connection) -> None:
+        """Apply every record written since the last call (the first call reads them all)."""
+        with self._lock:
+            # Only bodies that mention a link term are decoded; instr() on the blob is a byte
+            # search, far cheaper than parsing 100,000 JSON documents.
+            rows = conn.execute(
+                "SELECT id, seq, deleted, CASE WHEN instr(body, '\"replicates\"') > 0 "
+                "OR instr(body, '\"adapts\"') > 0 THEN body END FROM records WHERE seq > ? "
+                "ORDER BY seq", (self._seq,)).fetchall()
+            for record_id, seq, deleted, body in rows:
+                self._drop(record_id)
+                if body is not None and not deleted:
+                    self._add(record_id, json.loads(body))
+                self._seq = max(self._seq, int(seq))
+
+    def _drop(self, source: str) -> None:
+        for target, _ in self._by_source.pop(source, []):
+            links = self._by_target.get(target)
+            if links is not None:
+                links.pop(source, None)
+                if not links:
+                    del self._by_target[target]
+
+    def _add(self, source: str, record: dict[str, object]) -> None:
+        countries = tuple(v for f, v in facet_values(record) if f == "country")
+        entries = []
+        for relation in LINK_TERMS:
+            value = record.get(relation)
+            for target in value if isinstance(value, list) else [value]:
+                if isinstance(target, str):
+                    link = Replication(source, relation, countries)
+                    entries.append((target, link))
+                    self._by_target.setdefault(target, {})[source] = link
+        if entries:
+            self._by_source[source] = entries
+
+    def of(self, target: str) -> list[Replication]:
+        """Return the live records replicating or adapting ``target``, by id."""
+        with self._lock:
+            links = self._by_target.get(target, {})
+            return [links[k] for k in sorted(links)]
+
+
+class ScoutQueries:
+    """Mixin of :class:`~ncc_node.store.SqliteStore`: the reads behind scouting (issue 6)."""
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        raise NotImplementedError  # provided by SqliteStore
+
+    def _links(self) -> ReplicationLinks:
+        links: ReplicationLinks | None = getattr(self, "_scout_links", None)
+        if links is None:
+            links = ReplicationLinks()
+            self._scout_links = links
+        links.catch_up(self._reader)
+        return links
+
+    @staticmethod
+    def _filters(kind: str, facets: Sequence[tuple[str, str]],
+                 exclude_countries: Sequence[str], alias: str) -> tuple[str, list[str]]:
+        """SQL conditions on ``alias`` (a rowid): every facet present, no excluded country.
+
+        Correlated EXISTS on the facets primary key: one index probe per filter and candidate,
+        never a materialised set of every record carrying a common facet value.
+        """
+        clauses: list[str] = []
+        params: list[str] = []
+        for facet, value in facets:
+            clauses.append("EXISTS (SELECT 1 FROM facets g WHERE g.facet = ? AND g.value = ? "
+                           f"AND g.record = {alias})")
+            params.extend((f"{kind}/{facet}", value))
+        for country in exclude_countries:
+            clauses.append("NOT EXISTS (SELECT 1 FROM facets x WHERE x.facet = ? AND "
+                           f"x.value = ? AND x.record = {alias})")
+            params.extend((f"{kind}/country", country))
+        return "".join(f" AND {c}" for c in clauses), params
+
+    def _by_rowids(self, rowids: Sequence[int]) -> dict[int, StoredRecord]:
+        found: dict[int, StoredRecord] = {}
+        for start in range(0, len(rowids), _CHUNK):
+            chunk = rowids[start:start + _CHUNK]
+            rows = self._reader.execute(
+                f"SELECT r.rowid, {_COLUMNS} FROM records r WHERE r.rowid IN "
+                f"({', '.join('?' for _ in chunk)})", chunk)
+            for row in rows:
+                found[int(row[0])] = row_to_record(row[1:])
+        return found
+
+    def scout_pool(
+        self,
+        kind: str,
+        *,
+        facets: Sequence[tuple[str, str]],
+        exclude_countries: Sequence[str],
+        text: str | None,
+        levels: Sequence[str] | None,
+        size: int,
+    ) -> list[tuple[StoredRecord, float | None]]:
+        """See :meth:`Store.scout_pool`."""
+        from .sqlite import fts_query  # the store's one FTS dialect; sqlite.py imports us
+
+        query = fts_query(text) if text else None
+        if text and query is None:
+            return []
+        ranked: list[tuple[int, float | None]] = []
+        if query is not None:
+            where, params = self._filters(kind, facets, exclude_countries, "t.rowid")
+            rows = self._reader.execute(
+                "SELECT t.rowid, bm25(record_text) AS score FROM record_text t "
+                f"WHERE record_text MATCH ?{where} AND EXISTS (SELECT 1 FROM facets k "
+                "WHERE k.facet = ? AND k.record = t.rowid) ORDER BY score, t.rowid LIMIT ?",
+                [query, *params, f"{kind}/origin", size]).fetchall()
+            ranked = [(int(rowid), float(score)) for rowid, score in rows]
+        else:
+            where, params = self._filters(kind, facets, exclude_countries, "f.record")
+            share = -(-size // len(levels)) if levels else size
+            steps: list[str | None] = list(levels) if levels else [None]
+            for level in steps:
+                if level is None:  # no ordered levels (methods): every live record of the kind
+                    rows = self._reader.execute(
+                        f"SELECT f.record FROM facets f WHERE f.facet = ?{where} "
+                        "ORDER BY f.record DESC LIMIT ?",
+                        [f"{kind}/origin", *params, share]).fetchall()
+                else:
+                    rows = self._reader.execute(
+                        f"SELECT f.record FROM facets f WHERE f.facet = ? AND f.value = ?{where} "
+                        "ORDER BY f.record DESC LIMIT ?",
+                        [f"{kind}/stage", level, *params, share]).fetchall()
+                ranked.extend((int(r[0]), None) for r in rows)
+        records = self._by_rowids([rowid for rowid, _ in ranked])
+        return [(records[rowid], score) for rowid, score in ranked if rowid in records]
+
+    def scout_related(
+        self,
+        kind: str,
+        *,
+        concepts: Sequence[tuple[str, str]],
+        exclude_countries: Sequence[str],
+        exclude_id: str,
+        size: int,
+    ) -> list[tuple[StoredRecord, int]]:
+        """See :meth:`Store.scout_related`."""
+        if not concepts:
+            return []
+        where, params = self._filters(kind, (), exclude_countries, "f.record")
+        pairs = " OR ".join("(f.facet = ? AND f.value = ?)" for _ in concepts)
+        values = [x for facet, value in concepts for x in (f"{kind}/{facet}", value)]
+        rows = self._reader.execute(
+            f"SELECT f.record, count(*) AS shared FROM facets f WHERE ({pairs}){where} "
+            "GROUP BY f.record ORDER BY shared DESC, f.record DESC LIMIT ?",
+            [*values, *params, size + 1]).fetchall()
+        records = self._by_rowids([int(r[0]) for r in rows])
+        return [(records[int(r[0])], int(r[1])) for r in rows
+                if int(r[0]) in records and records[int(r[0])].id != exclude_id][:size]
+
+    def scout_replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
+        """See :meth:`Store.scout_replications`."""
+        links = self._links()
+        return {record_id: links.of(record_id) for record_id in ids}
+
+    def scout_ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
+        """See :meth:`Store.scout_ids_with`."""
+        rows = self._reader.execute(
+            "SELECT r.id FROM facets f JOIN records r ON r.rowid = f.record "
+            "WHERE f.facet = ? AND f.value = ?", (f"{kind}/{facet}", value))
+        return frozenset(str(r[0]) for r in rows)
+
+
+__all__ = ["ReplicationLinks", "ScoutQueries"]
