@@ -49,6 +49,7 @@ def open_node(settings: Settings) -> NodeContext:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the node's Flask app from layered settings."""
     from .api import register_api  # the web layer is imported only when an app is built
+    from .web import register_web
 
     settings = load_settings(config)
     context = open_node(settings)
@@ -56,4 +57,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["limits.max_body_bytes"]
     app.extensions["ncc"] = context
     register_api(app, context)
+    register_web(app)
     return app

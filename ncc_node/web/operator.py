@@ -1,0 +1,51 @@
+"""The operator page's sign-in: an admin token from ``Authorization: Bearer`` or from a cookie
+set by the sign-in form.
+
+The cookie holds the token itself (HttpOnly, SameSite=Strict, path ``/web/operator``) and every
+request checks it against the stored hashes like a bearer header, so there is no session
+secret to configure and revoking the token (``ncc token revoke``) ends the sign-in at once.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from ..app import node
+from ..errors import NccError
+from ..store import Token
+from ..tokens import authenticate
+
+COOKIE = "ncc_admin"
+PATH = "/web/operator"
+
+
+def presented_token() -> str | None:
+    """The ``Authorization`` header, else the cookie as a bearer header, else None."""
+    header = request.headers.get("Authorization")
+    if header:
+        return header
+    secret = request.cookies.get(COOKIE)
+    return f"Bearer {secret}" if secret else None
+
+
+def admin(authorization: str | None) -> tuple[Token | None, NccError | None]:
+    """The admin token presented, or the error that refuses it (None, None: nothing given)."""
+    if authorization is None:
+        return None, None
+    try:
+        return authenticate(node().store, authorization, "admin"), None
+    except NccError as exc:
+        return None, exc
+
+
+def keep_token(response: Response, secret: str) -> None:
+    """Remember a checked token for the operator page."""
+    response.set_cookie(COOKIE, secret, path=PATH, httponly=True, samesite="Strict",
+                        secure=request.is_secure)
+
+
+def forget_token(response: Response) -> None:
+    """Sign out: drop the cookie."""
+    response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="Strict",
+                           secure=request.is_secure)

@@ -1,0 +1,134 @@
+"""The scouting page's form and results: the filters as concept choices in the reader's
+language, and the ranked candidates of :func:`ncc_node.scout.find_candidates` (issue 6).
+
+The page never scores anything itself: ranking and the per-factor breakdown come from the
+scout package, exactly as ``GET /scout/candidates`` returns them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vocab import UnknownConcept, concept_index
+
+from ..settings import Settings
+from ..store import Store
+from .present import as_list, concept_label, concept_labels, node_name, page_path, pick_text
+
+# form field -> concept scheme
+FILTERS: Mapping[str, str] = {
+    "for": "country",
+    "sdg": "sdg",
+    "theme": "theme",
+    "target_group": "target-group",
+    "stage": "stage",
+    "language": "language",
+}
+DEFAULT_LIMIT = 20
+LIMITS = (10, 20, 50, 100)
+
+
+@dataclass
+class Form:
+    """What the reader asked for: compact concept IRIs (or ""), text and a page size."""
+
+    values: dict[str, str]
+    q: str = ""
+    limit: int = DEFAULT_LIMIT
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    """The candidates to show, or why there are none."""
+
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    searched: bool = False
+    unavailable: bool = False
+    error: str = ""
+
+
+def read_form(args: Mapping[str, str]) -> Form:
+    """Read the query string; a value that names no concept of its scheme is an error."""
+    index = concept_index()
+    values: dict[str, str] = {}
+    errors: list[str] = []
+    for name, scheme in FILTERS.items():
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            values[name] = ""
+            continue
+        try:
+            if not index.in_scheme(raw, scheme):
+                raise UnknownConcept(raw)
+            values[name] = index.compact(index.get(raw).iri)
+        except UnknownConcept:
+            values[name] = ""
+            errors.append(f"{name}: {raw}")
+    try:
+        limit = int(args.get("limit") or DEFAULT_LIMIT)
+    except ValueError:
+        limit = DEFAULT_LIMIT
+    return Form(values, (args.get("q") or "").strip()[:200],
+                min(max(limit, 1), max(LIMITS)), errors)
+
+
+def choices(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Each filter's options as (compact IRI, label in ``lang``); countries and languages by
+    label, the others in their scheme's order (SDGs by number, stages idea to established)."""
+    index = concept_index()
+    options: dict[str, list[tuple[str, str]]] = {}
+    for name, scheme in FILTERS.items():
+        rows = []
+        for concept in index.concepts(scheme):
+            label = index.label(concept.iri, lang)
+            if scheme == "sdg":
+                label = f"{concept.notation} · {label}"
+            rows.append((index.compact(concept.iri), label))
+        if scheme in ("country", "language"):
+            rows.sort(key=lambda row: row[1].casefold())
+        options[name] = rows
+    return options
+
+
+def present(candidate: Any, store: Store, lang: str) -> dict[str, Any]:
+    """One candidate as the template shows it: name, link, origin, stage, SDGs, breakdown."""
+    record: Mapping[str, Any] = candidate.record
+    kind = str(record.get("type", "Initiative"))
+    _, name = pick_text(record.get("name"), lang)
+    tag, description = pick_text(record.get("description"), lang)
+    origin = str(getattr(candidate, "origin", None) or record.get("origin", ""))
+    factors = dict(getattr(candidate, "factors", {}) or {})
+    return {
+        "id": str(record.get("id", "")),
+        "href": page_path(str(record.get("id", "")), kind if kind == "Method" else "Initiative"),
+        "name": name,
+        "description": description,
+        "description_lang": tag,
+        "origin": origin,
+        "origin_name": node_name(store, origin, lang),
+        "countries": concept_labels(as_list(record.get("countries")), lang),
+        "stage": concept_label(str(record["stage"]), lang) if record.get("stage") else "",
+        "sdgs": concept_labels(as_list(record.get("sdgs")), lang),
+        "score": float(candidate.score),
+        "factors": sorted(((str(k), float(v)) for k, v in factors.items()),
+                          key=lambda item: -item[1]),
+    }
+
+
+def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
+    """Run the scouting query the form describes (nothing until a target country is chosen)."""
+    if form.errors:
+        return Result(error="; ".join(form.errors))
+    if not form.values["for"]:
+        return Result()
+    try:
+        from ..scout import find_candidates  # built in parallel (issue 6, candidates API)
+    except ImportError:
+        return Result(searched=True, unavailable=True)
+    query = {**{k: v or None for k, v in form.values.items()}, "q": form.q or None,
+             "limit": form.limit}
+    found = find_candidates(store, query, weights=None)
+    return Result([present(c, store, lang) for c in found], searched=True)
