@@ -1,0 +1,166 @@
+"""The web pages through Flask's test client: status codes, language, escaping, the token gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ncc_node.app import NodeContext
+from ncc_node.store import PeerState, StoredRecord
+from ncc_node.tokens import create_token
+from ncc_node.web.messages import CATALOGS
+
+from .web_data import XSS_NAME, seed, uuid_of
+
+Seeded = dict[str, StoredRecord]
+
+
+@pytest.fixture
+def context(app: Flask) -> NodeContext:
+    node_context: NodeContext = app.extensions["ncc"]
+    return node_context
+
+
+@pytest.fixture
+def records(context: NodeContext, make_payload: Callable[..., dict[str, Any]]) -> Seeded:
+    return seed(context, make_payload)
+
+
+def text(response: Any) -> str:
+    body: str = response.get_data(as_text=True)
+    return body
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    english, german = CATALOGS["en"], CATALOGS["de"]
+    assert set(english) == set(german)
+    for key, message in english.items():
+        assert sorted(_placeholders(message)) == sorted(_placeholders(german[key])), key
+
+
+def _placeholders(message: str) -> list[str]:
+    import string
+    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
+
+
+def test_home_is_the_scouting_form_in_english_by_default(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    body = text(response)
+    assert '<html lang="en">' in body
+    assert '<label for="f-for">Target country</label>' in body
+    assert "Choose a target country to see candidates." in body
+    assert "script-src" not in response.headers["Content-Security-Policy"]  # none allowed
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_accept_language_picks_german_and_concept_labels_follow(client: FlaskClient) -> None:
+    body = text(client.get("/", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}))
+    assert '<html lang="de">' in body
+    assert "Zielland" in body
+    assert ">Estland</option>" in body  # the country scheme's German label
+    assert ">4 · Hochwertige Bildung</option>" in body
+
+
+def test_lang_parameter_switches_and_is_remembered(client: FlaskClient) -> None:
+    response = client.get("/?lang=de", headers={"Accept-Language": "en"})
+    assert "Zielland" in text(response)
+    assert "ncc_lang=de" in response.headers["Set-Cookie"]
+    assert "Statistik des Ökosystems" in text(client.get("/web/stats",
+                                                         headers={"Accept-Language": "en"}))
+    assert "Target country" in text(client.get("/?lang=en"))
+
+
+def test_an_unknown_filter_value_is_a_400_page(client: FlaskClient) -> None:
+    response = client.get("/?for=country:DEU&sdg=sdg:99")
+    assert response.status_code == 400
+    assert "Filter not understood: sdg: sdg:99" in text(response)
+
+
+def test_record_page_shows_fields_labels_and_provenance(client: FlaskClient,
+                                                        records: Seeded) -> None:
+    record = records["mentoring"]
+    response = client.get(f"/web/initiatives/{uuid_of(record)}",
+                          headers={"Accept-Language": "de"})
+    assert response.status_code == 200
+    body = text(response)
+    assert "<h1>Digitale Lernpatenschaften für Grundschulkinder</h1>" in body
+    assert "<li>Hochwertige Bildung</li>" in body and "<li>Skalierung</li>" in body
+    assert "<li>Estland</li>" in body  # seeksPartnersIn
+    assert "✓ geprüft, signiert mit Schlüssel http://127.0.0.1:8470/node#key-1" in body
+    assert "auf diesem Knoten veröffentlicht" in body
+    assert f'href="/initiatives/{uuid_of(record)}"' in body
+    assert f'href="/web/initiatives/{uuid_of(record)}/record.ttl"' in body
+
+
+def test_the_record_links_serve_json_ld_and_turtle(client: FlaskClient, records: Seeded) -> None:
+    record = records["mentoring"]
+    jsonld = client.get(f"/initiatives/{uuid_of(record)}",
+                        headers={"Accept": "text/html,*/*;q=0.8"})  # what a browser sends
+    assert jsonld.mimetype == "application/ld+json" and jsonld.data == record.body
+    turtle = client.get(f"/web/initiatives/{uuid_of(record)}/record.ttl")
+    assert turtle.status_code == 200 and turtle.mimetype == "text/turtle"
+    assert b"Digital learning mentorships" in turtle.data
+
+
+def test_record_text_is_escaped(client: FlaskClient, records: Seeded) -> None:
+    body = text(client.get(f"/web/initiatives/{uuid_of(records['xss'])}"))
+    assert "<script>" not in body
+    assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt; Night school" in body
+    assert "Evening &lt;b&gt;classes&lt;/b&gt; for parents &amp; carers." in body
+    assert XSS_NAME not in body
+
+
+def test_unknown_and_deleted_records(client: FlaskClient, context: NodeContext,
+                                     records: Seeded) -> None:
+    missing = client.get("/web/initiatives/00000000-0000-4000-8000-000000000000")
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    assert "This node holds no such record." in text(missing)
+    context.publisher.delete(records["repair"].id, kind="Initiative")
+    gone = client.get(f"/web/initiatives/{uuid_of(records['repair'])}")
+    assert gone.status_code == 410
+    assert "deleted by its origin (version 2)" in text(gone)
+
+
+def test_operator_page_needs_an_admin_token(client: FlaskClient, context: NodeContext) -> None:
+    refused = client.get("/web/operator")
+    assert refused.status_code == 401
+    assert 'name="token"' in text(refused) and "This page needs an admin token." in text(refused)
+    _, write_only = create_token(context.store, "editor", ["write"])
+    forbidden = client.get("/web/operator", headers={"Authorization": f"Bearer {write_only}"})
+    assert forbidden.status_code == 403
+    assert "lacks the &#39;admin&#39; scope" in text(forbidden)
+    wrong = client.post("/web/operator", data={"token": "ncc_not-a-token"})
+    assert wrong.status_code == 401 and "unknown or revoked token" in text(wrong)
+
+
+def test_operator_page_with_a_header_or_the_sign_in_cookie(client: FlaskClient,
+                                                           context: NodeContext) -> None:
+    with context.store.write() as writer:
+        writer.save_peer(PeerState(base_url="http://127.0.0.1:8472", last_error="timed out",
+                                   counts={"accepted": 41, "bad_signature": 2}))
+    _, secret = create_token(context.store, "ops", ["admin"])
+    by_header = client.get("/web/operator", headers={"Authorization": f"Bearer {secret}"})
+    assert by_header.status_code == 200
+    assert "http://127.0.0.1:8472" in text(by_header) and "bad_signature: 2" in text(by_header)
+    signed_in = client.post("/web/operator", data={"token": secret})
+    assert signed_in.status_code == 303
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/web/operator" in cookie
+    page = client.get("/web/operator")
+    assert page.status_code == 200 and "timed out" in text(page)
+    client.post("/web/operator/sign-out")
+    assert client.get("/web/operator").status_code == 401
+    context.store.revoke_token("ops")
+    client.post("/web/operator", data={"token": secret})
+    assert client.get("/web/operator").status_code == 401
+
+
+def test_the_web_pages_are_not_in_the_openapi_document(client: FlaskClient) -> None:
+    paths = client.get("/openapi.json").get_json()["paths"]
+    assert not [path for path in paths if path == "/" or path.startswith("/web")]
