@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Flask
 
 from ..app import NodeContext
-from . import feed, initiatives, methods, node, sync_status, vocabulary
+from . import feed, initiatives, methods, node, scout, sparql, stats, sync_status, vocabulary
 from .error_shape import register_error_handlers
 from .openapi import Blueprint, create_api
 
@@ -22,6 +22,9 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     feed.blp,
     vocabulary.blp,
     sync_status.blp,
+    scout.blp,
+    sparql.blp,
+    stats.blp,
 )
 
 
