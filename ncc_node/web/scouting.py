@@ -13,6 +13,7 @@ from typing import Any
 
 from vocab import UnknownConcept, concept_index
 
+from ..scout import Candidate, ScoutQuery, ScoutQueryInvalid, Weights, find_candidates
 from ..settings import Settings
 from ..store import Store
 from .present import as_list, concept_label, concept_labels, node_name, page_path, pick_text
@@ -46,7 +47,6 @@ class Result:
 
     candidates: list[dict[str, Any]] = field(default_factory=list)
     searched: bool = False
-    unavailable: bool = False
     error: str = ""
 
 
@@ -93,14 +93,13 @@ def choices(lang: str) -> dict[str, list[tuple[str, str]]]:
     return options
 
 
-def present(candidate: Any, store: Store, lang: str) -> dict[str, Any]:
+def present(candidate: Candidate, store: Store, lang: str) -> dict[str, Any]:
     """One candidate as the template shows it: name, link, origin, stage, SDGs, breakdown."""
     record: Mapping[str, Any] = candidate.record
     kind = str(record.get("type", "Initiative"))
     _, name = pick_text(record.get("name"), lang)
     tag, description = pick_text(record.get("description"), lang)
-    origin = str(getattr(candidate, "origin", None) or record.get("origin", ""))
-    factors = dict(getattr(candidate, "factors", {}) or {})
+    origin = candidate.origin
     return {
         "id": str(record.get("id", "")),
         "href": page_path(str(record.get("id", "")), kind if kind == "Method" else "Initiative"),
@@ -109,12 +108,14 @@ def present(candidate: Any, store: Store, lang: str) -> dict[str, Any]:
         "description_lang": tag,
         "origin": origin,
         "origin_name": node_name(store, origin, lang),
+        "origin_country": (concept_label(candidate.origin_country, lang)
+                           if candidate.origin_country else ""),
         "countries": concept_labels(as_list(record.get("countries")), lang),
         "stage": concept_label(str(record["stage"]), lang) if record.get("stage") else "",
         "sdgs": concept_labels(as_list(record.get("sdgs")), lang),
         "score": float(candidate.score),
-        "factors": sorted(((str(k), float(v)) for k, v in factors.items()),
-                          key=lambda item: -item[1]),
+        "factors": [(name, value, candidate.raw.get(name, 0.0))
+                    for name, value in candidate.factors.items()],
     }
 
 
@@ -124,11 +125,14 @@ def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
         return Result(error="; ".join(form.errors))
     if not form.values["for"]:
         return Result()
+    values = {name: value or None for name, value in form.values.items()}
     try:
-        from ..scout import find_candidates  # built in parallel (issue 6, candidates API)
-    except ImportError:
-        return Result(searched=True, unavailable=True)
-    query = {**{k: v or None for k, v in form.values.items()}, "q": form.q or None,
-             "limit": form.limit}
-    found = find_candidates(store, query, weights=None)
+        query = ScoutQuery(country=values["for"], sdg=values["sdg"], theme=values["theme"],
+                           target_group=values["target_group"], stage=values["stage"],
+                           language=values["language"], q=form.q or None,
+                           limit=min(form.limit, int(settings["scout.limit_max"])))
+    except ScoutQueryInvalid as exc:
+        return Result(error=exc.message)
+    found = find_candidates(store, query, weights=Weights.from_settings(settings),
+                            pool=int(settings["scout.pool"]))
     return Result([present(c, store, lang) for c in found], searched=True)
