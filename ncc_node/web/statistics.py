@@ -1,17 +1,36 @@
-"""The statistics page: the counts of :mod:`ncc_node.stats` (``GET /stats``) as bar charts."""
+"""The statistics page: the counts of :func:`ncc_node.stats.ecosystem_stats` (``GET /stats``)
+as bar charts, labelled in the reader's language."""
 
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
+from ..stats import ecosystem_stats
 from ..store import Store
-from .charts import Chart
+from .charts import Chart, bar_chart
+from .i18n import translate
+from .present import concept_label
+
+DIMENSION_KEYS = {"sdg": "sdg", "stage": "stage", "theme": "theme",
+                  "target_group": "target_group", "method_type": "f_methodTypes"}
 
 
-def charts(store: Store, lang: str) -> list[Chart] | None:
-    """One chart per dimension, or None while the stats module is not available."""
-    try:
-        importlib.import_module("ncc_node.stats")  # built in parallel (issue 6)
-    except ImportError:
-        return None
-    return []
+def charts(store: Store, lang: str) -> list[Chart]:
+    """Records per origin country, then each dimension's totals and its counts per country."""
+    stats: dict[str, Any] = ecosystem_stats(store)
+    result = [bar_chart(translate("count"), [
+        (concept_label(row["country"], lang), int(row["initiatives"]) + int(row["methods"]))
+        for row in stats["countries"]])]
+    for name, dimension in stats["dimensions"].items():
+        title = translate(DIMENSION_KEYS.get(name, name))
+        concepts = [c["iri"] for c in dimension["concepts"]]
+        if not concepts:
+            continue
+        result.append(bar_chart(f"{title} · {translate('total')}", [
+            (concept_label(iri, lang), int(dimension["totals"].get(iri, 0))) for iri in concepts]))
+        for country, counts in sorted(dimension["counts"].items()):
+            result.append(bar_chart(
+                f"{title} · {concept_label(country, lang)}",
+                [(concept_label(iri, lang), int(counts.get(iri, 0))) for iri in concepts
+                 if counts.get(iri)]))
+    return result

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, make_response, redirect, render_template, request
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..api.records import find
@@ -130,7 +131,9 @@ def method_turtle(record_id: Any) -> Response:
 @bp.get("/web/stats")
 def stats() -> Response:
     """Ecosystem statistics as bar charts (origin country x SDG, stage, theme, …)."""
-    return page("web/stats.html", title=translate("stats_title"),
+    links = {name: Markup('<a href="{}">{}</a>').format(url, name.upper())
+             for name, url in (("json", "/stats?format=json"), ("csv", "/stats?format=csv"))}
+    return page("web/stats.html", title=translate("stats_title"), downloads=links,
                 stats=statistics.charts(node().store, current_language()))
 
 

@@ -3,7 +3,6 @@ search, filter, open a record, switch language, statistics, operator sign-in."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -134,13 +133,20 @@ def test_switch_language_and_view_statistics(browser: Browser, node: LiveNode) -
     assert browser.find_element(By.TAG_NAME, "h1").text == "Ecosystem statistics"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ncc_node.stats") is None,
-                    reason="ncc_node.stats (issue 6, ecosystem statistics) is not built yet")
 def test_statistics_charts(browser: Browser, node: LiveNode) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(node.url + "/web/stats?lang=en")
-    assert browser.find_elements(By.CSS_SELECTOR, "figure.chart svg rect")
+    captions = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "figure.chart figcaption")]
+    assert captions[0] == "Records"
+    assert "Theme · Total" in captions and "Maturity stage · Germany" in captions
+    theme = browser.find_element(By.XPATH, "//figure[figcaption='Theme · Total']")
+    bars = theme.find_elements(By.CSS_SELECTOR, "svg g.bar")
+    shown = {texts[0].text: texts[1].text
+             for texts in (bar.find_elements(By.TAG_NAME, "text") for bar in bars)}
+    assert shown["Education"] == "2" and shown["Circular economy"] == "1"
+    links = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "main p a")]
+    assert links == ["JSON", "CSV"]
 
 
 def test_operator_page_with_and_without_a_token(browser: Browser, node: LiveNode) -> None:
