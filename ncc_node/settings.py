@@ -156,13 +156,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Accept origins a `scope=all` peer relays when their self-signed descriptor "
             "verifies (false: only direct peers' origins)."),
     Setting("sync.in_serve", bool, False, "Run the sync daemon inside `ncc serve`."),
+    Setting("sync.check_workers", int, 0,
+            "Processes that check proofs and shapes of large pages (0: one per CPU; 1: none)."),
+    Setting("sparql.timeout_seconds", float, 10.0,
+            "Longest a SPARQL query may run before it is stopped with a 503."),
+    Setting("sparql.max_results", int, 10_000,
+            "Most solutions (or triples) a SPARQL query may return; more is a 422."),
     Setting("peers", list, [],
             "Peers to sync from: `[[peers]]` tables of base_url, scope (own|all) and keys "
             "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
             check=check_peers),
     *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
               _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
-    Setting("scout.pool", int, 300,
+    Setting("scout.pool", int, 200,
             "Records scored per scouting query (the best text matches, else the newest per "
             "stage)."),
     Setting("scout.limit_max", int, 100, "Largest `limit` a scouting query may ask for."),

@@ -20,7 +20,7 @@ from ..timestamps import utc_now
 from .query import ScoutQuery, Weights
 from .scoring import IMPACT_METHOD_TYPE, Facts, factor_values, score
 
-DEFAULT_POOL = 300
+DEFAULT_POOL = 200
 # store facet -> record term: the concepts two records must share to be alike
 SIMILAR_FACETS = {"sdg": "sdgs", "theme": "themes", "target_group": "targetGroups",
                   "method_type": "methodTypes"}
