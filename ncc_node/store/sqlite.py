@@ -27,6 +27,7 @@ from .base import (
     Writer,
 )
 from .derive import facet_values, search_text
+from .rdfview_sql import DerivedViewsSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, row_to_record
 from .schema import MIGRATIONS
 from .scout_sql import ScoutQueries
@@ -170,7 +171,7 @@ def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
             )
 
 
-class SqliteStore(ScoutQueries, Store):
+class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:

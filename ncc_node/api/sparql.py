@@ -1,0 +1,106 @@
+"""``/sparql``: a read-only SPARQL 1.1 Protocol endpoint over the RDF view (issue 6).
+
+GET ``?query=``, POST ``application/sparql-query`` or form-encoded ``query=``; optional
+``default-graph-uri``/``named-graph-uri`` (SPARQL 1.1 Protocol §2.1). Updates are refused with
+403; errors use the node's one JSON shape. Graphs, limits and examples: docs/sparql.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+
+from ..app import node
+from ..rdfview import view_of
+from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused, run_query
+from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES, render
+from .error_shape import error_response
+from .openapi import Blueprint
+from .representations import negotiate
+from .schemas import ErrorSchema
+
+blp = Blueprint("sparql", __name__,
+                description="Read-only SPARQL 1.1 over all records the node holds (one named "
+                            "graph per origin) and the vocabulary.")
+
+QUERY_TYPES = ("application/sparql-query", "application/x-www-form-urlencoded")
+PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The SPARQL query (GET; POST carries it in the body)."},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Graphs whose union is the default graph (default: all graphs)."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "The graphs GRAPH may name (default: all)."},
+]
+
+
+def _query_text() -> str:
+    if "update" in request.values or request.mimetype == "application/sparql-update":
+        raise UpdateRefused("this endpoint is read-only: SPARQL Update is refused")
+    if request.method == "POST" and request.mimetype == "application/sparql-query":
+        text = request.get_data(as_text=True)
+    elif request.method == "POST" and request.mimetype not in QUERY_TYPES:
+        raise QueryInvalid("POST a query as application/sparql-query or as the form field "
+                           "query (application/x-www-form-urlencoded)")
+    else:
+        text = request.values.get("query", "")
+    if not text.strip():
+        raise QueryInvalid("no query: pass it as the query parameter")
+    return text
+
+
+def _answer() -> Response:
+    text = _query_text()
+    settings = node().settings
+    view = view_of(current_app.extensions, node().store)
+    graphs = {name: request.values.getlist(name) or None
+              for name in ("default-graph-uri", "named-graph-uri")}
+    try:
+        result = run_query(view, text, timeout=settings["sparql.timeout_seconds"],
+                           max_results=settings["sparql.max_results"],
+                           default_graphs=graphs["default-graph-uri"],
+                           named_graphs=graphs["named-graph-uri"])
+    except QueryTimeout as exc:  # a 5xx whose message is for the client, not the log
+        return error_response(exc.http_status, exc.code, exc.message,
+                              headers={"Retry-After": "5"})
+    mimetype = negotiate(GRAPH_TYPES if result.form == "graph" else RESULT_TYPES)
+    charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
+    response = Response(render(result, mimetype), content_type=mimetype + charset)
+    response.vary.add("Accept")
+    return response
+
+
+def _documented(func: Callable[..., Response]) -> Callable[..., Response]:
+    func = blp.alt_response(400, schema=ErrorSchema, description="The query does not parse.")(
+        func)
+    func = blp.alt_response(403, schema=ErrorSchema, description="An update (refused).")(func)
+    func = blp.alt_response(406, schema=ErrorSchema, description="No offered format fits.")(
+        func)
+    func = blp.alt_response(422, schema=ErrorSchema,
+                            description="More results than `[sparql] max_results`.")(func)
+    func = blp.alt_response(503, schema=ErrorSchema,
+                            description="The query ran out of time (`[sparql] timeout_seconds`)"
+                                        " or too many run at once.")(func)
+    for mimetype in (*RESULT_TYPES, *GRAPH_TYPES):
+        func = blp.alt_response(200, schema={"type": "string"}, content_type=mimetype,
+                                success=True, description="Query results.")(func)
+    return blp.doc(parameters=PARAMETERS)(func)
+
+
+@blp.route("/sparql")
+class Sparql(MethodView):
+    """SPARQL 1.1 Protocol query operation (read-only)."""
+
+    @_documented
+    def get(self) -> Response:
+        """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) given as ?query="""
+        return _answer()
+
+    @_documented
+    def post(self) -> Response:
+        """Run a SPARQL query posted as application/sparql-query or a form"""
+        return _answer()

@@ -1,0 +1,169 @@
+"""Read-only SPARQL over the view with a time limit and a result cap (issue 6).
+
+Oxigraph cannot cancel a running query, but it releases the GIL while evaluating. So each query
+runs in a worker thread that stops at the next solution once cancelled, and the request waits
+for it with a deadline: a client gets its 503 on time, and a query stuck in a blocking operator
+(ORDER BY, GROUP BY over a huge join) keeps one core until that operator is done. At most
+:data:`MAX_RUNNING` queries run at once (abandoned ones included); beyond that a query is
+refused with 503 rather than queued behind them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Triple
+
+from ..errors import NccError
+from .view import RdfView
+
+MAX_RUNNING = 4
+UPDATE_WORDS = re.compile(
+    r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+
+
+class SparqlError(NccError):
+    """A SPARQL request the endpoint refuses."""
+
+    code = "sparql_error"
+
+
+class QueryInvalid(SparqlError):
+    """The query does not parse (SPARQL 1.1 Protocol §2.1.4: 400)."""
+
+    code = "sparql_query_invalid"
+
+
+class UpdateRefused(SparqlError):
+    """The endpoint is read-only: SPARQL Update is refused."""
+
+    code = "sparql_update_refused"
+    http_status = 403
+
+
+class TooManyResults(SparqlError):
+    """The query has more results than ``[sparql] max_results``."""
+
+    code = "sparql_too_many_results"
+    http_status = 422
+
+
+class QueryTimeout(SparqlError):
+    """The query ran longer than ``[sparql] timeout_seconds`` (answered 503, message kept)."""
+
+    code = "sparql_timeout"
+    http_status: ClassVar[int] = 503
+
+
+class QueryBusy(QueryTimeout):
+    """Too many queries are running (slow ones included); try again later."""
+
+    code = "sparql_busy"
+
+
+@dataclass
+class QueryResult:
+    """A finished query: a boolean (ASK), solutions (SELECT) or triples (CONSTRUCT/DESCRIBE)."""
+
+    form: str  # "boolean" | "bindings" | "graph"
+    boolean: bool = False
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # pyoxigraph terms or None
+    triples: list[Triple] = field(default_factory=list)
+
+
+_running = threading.BoundedSemaphore(MAX_RUNNING)
+
+
+def _collect(results: Any, cap: int, cancelled: threading.Event) -> QueryResult:
+    if isinstance(results, QueryBoolean):
+        return QueryResult("boolean", boolean=bool(results))
+    if isinstance(results, QuerySolutions):
+        names = [v.value for v in results.variables]
+        result = QueryResult("bindings", variables=names)
+        for solution in results:
+            if cancelled.is_set():
+                break
+            if len(result.rows) == cap:
+                raise TooManyResults(f"the query has more than {cap} results; add a LIMIT "
+                                     "or narrow it ([sparql] max_results)")
+            result.rows.append([solution[name] for name in names])
+        return result
+    graph = QueryResult("graph")
+    for triple in results:
+        if cancelled.is_set():
+            break
+        if len(graph.triples) == cap:
+            raise TooManyResults(f"the query constructs more than {cap} triples; narrow it "
+                                 "([sparql] max_results)")
+        graph.triples.append(triple)
+    return graph
+
+
+def _evaluate(oxigraph: Store, query: str, options: dict[str, Any]) -> Any:
+    try:
+        return oxigraph.query(query, **options)
+    except SyntaxError as exc:
+        if UPDATE_WORDS.match(re.sub(r"(?is)^\s*((PREFIX|BASE)\s+[^<]*<[^>]*>\s*)*", "", query)):
+            raise UpdateRefused("this endpoint is read-only: SPARQL Update is refused") from exc
+        raise QueryInvalid(f"the query does not parse: {exc}") from exc
+
+
+def run_query(
+    view: RdfView,
+    query: str,
+    *,
+    timeout: float,
+    max_results: int,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> QueryResult:
+    """Run a read-only query; the default graph is the union of all graphs unless given."""
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = [NamedNode(g) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [NamedNode(g) for g in named_graphs]
+    if not _running.acquire(blocking=False):
+        raise QueryBusy("too many SPARQL queries are running; try again shortly")
+    try:
+        # maintenance, not the query: outside its time limit, and in the request thread (a
+        # worker thread would open a store connection of its own each time)
+        oxigraph = view.snapshot()
+    except BaseException:
+        _running.release()
+        raise
+    deadline = time.monotonic() + timeout
+    cancelled = threading.Event()
+    outcome: list[Any] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_collect(_evaluate(oxigraph, query, options), max_results,
+                                    cancelled))
+        except BaseException as exc:  # handed to the request thread, which raises it
+            # without its traceback: its frames hold Oxigraph's result iterator, which must be
+            # dropped on this thread ("unsendable")
+            outcome.append(exc.with_traceback(None))
+        finally:
+            _running.release()
+
+    worker = threading.Thread(target=work, name="sparql-query", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        cancelled.set()
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped "
+                           "([sparql] timeout_seconds); narrow it or add a LIMIT")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    result: QueryResult = outcome[0]
+    return result
+
+
