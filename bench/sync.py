@@ -81,14 +81,18 @@ def serve_origin(config: Path, port: int) -> CountingApp:
 # from wait4: Linux records the pre-exec memory of the forked (or vforked) child there, which is
 # this bench process's size, not the worker's.
 PEAK_WRAPPER = """\
-import atexit, sys
+import atexit, os, sys
 peak_file = sys.argv.pop(1)
 def report():
     with open("/proc/self/status") as status, open(peak_file, "w") as out:
         out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
 atexit.register(report)
 from ncc_node.cli import main
-main(prog_name="ncc")
+if os.environ.get("BENCH_PROFILE"):  # cProfile the worker's process into that file
+    import cProfile
+    cProfile.run('main(prog_name="ncc", standalone_mode=False)', os.environ["BENCH_PROFILE"] + f".{os.getpid()}")
+else:
+    main(prog_name="ncc")
 """
 
 

@@ -158,6 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sync.in_serve", bool, False, "Run the sync daemon inside `ncc serve`."),
     Setting("sync.check_workers", int, 0,
             "Processes that check proofs and shapes of large pages (0: one per CPU; 1: none)."),
+    Setting("sync.check_min_items", int, 32,
+            "Pages with fewer records are checked in the worker's own process."),
     Setting("sparql.timeout_seconds", float, 10.0,
             "Longest a SPARQL query may run before it is stopped with a 503."),
     Setting("sparql.max_results", int, 10_000,

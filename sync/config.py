@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -62,6 +63,13 @@ class SyncOptions:
     trust_introduced: bool = True
     max_json_depth: int = 32
     max_future_skew: timedelta = timedelta(minutes=5)
+    check_workers: int = 0  # 0: one per CPU; 1: check in the worker's own process
+    check_min_items: int = 32  # smaller pages: the round trip to the pool costs more
+
+    @property
+    def checking_processes(self) -> int:
+        """How many processes screen large pages (1: none besides the worker itself)."""
+        return self.check_workers if self.check_workers > 0 else os.cpu_count() or 1
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SyncOptions:
@@ -85,4 +93,6 @@ class SyncOptions:
             trust_introduced=bool(get("sync.trust_introduced", defaults.trust_introduced)),
             max_json_depth=int(get("limits.max_json_depth", defaults.max_json_depth)),
             max_future_skew=timedelta(seconds=int(get("proofs.max_future_skew_s", 300))),
+            check_workers=max(0, int(get("sync.check_workers", defaults.check_workers))),
+            check_min_items=max(1, int(get("sync.check_min_items", defaults.check_min_items))),
         )

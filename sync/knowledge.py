@@ -3,7 +3,8 @@
 Items are checked one after the other but committed together, so a record or descriptor accepted
 earlier in the same page must already count for the items after it (a rotation followed by
 records signed with the new key, in one page). Key lookups built from stored descriptors are
-cached for one peer's round.
+cached for one peer's round, with the descriptor bytes they were built from, so that the same
+lookups can be rebuilt in a checking process (:mod:`sync.checkpool`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from ncc_node import KeyLookup, NccError, Store, key_lookup_from_descriptor
 
 from .verdicts import Held
 
-__all__ = ["PageKnowledge"]
+__all__ = ["KnownKeys", "PageKnowledge"]
+
+#: A trusted descriptor's exact bytes and the key lookup built from them.
+KnownKeys = tuple[bytes, KeyLookup]
 
 
 class PageKnowledge:
     """The store as the rules see it, with the page's accepted items laid over it."""
 
-    def __init__(self, store: Store, lookups: dict[str, KeyLookup | None]) -> None:
+    def __init__(self, store: Store, lookups: dict[str, KnownKeys | None]) -> None:
         self.store = store
         self.lookups = lookups  # shared cache of descriptors already in the store
         self.page_held: dict[str, Held] = {}
-        self.page_lookups: dict[str, KeyLookup] = {}
+        self.page_lookups: dict[str, KnownKeys] = {}
+        self.changes = 0  # how often the key lookups changed (a descriptor accepted)
 
     def held(self, record_id: str) -> Held | None:
         """See :meth:`sync.rules.Knowledge.held`."""
@@ -36,18 +41,23 @@ class PageKnowledge:
 
     def key_lookup(self, origin: str) -> KeyLookup | None:
         """See :meth:`sync.rules.Knowledge.key_lookup`."""
+        known = self.known_keys(origin)
+        return None if known is None else known[1]
+
+    def known_keys(self, origin: str) -> KnownKeys | None:
+        """The descriptor bytes behind :meth:`key_lookup` of ``origin``, with the lookup."""
         if origin in self.page_lookups:
             return self.page_lookups[origin]
         if origin not in self.lookups:
             self.lookups[origin] = self._stored_lookup(origin)
         return self.lookups[origin]
 
-    def _stored_lookup(self, origin: str) -> KeyLookup | None:
+    def _stored_lookup(self, origin: str) -> KnownKeys | None:
         stored = self.store.descriptor(origin)
         if stored is None:
             return None
         try:
-            return key_lookup_from_descriptor(json.loads(stored.body))
+            return stored.body, key_lookup_from_descriptor(json.loads(stored.body))
         except (NccError, ValueError, KeyError):
             return None  # a stored descriptor is verified before it is stored; never expected
 
@@ -55,7 +65,8 @@ class PageKnowledge:
         """Count an accepted item for the rest of the page."""
         self.page_held[record["id"]] = Held(int(record["version"]), raw)
         if record.get("type") == "Node":
-            self.page_lookups[record["id"]] = key_lookup_from_descriptor(record)
+            self.page_lookups[record["id"]] = raw, key_lookup_from_descriptor(record)
+            self.changes += 1
 
     def committed(self) -> None:
         """The page is in the store: keep its descriptors' lookups for the next pages."""

@@ -26,21 +26,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ncc_node import Conflict, KeyLookup, PeerState, Store, descriptor_keys, format_timestamp
+from ncc_node import Conflict, PeerState, Store, descriptor_keys, format_timestamp
 
+from .checkpool import CheckPool, PendingScreen
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions
 from .errors import BadResponse, PeerRejected, ResponseTooLarge, SyncError
 from .feedpage import FeedPage
-from .knowledge import PageKnowledge
+from .knowledge import KnownKeys, PageKnowledge
 from .results import PeerResult
-from .rules import Limits, TrustPolicy, check_item
+from .rules import Limits, Screened, TrustPolicy, check_item
 from .verdicts import ACCEPTED, Verdict
 
 __all__ = ["PeerRun", "Progress"]
 
 Progress = Callable[[str, int], None]
 CAS_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Screening:
+    """A page's records and tombstones being screened in the check pool."""
+
+    generation: int  # PeerRun.generation when started: the key lookups it used
+    chosen: list[int]  # the indexes of the page's items it screens
+    pending: PendingScreen
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The next page, fetched (and its screening started) before this one is committed."""
+
+    after: str | None  # the cursor it was asked for with
+    page: FeedPage
+    screening: _Screening | None
 
 
 @dataclass(frozen=True)
@@ -55,8 +74,10 @@ class PeerRun:
 
     def __init__(self, store: Store, peer: PeerConfig, *, client: Callable[[str], PeerClient],
                  policy: TrustPolicy, options: SyncOptions, clock: Callable[[], datetime],
-                 progress: Progress | None = None, stop: threading.Event | None = None) -> None:
+                 progress: Progress | None = None, stop: threading.Event | None = None,
+                 checks: CheckPool | None = None) -> None:
         self.store = store
+        self.checks = checks
         self.peer = peer
         self.client = client
         self.policy = policy
@@ -72,7 +93,7 @@ class PeerRun:
             self.state = replace(self.state, scope=peer.scope, cursor=None)
         self.state = replace(self.state, node_iri=peer.node_iri)
         self.result = PeerResult(peer.base_url, cursor=self.state.cursor)
-        self.lookups: dict[str, KeyLookup | None] = {}
+        self.lookups: dict[str, KnownKeys | None] = {}
         self.fetched: dict[str, list[_Decided]] = {}  # descriptors fetched this round, by origin
         self.fetch_committed: set[str] = set()  # ... and already committed with a page
         self.pending: dict[str, tuple[int, str | None]] = {}  # unknown origin -> (page, after)
@@ -80,6 +101,7 @@ class PeerRun:
         self.seen_rejects: set[bytes] = set()
         self.page_size = options.page_size
         self.done = 0
+        self.generation = 0  # bumped whenever committed descriptors change the key lookups
 
     def run(self) -> PeerResult:
         """Run the round; a failure ends it with ``result.error`` (and the peer's last error)."""
@@ -132,11 +154,21 @@ class PeerRun:
     def _pull(self) -> None:
         after = self.state.cursor
         index = 0
+        ahead: _Ahead | None = None
         while not (self.stop is not None and self.stop.is_set()):
-            page = self._fetch(after)
+            if ahead is not None and ahead.after == after:
+                page, screening = ahead.page, ahead.screening
+            else:
+                page = self._fetch(after)
+                screening = self._start_screen(page)
+            ahead = None
             if page.more and (not page.items or page.cursor == after):
                 raise BadResponse(self.peer.base_url, "the feed says more but does not advance")
-            after, finished = self._apply(page, after, index)
+            if page.more and screening is not None:
+                # read the next page, and have it screened, while this one is screened and then
+                # decided and committed here (a rewind makes the next page another one: dropped)
+                ahead = self._look_ahead(page.cursor)
+            after, finished = self._apply(page, after, index, screening)
             index += 1
             self.result.pages += 1
             self.done += len(page.items)
@@ -145,6 +177,15 @@ class PeerRun:
             if finished:
                 self.result.up_to_date = True
                 return
+
+    def _look_ahead(self, after: str) -> _Ahead | None:
+        """Fetch the page after ``after`` and start screening it; None if that fails (it is
+        asked for again in turn, and its error, if it persists, ends the round there)."""
+        try:
+            page = self._fetch(after)
+        except SyncError:
+            return None
+        return _Ahead(after, page, self._start_screen(page))
 
     def _fetch(self, after: str | None) -> FeedPage:
         """One page; a page too large for the response cap is asked for again, halved."""
@@ -158,17 +199,51 @@ class PeerRun:
                 self.page_size //= 2
 
     def _check(self, raw: bytes, value: object, knowledge: PageKnowledge,
-               via: str | None = None) -> Verdict:
+               via: str | None = None, screened: Screened | None = None) -> Verdict:
         return check_item(raw, value, knowledge=knowledge, policy=self.policy,
-                          limits=self.limits, now=self.clock(), via=via or self.peer.base_url)
+                          limits=self.limits, now=self.clock(), via=via or self.peer.base_url,
+                          screened=screened)
 
-    def _decide(self, page: FeedPage, knowledge: PageKnowledge) -> tuple[list[_Decided], set[str]]:
+    def _start_screen(self, page: FeedPage) -> _Screening | None:
+        """Start screening a large page's records and tombstones in the check pool, under the
+        key lookups known now; descriptors (and non-objects) are left to :meth:`_check`."""
+        chosen = [i for i, item in enumerate(page.items)
+                  if isinstance(item.value, dict) and item.value.get("type") != "Node"]
+        if self.checks is None or len(chosen) < self.options.check_min_items:
+            return None
+        knowledge = PageKnowledge(self.store, self.lookups)
+        descriptors = {}
+        for origin in {page.items[i].value.get("origin") for i in chosen}:
+            known = knowledge.known_keys(origin) if isinstance(origin, str) else None
+            if known is not None:
+                descriptors[origin] = known[0]
+        pending = self.checks.screen([page.items[i].raw for i in chosen], descriptors,
+                                     policy=self.policy, limits=self.limits, now=self.clock())
+        return _Screening(self.generation, chosen, pending)
+
+    def _screened(self, page: FeedPage, screening: _Screening | None) -> list[Screened | None]:
+        """The outcome of ``screening`` by item, if the key lookups are still those it used."""
+        if screening is not None and screening.generation != self.generation:
+            screening = self._start_screen(page)  # a descriptor came in meanwhile: again
+        screened: list[Screened | None] = [None] * len(page.items)
+        if screening is not None:
+            outcomes = screening.pending.get()
+            for i, outcome in zip(screening.chosen, outcomes, strict=True):
+                screened[i] = outcome
+        return screened
+
+    def _decide(self, page: FeedPage, knowledge: PageKnowledge,
+                screening: _Screening | None) -> tuple[list[_Decided], set[str]]:
         """Check a page's items; return the verdicts and the origins whose descriptor was
         fetched for it (their descriptor is committed with the page)."""
         decided: list[_Decided] = []
         fetched: set[str] = set()
-        for item in page.items:
-            verdict = self._check(item.raw, item.value, knowledge)
+        screened = self._screened(page, screening)
+        changes = knowledge.changes
+        for index, item in enumerate(page.items):
+            # screened under the page's first key lookups: void once a descriptor changed them
+            early = screened[index] if knowledge.changes == changes else None
+            verdict = self._check(item.raw, item.value, knowledge, screened=early)
             origin = verdict.origin
             if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
                     and self.policy.is_direct(origin) and origin != self.policy.own_node):
@@ -186,11 +261,12 @@ class PeerRun:
             decided.append(_Decided(verdict, item.raw, self.peer.base_url))
         return decided, fetched
 
-    def _apply(self, page: FeedPage, after: str | None, index: int) -> tuple[str | None, bool]:
+    def _apply(self, page: FeedPage, after: str | None, index: int,
+               screening: _Screening | None) -> tuple[str | None, bool]:
         """Check and commit one page; return where to read on and whether the round is done."""
         for attempt in range(CAS_ATTEMPTS):
             knowledge = PageKnowledge(self.store, self.lookups)
-            decided, fetched = self._decide(page, knowledge)
+            decided, fetched = self._decide(page, knowledge, screening)
             pending = dict(self.pending)
             if not self.final:
                 for d in decided:
@@ -220,6 +296,8 @@ class PeerRun:
                     raise
                 continue  # someone else wrote one of these records meanwhile: check again
             knowledge.committed()
+            if knowledge.page_lookups or fetched:
+                self.generation += 1  # key lookups changed: screenings under way are void
             self.fetch_committed |= fetched
             self.pending, self.final = pending, final
             return read_on, finished

@@ -16,7 +16,7 @@ holds comes in through :class:`Knowledge`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -36,7 +36,16 @@ from vocab import CONTEXT_URL, validate_record
 
 from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Verdict
 
-__all__ = ["COLLECTIONS", "Knowledge", "Limits", "TrustPolicy", "check_item", "json_depth"]
+__all__ = [
+    "COLLECTIONS",
+    "Knowledge",
+    "Limits",
+    "Screened",
+    "TrustPolicy",
+    "check_item",
+    "json_depth",
+    "screen",
+]
 
 COLLECTIONS = {"Initiative": "initiatives", "Method": "methods"}
 KINDS = frozenset({*COLLECTIONS, "Tombstone", "Node"})
@@ -74,6 +83,35 @@ class Knowledge(Protocol):
         """A key lookup over the trusted descriptor of ``origin``, or None if none is held."""
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The outcome of the rules that depend on nothing held, for one non-descriptor item.
+
+    ``early`` is a rejection by size, JSON, context or envelope (decided before anything held
+    counts); ``late`` one by trust, key, proof, id or shape (decided unless the same bytes are
+    already held, which makes the item a duplicate). Each is ``(reason, detail)`` or None.
+    Computed by :func:`screen`, possibly in another process (:mod:`sync.checkpool`).
+    """
+
+    early: tuple[str, str] | None = None
+    late: tuple[str, str] | None = None
+
+
+def screen(raw: bytes, value: Any, *, key_lookup: Callable[[str], KeyLookup | None],
+           policy: TrustPolicy, limits: Limits, now: datetime) -> Screened:
+    """Run the held-independent rules on a record or tombstone (not a descriptor: its rules
+    depend on the descriptor held and on where it came from)."""
+    try:
+        _check_early(raw, value, limits)
+    except Rejection as rejection:
+        return Screened(early=(rejection.reason, rejection.detail))
+    try:
+        _check_late(value, None, key_lookup, policy, limits, now, None)
+    except Rejection as rejection:
+        return Screened(late=(rejection.reason, rejection.detail))
+    return Screened()
+
+
 def check_item(
     raw: bytes,
     value: Any,
@@ -83,18 +121,21 @@ def check_item(
     limits: Limits,
     now: datetime,
     via: str | None = None,
+    screened: Screened | None = None,
 ) -> Verdict:
     """Decide what to do with one feed item: accept, ignore a duplicate, or quarantine.
 
     ``via`` is the base URL the item came from: a direct peer's first descriptor is taken only
-    from that peer itself, never from a relay (which could otherwise pose as it).
+    from that peer itself, never from a relay (which could otherwise pose as it). ``screened``
+    is :func:`screen`'s outcome for this item under the same key lookups, when computed
+    beforehand; the verdict is the same as without it.
     """
     named = value if isinstance(value, dict) else {}
     record_id = named.get("id") if isinstance(named.get("id"), str) else None
     origin = named.get("origin") if isinstance(named.get("origin"), str) else None
     kind = named.get("type") if isinstance(named.get("type"), str) else None
     try:
-        held = _check(raw, value, knowledge, policy, limits, now, via)
+        held = _check(raw, value, knowledge, policy, limits, now, via, screened)
     except Rejection as rejection:
         return Verdict(rejection.reason, rejection.detail, record_id, origin, kind)
     if held is not None and held.version == value["version"]:  # the same signed state again
@@ -104,37 +145,20 @@ def check_item(
 
 
 def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, limits: Limits,
-           now: datetime, via: str | None) -> Held | None:
+           now: datetime, via: str | None, screened: Screened | None) -> Held | None:
     """Run the rules; return what is held for the id (a duplicate if the same state)."""
-    if len(raw) > limits.max_record_bytes:
-        raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
-    if not isinstance(value, dict):
-        raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
-    if json_depth(value, limits.max_json_depth) > limits.max_json_depth:
-        raise Rejection("too_deep", f"nested deeper than {limits.max_json_depth} levels")
-    if value.get("@context") != CONTEXT_URL:
-        raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, "
-                                       f"got {value.get('@context')!r}")
-    record_id, origin = _envelope(value)
+    if screened is None:
+        _check_early(raw, value, limits)
+    elif screened.early is not None:
+        raise Rejection(*screened.early)
+    record_id, origin = value["id"], value["origin"]
     held = knowledge.held(record_id)
     if held is not None and held.body == raw:
         return held  # byte for byte a state this node already accepted (or published)
-    if origin != policy.own_node and not policy.is_direct(origin) and not policy.trust_introduced:
-        raise Rejection("untrusted_origin", f"{origin} is not a direct peer and "
-                                            "sync.trust_introduced is false")
-    if value["type"] == "Node":
-        _check_descriptor(value, held, policy, limits, now, via)
-    else:
-        lookup = knowledge.key_lookup(origin)
-        if lookup is None:
-            raise Rejection("unknown_origin", f"no trusted descriptor of {origin} is held")
-        try:
-            verify_proof_set(value, key_lookup=lookup, now=now,
-                             max_future_skew=limits.max_future_skew)
-        except NccError as exc:
-            raise Rejection(exc.code, exc.message) from None
-        _check_id(value, origin)
-        _check_shape(value)
+    if screened is None:
+        _check_late(value, held, knowledge.key_lookup, policy, limits, now, via)
+    elif screened.late is not None:
+        raise Rejection(*screened.late)
     if _same_version(held, value):
         return held
     if origin == policy.own_node:
@@ -147,6 +171,43 @@ def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, li
         except RotationRejected as exc:
             raise Rejection("rotation_rejected", exc.message) from None
     return held
+
+
+def _check_early(raw: bytes, value: Any, limits: Limits) -> None:
+    """Size and JSON limits, the bundled context, a well-formed envelope."""
+    if len(raw) > limits.max_record_bytes:
+        raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
+    if not isinstance(value, dict):
+        raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
+    if json_depth(value, limits.max_json_depth) > limits.max_json_depth:
+        raise Rejection("too_deep", f"nested deeper than {limits.max_json_depth} levels")
+    if value.get("@context") != CONTEXT_URL:
+        raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, "
+                                       f"got {value.get('@context')!r}")
+    _envelope(value)
+
+
+def _check_late(value: dict[str, Any], held: Held | None,
+                key_lookup: Callable[[str], KeyLookup | None], policy: TrustPolicy,
+                limits: Limits, now: datetime, via: str | None) -> None:
+    """Trust in the origin, the proof under its keys (or a descriptor's own), id and shape."""
+    origin = value["origin"]
+    if origin != policy.own_node and not policy.is_direct(origin) and not policy.trust_introduced:
+        raise Rejection("untrusted_origin", f"{origin} is not a direct peer and "
+                                            "sync.trust_introduced is false")
+    if value["type"] == "Node":
+        _check_descriptor(value, held, policy, limits, now, via)
+        return
+    lookup = key_lookup(origin)
+    if lookup is None:
+        raise Rejection("unknown_origin", f"no trusted descriptor of {origin} is held")
+    try:
+        verify_proof_set(value, key_lookup=lookup, now=now,
+                         max_future_skew=limits.max_future_skew)
+    except NccError as exc:
+        raise Rejection(exc.code, exc.message) from None
+    _check_id(value, origin)
+    _check_shape(value)
 
 
 def _envelope(value: dict[str, Any]) -> tuple[str, str]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -19,6 +20,7 @@ import requests
 
 from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
 
+from .checkpool import CheckPool
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions, peers_from_settings
 from .peer_run import PeerRun, Progress
@@ -58,6 +60,20 @@ class SyncWorker:
         self.session_factory = session_factory
         self.clock = clock
         self.user_agent = user_agent(identity.node_iri)
+        processes = self.options.checking_processes
+        self.checks = CheckPool(processes) if processes > 1 else None
+        self._depth = 0  # nested sync_peer/run_once calls; the outermost ends the check pool
+
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """Keep the check pool's processes for the outermost call, and end them after it."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self.checks is not None:
+                self.checks.close()
 
     def peers(self) -> list[PeerConfig]:
         """The configured peers."""
@@ -72,7 +88,7 @@ class SyncWorker:
                   stop: threading.Event | None = None) -> PeerResult:
         """Pull one peer's feed until it has nothing more (or ``stop`` is set)."""
         started = time.monotonic()
-        with self.session_factory() as session:
+        with self.checking(), self.session_factory() as session:
             clients: dict[str, PeerClient] = {}
 
             def client(base_url: str) -> PeerClient:
@@ -83,7 +99,8 @@ class SyncWorker:
                 return clients[base_url]
 
             run = PeerRun(self.store, peer, client=client, policy=self.policy(peer),
-                          options=self.options, clock=self.clock, progress=progress, stop=stop)
+                          options=self.options, clock=self.clock, progress=progress, stop=stop,
+                          checks=self.checks)
             result = run.run()
             result.requests = sum(c.requests for c in clients.values())
         elapsed = time.monotonic() - started
@@ -93,6 +110,11 @@ class SyncWorker:
     def run_once(self, *, progress: Progress | None = None,
                  stop: threading.Event | None = None) -> list[PeerResult]:
         """One round over every configured peer; one peer's failure never stops the others."""
+        with self.checking():
+            return self._round(progress, stop)
+
+    def _round(self, progress: Progress | None,
+               stop: threading.Event | None) -> list[PeerResult]:
         results = []
         for peer in self.peers():
             if stop is not None and stop.is_set():

@@ -107,12 +107,13 @@ def run_once(worker: SyncWorker, peers: Sequence[PeerConfig], progress: Progress
              echo: Callable[[str], None]) -> list[PeerResult]:
     """Sync each peer in turn, printing its summary as soon as it is done."""
     results = []
-    for peer in peers:
-        progress.done()  # the rate of each peer counts from its own start
-        result = worker.sync_peer(peer, progress=progress if progress.enabled else None)
-        progress.done()
-        echo(summary_line(result))
-        results.append(result)
+    with worker.checking():  # one set of checking processes for all the peers
+        for peer in peers:
+            progress.done()  # the rate of each peer counts from its own start
+            result = worker.sync_peer(peer, progress=progress if progress.enabled else None)
+            progress.done()
+            echo(summary_line(result))
+            results.append(result)
     return results
 
 

@@ -8,6 +8,7 @@ concepts, so a query in any language finds records tagged with the matching conc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from vocab import UnknownConcept, concept_index
@@ -32,17 +33,36 @@ def _values(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+@lru_cache(maxsize=4096)
+def _expanded(value: str) -> str:
+    """A concept's full IRI (a value that is no known concept stays as it is); concepts are
+    few and repeat in every record, so each is expanded once per process."""
+    try:
+        return concept_index().expand_compact(value)
+    except UnknownConcept:
+        return value
+
+
+@lru_cache(maxsize=4096)
+def _label_text(iri: str) -> str | None:
+    """Every label and alternative label of a concept, one per line; None if unknown."""
+    try:
+        concept = concept_index().get(iri)
+    except UnknownConcept:
+        return None
+    parts = list(concept.labels.values())
+    for alternatives in concept.alt_labels.values():
+        parts.extend(alternatives)
+    return "\n".join(parts)
+
+
 def facet_values(record: dict[str, Any]) -> list[tuple[str, str]]:
     """Return the (facet, full IRI) pairs of a record, without duplicates."""
-    index = concept_index()
     found: dict[tuple[str, str], None] = {}
     for facet, term in FACETS.items():
         for value in _values(record.get(term)):
             if isinstance(value, str):
-                try:
-                    found[(facet, index.expand_compact(value))] = None
-                except UnknownConcept:
-                    found[(facet, value)] = None
+                found[(facet, _expanded(value))] = None
     return list(found)
 
 
@@ -62,16 +82,10 @@ def _texts(record: dict[str, Any]) -> Iterator[str]:
 
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:
     """Return the text the full-text index holds for a record."""
-    index = concept_index()
     parts = list(_texts(record))
     for facet, iri in facets:
-        if facet not in LABELLED:
-            continue
-        try:
-            concept = index.get(iri)
-        except UnknownConcept:
-            continue
-        parts.extend(concept.labels.values())
-        for alternatives in concept.alt_labels.values():
-            parts.extend(alternatives)
+        if facet in LABELLED:
+            labels = _label_text(iri)
+            if labels:
+                parts.append(labels)
     return "\n".join(parts)

@@ -25,13 +25,27 @@ from ..nodes import LiveNode, stop_all
 
 Handler = Callable[[Request], Response]
 
+#: How workers check items: in their own process, or in a check pool even for tiny pages.
+CHECK_MODES = {"in_process": {"check_workers": 1},
+               "check_pool": {"check_workers": 2, "check_min_items": 1}}
+_check_mode: dict[str, Any] = {}
+
+
+@pytest.fixture(params=sorted(CHECK_MODES))
+def check_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a test once with each way of checking (``pytestmark = usefixtures("check_mode")``):
+    the verdicts must not depend on it."""
+    _check_mode.update(CHECK_MODES[request.param])
+    yield request.param
+    _check_mode.clear()
+
 
 def sync_settings(node: LiveNode, peers: list[dict[str, Any]], **sync: Any) -> Settings:
     """The node's settings with ``[[peers]]`` and fast ``[sync]`` options for tests."""
     values = {k: v for k, v in node.context.settings.items() if v is not None}
     values.update({"peers": peers, "sync.backoff_s": 0, "sync.connect_timeout_s": 2,
                    "sync.read_timeout_s": 5})
-    values.update({f"sync.{k}": v for k, v in sync.items()})
+    values.update({f"sync.{k}": v for k, v in {**_check_mode, **sync}.items()})
     return load_settings(values, environ={})
 
 

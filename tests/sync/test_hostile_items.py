@@ -15,6 +15,8 @@ from ncc_node import dump_body, sign
 from ..nodes import LiveNode
 from .conftest import FakePeer, fake_with_records, peer, publish, rotate_node, worker_for
 
+pytestmark = pytest.mark.usefixtures("check_mode")
+
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
 Fake = Callable[..., FakePeer]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from ncc_node import digest
 
 from ..nodes import LiveNode
 from .conftest import converge, holdings, peer, publish, rotate_node, worker_for
+
+pytestmark = pytest.mark.usefixtures("check_mode")
 
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]

@@ -1,0 +1,109 @@
+"""Screen the items of a large page in worker processes (DESIGN §6, issue 5's speed target).
+
+Checking a record costs far more CPU than storing it: the Ed25519 verify, the JCS hashing and the
+shape validation are pure functions of the item's bytes and of the origin's descriptor
+(:func:`sync.rules.screen`). A pool of processes runs them for a page's records and tombstones;
+the worker's own process keeps everything that depends on what the node holds (duplicates,
+version order, own records, descriptors) and does all the writing, so the transaction boundary
+and the verdicts are exactly those of checking in one process: ``tests/sync/test_checkpool.py``
+compares the two over honest and hostile feeds.
+
+Each task carries the raw bytes of its items and the bytes of the descriptors the page's key
+lookups were built from; a process rebuilds a lookup once per descriptor version. Processes come
+from a ``forkserver`` (never a fork of a threaded worker) and live for one sync round.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
+
+from ncc_node import KeyLookup, key_lookup_from_descriptor
+
+from .rules import Limits, Screened, TrustPolicy, screen
+
+__all__ = ["CheckPool", "PendingScreen"]
+
+_TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the page's end
+
+_Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None]
+_Task = tuple[list[bytes], dict[str, bytes], TrustPolicy, Limits, datetime]
+
+_lookups: dict[bytes, KeyLookup] = {}  # in a checking process: descriptor bytes -> its lookup
+
+
+def _lookup(body: bytes) -> KeyLookup:
+    if body not in _lookups:
+        if len(_lookups) > 64:  # bounded: descriptors change rarely, origins are few
+            _lookups.clear()
+        _lookups[body] = key_lookup_from_descriptor(json.loads(body))
+    return _lookups[body]
+
+
+def _screen_task(task: _Task) -> list[_Outcome]:
+    """Run in a checking process: screen each item of one task."""
+    raws, descriptors, policy, limits, now = task
+    lookups = {origin: _lookup(body) for origin, body in descriptors.items()}
+    outcomes: list[_Outcome] = []
+    for raw in raws:
+        # the worker parsed the page with NaN/Infinity refused, so these bytes are plain JSON
+        result = screen(raw, json.loads(raw), key_lookup=lookups.get, policy=policy,
+                        limits=limits, now=now)
+        outcomes.append((result.early, result.late))
+    return outcomes
+
+
+class PendingScreen:
+    """Screening under way in the pool."""
+
+    def __init__(self, result: AsyncResult[list[list[_Outcome]]]) -> None:
+        self._result = result
+
+    def get(self) -> list[Screened]:
+        """Wait for the outcome: one :class:`Screened` per item, in order."""
+        return [Screened(early, late)
+                for outcomes in self._result.get() for early, late in outcomes]
+
+
+class CheckPool:
+    """A pool of checking processes, started on first use; ``close`` ends them."""
+
+    def __init__(self, processes: int) -> None:
+        if processes < 2:
+            raise ValueError("a check pool needs at least 2 processes")
+        self.processes = processes
+        self.screened = 0  # items sent to the processes (for status and tests)
+        self._pool: Pool | None = None
+
+    def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
+               policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
+        """Start screening ``raws`` (records and tombstones) under the descriptors given by
+        origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
+        if self._pool is None:
+            context: Any = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sync.checkpool"])
+            self._pool = context.Pool(self.processes)
+        self.screened += len(raws)
+        count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))
+        size = -(-len(raws) // count)
+        shipped = dict(descriptors)
+        tasks: list[_Task] = [(list(raws[start:start + size]), shipped, policy, limits, now)
+                              for start in range(0, len(raws), size)]
+        return PendingScreen(self._pool.map_async(_screen_task, tasks, chunksize=1))
+
+    def close(self) -> None:
+        """End the processes (a later ``screen`` starts new ones)."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.terminate()
+            pool.join()
+
+    def __enter__(self) -> CheckPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

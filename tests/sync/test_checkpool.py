@@ -1,0 +1,63 @@
+"""The check pool: records screened in other processes get the verdicts of checking in one.
+
+The hostile-item and topology tests run in both modes (``check_mode``); these tests make sure
+the pool really does the checking there, and that its processes end with the round.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Callable
+from typing import Any
+
+from ncc_node import dump_body
+
+from ..nodes import LiveNode
+from .conftest import FakePeer, holdings, peer, publish, worker_for
+
+Start = Callable[..., LiveNode]
+Payload = Callable[..., dict[str, Any]]
+Fake = Callable[..., FakePeer]
+
+
+def foreign(node: LiveNode) -> set[tuple[str, int, str]]:
+    """What the node holds, but for its own descriptor."""
+    return {held for held in holdings(node) if not held[0].startswith(node.url)}
+
+
+def test_large_pages_are_screened_in_the_pool(live_node: Start, make_payload: Payload,
+                                               fake_peer: Fake) -> None:
+    origin, pooled, alone = live_node("DE"), live_node("EE"), live_node("NL")
+    records = publish(origin, make_payload, 40)
+    bad = json.loads(records[5].body)
+    bad["name"] = {"en": "Tampered"}
+    relay = fake_peer()
+    descriptor = origin.context.store.descriptor(origin.context.identity.node_iri)
+    relay.items = [descriptor.body, *(r.body for r in records[:5]), dump_body(bad),
+                   *(r.body for r in records[6:])]
+    with_pool = worker_for(pooled, peer(relay, "all"), check_workers=2, check_min_items=8,
+                           page_size=20)
+    in_process = worker_for(alone, peer(relay, "all"), check_workers=1, page_size=20)
+    first = with_pool.run_once()[0]
+    assert with_pool.checks is not None and with_pool.checks.screened >= 39
+    assert in_process.checks is None
+    second = in_process.run_once()[0]
+    for result in (first, second):
+        assert result.error is None and result.accepted == 41  # 2 descriptors, 39 records
+        assert result.rejected == {"bad_signature": 1}
+    assert foreign(pooled) == foreign(alone) and len(foreign(pooled)) == 41
+    assert [(q.record_id, q.reason) for q in pooled.context.store.quarantined()] == \
+        [(records[5].id, "bad_signature")]
+
+
+def test_the_pool_ends_with_the_round(live_node: Start, make_payload: Payload) -> None:
+    origin, consumer = live_node("DE"), live_node("EE")
+    publish(origin, make_payload, 12)
+    before = set(multiprocessing.active_children())
+    worker = worker_for(consumer, peer(origin), check_workers=2, check_min_items=4, page_size=6)
+    result = worker.run_once()[0]
+    assert result.error is None and result.accepted == 13
+    # pages: the descriptor and 5 records, 6 records (both screened), 1 record (checked here)
+    assert worker.checks is not None and worker.checks.screened == 11
+    assert set(multiprocessing.active_children()) <= before  # nothing left running
