@@ -101,10 +101,23 @@ def _vocab_iri(value: Any, context: Context) -> str:
     return _absolute(context.iris.get(value) or _expand(value, context.prefixes))
 
 
+# Concept values ("sdg:4", "theme:education") repeat across records: their checked N-Triples
+# form is remembered (bounded; record ids, which never repeat, just pass through).
+_ID_CACHE: dict[str, str] = {}
+_ID_CACHE_MAX = 50_000
+
+
 def _id_iri(value: Any, context: Context) -> str:
+    cached = _ID_CACHE.get(value) if isinstance(value, str) else None
+    if cached is not None:
+        return cached
     if not isinstance(value, str):
         raise NotDirect("an @id that is not a string")
-    return _absolute(_expand(value, context.prefixes))
+    iri = _absolute(_expand(value, context.prefixes))
+    if ":" in value and not value.partition(":")[2].startswith("//") and (
+            len(_ID_CACHE) < _ID_CACHE_MAX):
+        _ID_CACHE[value] = iri  # compact IRIs only: the context is the bundled one, fixed
+    return iri
 
 
 @dataclass
