@@ -6,6 +6,7 @@ import json
 
 from flask import Response, request
 from flask.views import MethodView
+from werkzeug.exceptions import BadRequest
 
 from ..app import node
 from ..stats import ecosystem_stats, stats_csv
@@ -14,6 +15,7 @@ from .representations import JSON, negotiate
 from .schemas import ErrorSchema
 
 CSV = "text/csv"
+FORMATS = {"json": JSON, "csv": CSV}
 
 blp = Blueprint("stats", __name__,
                 description="Ecosystem statistics: records by origin country and concept.")
@@ -26,6 +28,7 @@ class Stats(MethodView):
     @blp.doc(parameters=[{"name": "format", "in": "query", "required": False,
                           "schema": {"type": "string", "enum": ["json", "csv"]},
                           "description": "Overrides the Accept header."}])
+    @blp.alt_response(400, schema=ErrorSchema, description="An unknown `format`.")
     @blp.alt_response(406, schema=ErrorSchema, description="Neither JSON nor CSV accepted.")
     @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
                       description="One row per dimension × country × concept.")
@@ -34,7 +37,9 @@ class Stats(MethodView):
     def get(self) -> Response:
         """Read the ecosystem statistics (JSON, or CSV with ?format=csv)"""
         wanted = request.args.get("format")
-        mimetype = {"csv": CSV, "json": JSON}.get(wanted or "") or negotiate((JSON, CSV))
+        if wanted is not None and wanted not in FORMATS:
+            raise BadRequest("format: must be json or csv")
+        mimetype = FORMATS[wanted] if wanted else negotiate((JSON, CSV))
         stats = ecosystem_stats(node().store)
         if mimetype == CSV:
             body = stats_csv(stats)

@@ -113,6 +113,13 @@ def _evaluate(oxigraph: Store, query: str, options: dict[str, Any]) -> Any:
         raise QueryInvalid(f"the query does not parse: {exc}") from exc
 
 
+def _graph_iris(values: list[str], parameter: str) -> list[NamedNode]:
+    try:
+        return [NamedNode(value) for value in values]
+    except ValueError as exc:
+        raise QueryInvalid(f"{parameter}: not an absolute IRI: {exc}") from exc
+
+
 def run_query(
     view: RdfView,
     query: str,
@@ -125,11 +132,11 @@ def run_query(
     """Run a read-only query; the default graph is the union of all graphs unless given."""
     options: dict[str, Any] = {}
     if default_graphs:
-        options["default_graph"] = [NamedNode(g) for g in default_graphs]
+        options["default_graph"] = _graph_iris(default_graphs, "default-graph-uri")
     else:
         options["use_default_graph_as_union"] = True
     if named_graphs:
-        options["named_graphs"] = [NamedNode(g) for g in named_graphs]
+        options["named_graphs"] = _graph_iris(named_graphs, "named-graph-uri")
     if not _running.acquire(blocking=False):
         raise QueryBusy("too many SPARQL queries are running; try again shortly")
     try:

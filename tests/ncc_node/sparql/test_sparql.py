@@ -176,7 +176,9 @@ def test_updates_refused(client: FlaskClient, request_kw: dict[str, Any]) -> Non
 
 
 def test_bad_queries_get_the_error_shape(client: FlaskClient) -> None:
-    for query_string in ({"query": "SELEKT nothing"}, {}):
+    for query_string in ({"query": "SELEKT nothing"}, {},
+                         {"query": "ASK {}", "named-graph-uri": "not an IRI"},
+                         {"query": "ASK {}", "default-graph-uri": "x"}):
         response = client.get("/sparql", query_string=query_string)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "sparql_query_invalid"

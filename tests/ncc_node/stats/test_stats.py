@@ -79,3 +79,4 @@ def test_csv(app: Any, client: Any, make_payload: Callable[..., dict[str, Any]])
                              "label_en": sdg_rows[0]["label_en"], "count": "1"}]
         assert sdg_rows[0]["label_en"] == "Quality education"
     assert client.get("/stats", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/stats?format=xml").get_json()["error"]["status"] == 400
