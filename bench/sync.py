@@ -88,9 +88,10 @@ def report():
         out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
 atexit.register(report)
 from ncc_node.cli import main
-if os.environ.get("BENCH_PROFILE"):  # cProfile the worker's process into that file
+if os.environ.get("BENCH_PROFILE"):  # cProfile each worker process into <file>.<pid>
     import cProfile
-    cProfile.run('main(prog_name="ncc", standalone_mode=False)', os.environ["BENCH_PROFILE"] + f".{os.getpid()}")
+    out = os.environ["BENCH_PROFILE"] + f".{os.getpid()}"
+    cProfile.run('main(prog_name="ncc", standalone_mode=False)', out)
 else:
     main(prog_name="ncc")
 """
