@@ -13,7 +13,14 @@ from typing import Any
 
 from vocab import UnknownConcept, concept_index
 
-from ..scout import Candidate, ScoutQuery, ScoutQueryInvalid, Weights, find_candidates
+from ..scout import (
+    Candidate,
+    ScoutQuery,
+    ScoutQueryInvalid,
+    Weights,
+    find_candidates,
+    resolve_country,
+)
 from ..settings import Settings
 from ..store import Store
 from .present import as_list, concept_label, concept_labels, node_name, page_path, pick_text
@@ -60,11 +67,18 @@ def read_form(args: Mapping[str, str]) -> Form:
         if not raw:
             values[name] = ""
             continue
-        try:
-            if not index.in_scheme(raw, scheme):
-                raise UnknownConcept(raw)
-            values[name] = index.compact(index.get(raw).iri)
-        except UnknownConcept:
+        try:  # what the API takes too: EE, EST, country:EST, a label in any language
+            if name == "for":
+                iri = resolve_country(raw)
+            elif index.in_scheme(raw, scheme):
+                iri = index.get(raw).iri
+            else:
+                found = index.lookup(raw, scheme)
+                if len(found) != 1:
+                    raise UnknownConcept(raw)
+                iri = found[0].iri
+            values[name] = index.compact(iri)
+        except (UnknownConcept, ScoutQueryInvalid):
             values[name] = ""
             errors.append(f"{name}: {raw}")
     try:

@@ -164,3 +164,14 @@ def test_operator_page_with_a_header_or_the_sign_in_cookie(client: FlaskClient,
 def test_the_web_pages_are_not_in_the_openapi_document(client: FlaskClient) -> None:
     paths = client.get("/openapi.json").get_json()["paths"]
     assert not [path for path in paths if path == "/" or path.startswith("/web")]
+
+
+def test_the_form_takes_what_the_api_takes(client: FlaskClient, records: Seeded) -> None:
+    # a country by alpha-2 code or name, a concept by its label in any language, as in the API
+    for country in ("EE", "EST", "Estonia", "Eesti", "country:EST"):
+        response = client.get(f"/?for={country}&theme=Bildung")
+        assert response.status_code == 200, country
+        page = text(response)
+        assert '<option value="country:EST" selected' in page
+        assert '<option value="theme:education" selected' in page
+    assert client.get("/?for=Atlantis").status_code == 400
