@@ -33,7 +33,7 @@ from ncc_node.rdfview import RdfView, record_statements  # noqa: E402
 from ncc_node.rdfview.query import run_query  # noqa: E402
 from ncc_node.store import SqliteStore  # noqa: E402
 
-SYNC_RATE = 2349.0  # records/s, README.md (python bench/sync.py, 50,000 records)
+SYNC_RATE = 3644.0  # records/s, README.md (python bench/sync.py, 50,000 records, check pool)
 QUERY = """PREFIX ncc: <https://w3id.org/ncc/vocab#>
 PREFIX schema: <https://schema.org/>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
