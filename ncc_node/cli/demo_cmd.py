@@ -36,8 +36,9 @@ from .demo_nodes import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+WEB_PAGES = (("", "scouting page"), ("web/stats", "statistics"), ("web/operator", "operator"))
 PAGES = (("initiatives", "initiatives"), ("methods", "methods"), ("feed", "change feed"),
-         ("docs", "API docs"))
+         ("sparql", "SPARQL"), ("stats", "statistics"), ("docs", "API docs"))
 
 
 def _default(relative: str) -> Path:
@@ -102,7 +103,8 @@ def _print_where(nodes: Sequence[DemoNode]) -> None:
     click.echo("The demo federation is serving:")
     for node in nodes:
         click.echo(f"  {node.label}  {node.settings['node.name']}  {node.url}/node")
-        click.echo("      " + "   ".join(f"{node.url}/{path}" for path, _ in PAGES))
+        for group in (WEB_PAGES, PAGES):
+            click.echo("      " + "   ".join(f"{node.url}/{path}" for path, _ in group))
     click.echo("Each node keeps syncing from the other three every "
                f"{nodes[0].settings['sync.interval_s']:g} s. State and server logs: "
                f"{nodes[0].settings.path('node.data_dir').parent}. Ctrl-C stops the demo.")
