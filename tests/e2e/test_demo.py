@@ -6,6 +6,7 @@ directory, with a small sample folder so it stays fast; `.ci/run` runs the full 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -130,11 +131,19 @@ def demo_process(tmp_path: Path, samples: Path) -> Iterator[tuple[subprocess.Pop
     process = subprocess.Popen(
         [sys.executable, "-m", "ncc_node.cli", "demo", "--state", str(tmp_path / "state"),
          "--samples", str(samples), "--base-port", str(base), "--timeout", str(DEADLINE_S)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment())
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment(),
+        start_new_session=True)  # its own process group: teardown can reach the node servers
     yield process, base
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=30)
+    if process.poll() is None:  # a test failed midway: let the demo stop its nodes, or kill all
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left (the node
+        # servers have sessions of their own: the demo stops them on SIGTERM, as tested here)
+    process.wait(timeout=30)
     if process.stdout is not None:
         process.stdout.close()
 
