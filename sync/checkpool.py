@@ -10,16 +10,19 @@ compares the two over honest and hostile feeds.
 
 Each task carries the raw bytes of its items and the bytes of the descriptors the page's key
 lookups were built from; a process rebuilds a lookup once per descriptor version. Processes come
-from a ``forkserver`` (never a fork of a threaded worker) and live for one sync round.
+from a ``forkserver`` (never a fork of a threaded worker) and live for one sync round. A process
+that dies takes nothing with it: its tasks are screened in the worker (``PendingScreen.get``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 from collections.abc import Mapping, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
-from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from ncc_node import KeyLookup, key_lookup_from_descriptor
@@ -33,6 +36,7 @@ _TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the pa
 _Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None]
 _Task = tuple[list[bytes], dict[str, bytes], TrustPolicy, Limits, datetime]
 
+log = logging.getLogger(__name__)
 _lookups: dict[bytes, KeyLookup] = {}  # in a checking process: descriptor bytes -> its lookup
 
 
@@ -60,13 +64,31 @@ def _screen_task(task: _Task) -> list[_Outcome]:
 class PendingScreen:
     """Screening under way in the pool."""
 
-    def __init__(self, result: AsyncResult[list[list[_Outcome]]]) -> None:
-        self._result = result
+    def __init__(self, pool: CheckPool, executor: ProcessPoolExecutor, tasks: list[_Task],
+                 futures: list[Future[list[_Outcome]]]) -> None:
+        self._pool = pool
+        self._executor = executor
+        self._tasks = tasks
+        self._futures = futures
 
     def get(self) -> list[Screened]:
-        """Wait for the outcome: one :class:`Screened` per item, in order."""
-        return [Screened(early, late)
-                for outcomes in self._result.get() for early, late in outcomes]
+        """Wait for the outcome: one :class:`Screened` per item, in order.
+
+        A checking process that died (killed, out of memory) breaks the pool: the tasks it
+        took are screened here instead — the same pure function, so the same outcome — and the
+        next screening starts new processes.
+        """
+        screened: list[Screened] = []
+        for task, future in zip(self._tasks, self._futures, strict=True):
+            try:
+                outcomes = future.result()
+            except (BrokenProcessPool, CancelledError):  # cancelled: by close() after a break
+                log.warning("a checking process died; screening %d items in the worker itself",
+                            len(task[0]))
+                self._pool.discard(self._executor)
+                outcomes = _screen_task(task)
+            screened.extend(Screened(early, late) for early, late in outcomes)
+        return screened
 
 
 class CheckPool:
@@ -77,30 +99,48 @@ class CheckPool:
             raise ValueError("a check pool needs at least 2 processes")
         self.processes = processes
         self.screened = 0  # items sent to the processes (for status and tests)
-        self._pool: Pool | None = None
+        self._executor: ProcessPoolExecutor | None = None
 
     def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
                policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
         """Start screening ``raws`` (records and tombstones) under the descriptors given by
         origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
-        if self._pool is None:
+        if self._executor is None:
             context: Any = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sync.checkpool"])
-            self._pool = context.Pool(self.processes)
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
         self.screened += len(raws)
         count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))
         size = -(-len(raws) // count)
         shipped = dict(descriptors)
         tasks: list[_Task] = [(list(raws[start:start + size]), shipped, policy, limits, now)
                               for start in range(0, len(raws), size)]
-        return PendingScreen(self._pool.map_async(_screen_task, tasks, chunksize=1))
+        futures = []
+        for task in tasks:
+            try:
+                futures.append(self._executor.submit(_screen_task, task))
+            except BrokenProcessPool:  # died since the last screening: the tasks run here
+                broken: Future[list[_Outcome]] = Future()
+                broken.set_exception(BrokenProcessPool("the check pool is broken"))
+                futures.append(broken)
+        return PendingScreen(self, self._executor, tasks, futures)
+
+    def pids(self) -> list[int]:
+        """The checking processes' ids (for status and tests)."""
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) or {}
+        return sorted(processes)
+
+    def discard(self, executor: ProcessPoolExecutor) -> None:
+        """End a broken set of processes, unless new ones replaced it already."""
+        if executor is self._executor:
+            self.close()
 
     def close(self) -> None:
         """End the processes (a later ``screen`` starts new ones)."""
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            pool.terminate()
-            pool.join()
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> CheckPool:
         return self

@@ -7,9 +7,14 @@ the pool really does the checking there, and that its processes end with the rou
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from ncc_node import dump_body
 
@@ -61,3 +66,24 @@ def test_the_pool_ends_with_the_round(live_node: Start, make_payload: Payload) -
     # pages: the descriptor and 5 records, 6 records (both screened), 1 record (checked here)
     assert worker.checks is not None and worker.checks.screened == 11
     assert set(multiprocessing.active_children()) <= before  # nothing left running
+
+
+def test_a_checking_process_that_dies_loses_nothing(live_node: Start, make_payload: Payload,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    origin, consumer = live_node("DE"), live_node("EE")
+    publish(origin, make_payload, 30)
+    worker = worker_for(consumer, peer(origin), check_workers=2, check_min_items=2, page_size=5)
+    assert worker.checks is not None
+    killed: list[int] = []
+
+    def kill_one(base_url: str, done: int) -> None:
+        if not killed and worker.checks is not None and worker.checks.pids():
+            killed.append(worker.checks.pids()[0])
+            os.kill(killed[0], signal.SIGKILL)  # as the kernel's OOM killer would
+
+    with caplog.at_level(logging.WARNING, logger="sync.checkpool"):
+        result = worker.run_once(progress=kill_one)[0]
+    assert killed, "the pool never started"
+    assert result.error is None and result.accepted == 31 and not result.rejected
+    assert holdings(origin) <= holdings(consumer)
+    assert "a checking process died" in caplog.text
