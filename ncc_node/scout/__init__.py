@@ -4,7 +4,14 @@ Pure scoring (:mod:`.scoring`) is kept apart from the searches (:mod:`.search`),
 store for a bounded, prefiltered pool; the store owns every SQL string.
 """
 
-from .query import FACTORS, ScoutQuery, ScoutQueryInvalid, Weights, resolve_country
+from .query import (
+    FACTORS,
+    ScoutQuery,
+    ScoutQueryInvalid,
+    Weights,
+    resolve_concept,
+    resolve_country,
+)
 from .search import DEFAULT_POOL, Candidate, find_candidates, find_similar
 
 __all__ = [
@@ -16,5 +23,6 @@ __all__ = [
     "Weights",
     "find_candidates",
     "find_similar",
+    "resolve_concept",
     "resolve_country",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
+from vocab import concept_index
 
 from ..scout import (
     Candidate,
@@ -19,6 +19,7 @@ from ..scout import (
     ScoutQueryInvalid,
     Weights,
     find_candidates,
+    resolve_concept,
     resolve_country,
 )
 from ..settings import Settings
@@ -62,23 +63,15 @@ def read_form(args: Mapping[str, str]) -> Form:
     index = concept_index()
     values: dict[str, str] = {}
     errors: list[str] = []
-    for name, scheme in FILTERS.items():
+    for name in FILTERS:
         raw = (args.get(name) or "").strip()
         if not raw:
             values[name] = ""
             continue
         try:  # what the API takes too: EE, EST, country:EST, a label in any language
-            if name == "for":
-                iri = resolve_country(raw)
-            elif index.in_scheme(raw, scheme):
-                iri = index.get(raw).iri
-            else:
-                found = index.lookup(raw, scheme)
-                if len(found) != 1:
-                    raise UnknownConcept(raw)
-                iri = found[0].iri
+            iri = resolve_country(raw) if name == "for" else resolve_concept(name, raw)
             values[name] = index.compact(iri)
-        except (UnknownConcept, ScoutQueryInvalid):
+        except ScoutQueryInvalid:
             values[name] = ""
             errors.append(f"{name}: {raw}")
     try:
