@@ -4,10 +4,10 @@ PyLD (:mod:`vocab.rdf`) is the normative conversion but costs ~2 ms a record, to
 the view current beside sync (issue 6: at most 30% of sync throughput). Records written against
 the bundled context only use a handful of JSON-LD features (terms, compact IRIs, ``@id``/typed
 coercion, ``@language`` and ``@set`` containers, nested node objects), which are converted here
-directly from the context's term definitions. Anything else (another context, an unknown key,
-``@value`` objects, floats, relative IRIs) takes the PyLD path; tests check both give
-isomorphic graphs. The proof (``@container: @graph``) is not part of the view, as in
-:func:`vocab.to_graph`.
+directly, reading the context through the digest the validators use
+(:func:`vocab.expanded_context`). Anything else (another context, an unknown key, ``@value``
+objects, floats, relative IRIs) takes the PyLD path; tests check both give isomorphic graphs.
+The proof (``@container: @graph``) is not part of the view, as in :func:`vocab.to_graph`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from vocab import CONTEXT_URL, context_terms, to_graph
+from vocab import CONTEXT_URL, Context, TermDef, expanded_context, to_graph
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -41,56 +41,17 @@ class NotDirect(Exception):
     """The record uses a JSON-LD feature the direct path leaves to PyLD."""
 
 
-@dataclass(frozen=True)
-class TermDef:
-    """One property term of the context, expanded."""
-
-    iri: str  # in N-Triples form, <...>
-    coerce: str | None  # "@id", "@vocab", a datatype IRI, or None
-    container: str | None  # "@language", "@set", "@graph" or None
-
-
-@dataclass(frozen=True)
-class Context:
-    """The bundled context, expanded once: prefixes, type terms, property terms."""
-
-    prefixes: dict[str, str]
-    iris: dict[str, str]  # every term to its full IRI (used for @vocab expansion)
-    properties: dict[str, TermDef]
-
-
-def _expand(value: str, prefixes: dict[str, str]) -> str:
-    prefix, sep, suffix = value.partition(":")
-    if sep and prefix in prefixes and not suffix.startswith("//"):
-        return prefixes[prefix] + suffix
-    return value
-
-
 @lru_cache(maxsize=1)
-def bundled_context() -> Context:
-    """Expand the bundled context's term definitions (once per process)."""
-    terms = context_terms()
-    prefixes = {k: v for k, v in terms.items()
-                if isinstance(v, str) and not k.startswith("@") and v[-1:] in ("/", "#")}
-    iris: dict[str, str] = {}
-    properties: dict[str, TermDef] = {}
-    for key, value in terms.items():
-        if key.startswith("@") or key in ("id", "type"):
-            continue
-        if isinstance(value, str):
-            iris[key] = _expand(value, prefixes)
-            continue
-        iri = _expand(value["@id"], prefixes)
-        iris[key] = iri
-        coerce = value.get("@type")
-        if coerce is not None and not coerce.startswith("@"):
-            coerce = _expand(coerce, prefixes)
-        properties[key] = TermDef(f"<{iri}>", coerce, value.get("@container"))
-    return Context(prefixes, iris, properties)
+def _properties() -> dict[str, tuple[str, TermDef]]:
+    """The context's property terms (those with an expanded definition): N-Triples IRI and
+    definition, from the digest the validators use (:func:`vocab.expanded_context`)."""
+    context = expanded_context()
+    return {name: (f"<{context.terms[name].iri}>", context.terms[name])
+            for name in context.properties}
 
 
-def _absolute(iri: str) -> str:
-    if not ABSOLUTE_IRI.match(iri):
+def _absolute(iri: str | None) -> str:
+    if iri is None or not ABSOLUTE_IRI.match(iri):
         raise NotDirect(f"not an absolute IRI: {iri!r}")
     return f"<{iri}>"
 
@@ -98,7 +59,7 @@ def _absolute(iri: str) -> str:
 def _vocab_iri(value: Any, context: Context) -> str:
     if not isinstance(value, str):
         raise NotDirect("a type that is not a string")
-    return _absolute(context.iris.get(value) or _expand(value, context.prefixes))
+    return _absolute(context.expand_iri(value, vocab=True))
 
 
 # Concept values ("sdg:4", "theme:education") repeat across records: their checked N-Triples
@@ -113,7 +74,7 @@ def _id_iri(value: Any, context: Context) -> str:
         return cached
     if not isinstance(value, str):
         raise NotDirect("an @id that is not a string")
-    iri = _absolute(_expand(value, context.prefixes))
+    iri = _absolute(context.expand_iri(value, vocab=False))
     if ":" in value and not value.partition(":")[2].startswith("//") and (
             len(_ID_CACHE) < _ID_CACHE_MAX):
         _ID_CACHE[value] = iri  # compact IRIs only: the context is the bundled one, fixed
@@ -136,6 +97,7 @@ class Statements:
 class _Converter:
     def __init__(self, context: Context, blank_prefix: str) -> None:
         self.context = context
+        self.properties = _properties()
         self.blank_prefix = blank_prefix
         self.blanks = 0
         self.out = Statements([], [])
@@ -155,13 +117,13 @@ class _Converter:
                 for kind in value if isinstance(value, list) else [value]:
                     lines.append(f"{subject} {RDF_TYPE} {_vocab_iri(kind, self.context)}")
                 continue
-            term = self.context.properties.get(key)
+            term = self.properties.get(key)
             if term is None:
                 raise NotDirect(f"key {key!r} is not a property term of the context")
-            self.values(subject, term, value)
+            self.values(subject, *term, value)
         return subject
 
-    def values(self, subject: str, term: TermDef, value: Any) -> None:
+    def values(self, subject: str, iri: str, term: TermDef, value: Any) -> None:
         lines = self.out.lines
         if term.container == "@language":
             if not isinstance(value, dict):
@@ -175,13 +137,13 @@ class _Converter:
                     if not isinstance(text, str):
                         raise NotDirect("a language-map value that is not a string")
                     # JSON-LD 1.1 Expansion §13.7.4: language-map keys are lowercased
-                    lines.append(f"{subject} {term.iri} {literal(text, language=lang.lower())}")
+                    lines.append(f"{subject} {iri} {literal(text, language=lang.lower())}")
             return
         if term.container == "@graph":
             raise NotDirect("a graph container other than the proof")
         for item in value if isinstance(value, list) else [value]:
             if item is not None:
-                lines.append(f"{subject} {term.iri} {self.object(term, item)}")
+                lines.append(f"{subject} {iri} {self.object(term, item)}")
 
     def object(self, term: TermDef, item: Any) -> str:
         if isinstance(item, dict):
@@ -207,7 +169,7 @@ def direct_statements(record: dict[str, Any], *, blank_prefix: str = "b") -> Sta
     """Convert a record on the bundled context directly; raise :class:`NotDirect` otherwise."""
     if record.get("@context") != CONTEXT_URL:
         raise NotDirect("not the bundled context alone")
-    converter = _Converter(bundled_context(), blank_prefix)
+    converter = _Converter(expanded_context(), blank_prefix)
     converter.node(record)
     return converter.out
 

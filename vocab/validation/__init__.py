@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .expand import Context, TermDef, expanded_context
 from .fast import FastValidator, fast_validator, validate_fast
 from .shacl import validate_shacl
 from .shapes import UnsupportedShape, compile_shapes, compiled_shapes
@@ -24,14 +25,17 @@ def ensure_valid(record: Any) -> None:
 
 
 __all__ = [
+    "Context",
     "FastValidator",
     "RecordInvalid",
+    "TermDef",
     "UnsupportedShape",
     "Violation",
     "check_terms",
     "compile_shapes",
     "compiled_shapes",
     "ensure_valid",
+    "expanded_context",
     "fast_validator",
     "validate_fast",
     "validate_record",

@@ -114,8 +114,9 @@ class Context:
 
 
 @lru_cache(maxsize=1)
-def bundled_context() -> Context:
-    """Return the bundled context, digested once per process."""
+def expanded_context() -> Context:
+    """Return the bundled context, digested once per process (term IRIs, coercions,
+    containers, prefixes): the one reading of it that the validators and the RDF view share."""
     return Context(context_terms())
 
 
@@ -253,7 +254,7 @@ class _Builder:
 
 def expand_record(record: dict[str, Any]) -> tuple[Term | None, RecordGraph]:
     """Return the root node term and the graph of a compacted record using the bundled context."""
-    builder = _Builder(bundled_context())
+    builder = _Builder(expanded_context())
     context = record.get("@context")
     if context != CONTEXT_URL and context != [CONTEXT_URL]:
         builder.graph.errors.append(("@context", f"@context must be {CONTEXT_URL!r}"))

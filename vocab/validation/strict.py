@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..resources import CONTEXT_URL
-from .expand import Context, TermDef, bundled_context
+from .expand import Context, TermDef, expanded_context
 from .violations import Violation
 
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -91,6 +91,6 @@ def check_terms(record: Any) -> list[Violation]:
     if record.get("@context") != CONTEXT_URL:
         out.append(Violation("@context", "strict", f"@context must be exactly {CONTEXT_URL!r}"))
     _check_keywords({k: v for k, v in record.items() if k != "@context"}, "", out)
-    _check_node(bundled_context(), {k: v for k, v in record.items() if not k.startswith("@")},
+    _check_node(expanded_context(), {k: v for k, v in record.items() if not k.startswith("@")},
                 "", out)
     return out
