@@ -30,7 +30,6 @@ class PageKnowledge:
         self.lookups = lookups  # shared cache of descriptors already in the store
         self.page_held: dict[str, Held] = {}
         self.page_lookups: dict[str, KnownKeys] = {}
-        self.changes = 0  # how often the key lookups changed (a descriptor accepted)
 
     def held(self, record_id: str) -> Held | None:
         """See :meth:`sync.rules.Knowledge.held`."""
@@ -66,7 +65,6 @@ class PageKnowledge:
         self.page_held[record["id"]] = Held(int(record["version"]), raw)
         if record.get("type") == "Node":
             self.page_lookups[record["id"]] = raw, key_lookup_from_descriptor(record)
-            self.changes += 1
 
     def committed(self) -> None:
         """The page is in the store: keep its descriptors' lookups for the next pages."""

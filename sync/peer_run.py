@@ -239,10 +239,9 @@ class PeerRun:
         decided: list[_Decided] = []
         fetched: set[str] = set()
         screened = self._screened(page, screening)
-        changes = knowledge.changes
         for index, item in enumerate(page.items):
             # screened under the page's first key lookups: void once a descriptor changed them
-            early = screened[index] if knowledge.changes == changes else None
+            early = None if knowledge.page_lookups else screened[index]
             verdict = self._check(item.raw, item.value, knowledge, screened=early)
             origin = verdict.origin
             if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
@@ -296,7 +295,7 @@ class PeerRun:
                     raise
                 continue  # someone else wrote one of these records meanwhile: check again
             knowledge.committed()
-            if knowledge.page_lookups or fetched:
+            if knowledge.page_lookups:
                 self.generation += 1  # key lookups changed: screenings under way are void
             self.fetch_committed |= fetched
             self.pending, self.final = pending, final
