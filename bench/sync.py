@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,27 @@ def raw_verify_rate(db: Path, node_iri: str) -> tuple[float, int]:
     return best, len(inputs)
 
 
+def bench_environment() -> dict[str, str]:
+    """This process's environment without NCC_* settings (each node reads its own config)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
+
+
+def peer_environment(env: dict[str, str], origin_url: str, page_size: int) -> dict[str, str]:
+    """The environment of a receiving node's `ncc sync`: the origin as its one peer."""
+    return {**env, "NCC_PEERS": json.dumps([{"base_url": origin_url}]),
+            "NCC_SYNC_PAGE_SIZE": str(page_size)}
+
+
+def init_receivers(root: Path, names: Sequence[str], env: dict[str, str]) -> list[Path]:
+    """`ncc init` a fresh Estonian node per name under ``root``; return their configs."""
+    configs = []
+    for name in names:
+        run("init", "--country", "EE", "--base-url", f"http://127.0.0.1:{free_port()}",
+            "--dir", str(root / name), env=env)
+        configs.append(root / name / "ncc.toml")
+    return configs
+
+
 def main() -> int:
     """Run the benchmark; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -177,7 +199,7 @@ def main() -> int:
     failures = []
     with tempfile.TemporaryDirectory(prefix="ncc-bench-sync-") as tmp:
         root = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
+        env = bench_environment()
         origin_url = f"http://127.0.0.1:{free_port()}"
         run("init", "--country", "DE", "--base-url", origin_url, "--dir", str(root / "de"),
             env=env)
@@ -190,13 +212,8 @@ def main() -> int:
         print(f"importing {small} ...", file=sys.stderr, flush=True)
         run("import", str(root / "small.jsonl"), "--config", str(origin_config), env=env)
         origin = serve_origin(origin_config, int(origin_url.rsplit(":", 1)[1]))
-        sync_env = {**env, "NCC_PEERS": json.dumps([{"base_url": origin_url}]),
-                    "NCC_SYNC_PAGE_SIZE": str(args.page_size)}
-        configs = []
-        for name, port in (("small", free_port()), ("large", free_port())):
-            run("init", "--country", "EE", "--base-url", f"http://127.0.0.1:{port}",
-                "--dir", str(root / name), env=env)
-            configs.append(root / name / "ncc.toml")
+        sync_env = peer_environment(env, origin_url, args.page_size)
+        configs = init_receivers(root, ("small", "large"), env)
         print(f"syncing {small} ...", file=sys.stderr, flush=True)
         small_result, small_wall, small_rss, small_tree = sync_once(configs[0], sync_env)
         print(f"importing the other {args.records - small} ...", file=sys.stderr, flush=True)

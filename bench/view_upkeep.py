@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,7 @@ def measure(records: int = 20_000,
     facts)."""
     with tempfile.TemporaryDirectory(prefix="ncc-bench-view-") as tmp:
         root = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
+        env = sync_bench.bench_environment()
         origin_url = f"http://127.0.0.1:{free_port()}"
         run("init", "--country", "DE", "--base-url", origin_url, "--dir", str(root / "de"),
             env=env)
@@ -72,13 +71,8 @@ def measure(records: int = 20_000,
         write_payloads(payloads, records)
         run("import", str(payloads), "--config", str(root / "de" / "ncc.toml"), env=env)
         sync_bench.serve_origin(root / "de" / "ncc.toml", int(origin_url.rsplit(":", 1)[1]))
-        sync_env = {**env, "NCC_PEERS": json.dumps([{"base_url": origin_url}]),
-                    "NCC_SYNC_PAGE_SIZE": str(page_size)}
-        configs = []
-        for name in ("alone", "viewed"):
-            run("init", "--country", "EE", "--base-url", f"http://127.0.0.1:{free_port()}",
-                "--dir", str(root / name), env=env)
-            configs.append(root / name / "ncc.toml")
+        sync_env = sync_bench.peer_environment(env, origin_url, page_size)
+        configs = sync_bench.init_receivers(root, ("alone", "viewed"), env)
         print("view upkeep: syncing alone ...", file=sys.stderr, flush=True)
         alone, alone_s, _, _ = sync_bench.sync_once(configs[0], sync_env)
         # the receiving node holds its own descriptor (seq 1), the origin's and the records
