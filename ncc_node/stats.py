@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from vocab import UnknownConcept, concept_index
 
-from .store import Store
+from .origins import OriginCountries
 
 # dimension -> the kind whose records it counts (method types belong to methods)
 DIMENSIONS = {
@@ -28,18 +27,14 @@ KINDS = ("Initiative", "Method")
 UNKNOWN = "unknown"
 
 
-def _country(store: Store, origin: str, cache: dict[str, str]) -> str:
-    if origin not in cache:
-        descriptor = store.descriptor(origin)
-        jurisdiction = json.loads(descriptor.body).get("jurisdiction") if descriptor else None
-        country = UNKNOWN
-        if isinstance(jurisdiction, str):
-            try:
-                country = concept_index().expand_compact(jurisdiction)
-            except UnknownConcept:
-                country = jurisdiction
-        cache[origin] = country
-    return cache[origin]
+def _country(countries: OriginCountries, origin: str) -> str:
+    jurisdiction = countries(origin)
+    if jurisdiction is None:
+        return UNKNOWN
+    try:
+        return concept_index().expand_compact(jurisdiction)
+    except UnknownConcept:
+        return jurisdiction
 
 
 def _concept(iri: str) -> dict[str, Any]:
@@ -54,10 +49,10 @@ def _concept(iri: str) -> dict[str, Any]:
 def ecosystem_stats(store: Any) -> dict[str, Any]:
     """Counts of live records by origin country × concept, per dimension (see module doc)."""
     countries: dict[str, dict[str, Any]] = {}
-    origin_country: dict[str, str] = {}
+    origin_country = OriginCountries(store)
     for kind in KINDS:
         for origin, count in store.records_by_origin(kind):
-            country = _country(store, origin, origin_country)
+            country = _country(origin_country, origin)
             entry = countries.setdefault(country, {"origins": set(), "Initiative": 0,
                                                    "Method": 0})
             entry["origins"].add(origin)
@@ -69,7 +64,7 @@ def ecosystem_stats(store: Any) -> dict[str, Any]:
             dimension = dimensions.get(facet)
             if dimension is None or dimension["kind"] != kind:
                 continue
-            country = _country(store, origin, origin_country)
+            country = _country(origin_country, origin)
             row = dimension["counts"].setdefault(country, {})
             row[value] = row.get(value, 0) + count
             dimension["totals"][value] = dimension["totals"].get(value, 0) + count

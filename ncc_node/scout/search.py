@@ -15,6 +15,7 @@ from typing import Any
 from vocab import UnknownConcept, concept_index
 
 from ..errors import NotFound
+from ..origins import OriginCountries
 from ..store import Replication, Store, StoredRecord
 from ..timestamps import utc_now
 from .query import ScoutQuery, Weights
@@ -54,21 +55,6 @@ class Candidate:
         return str(self.record["type"])
 
 
-class _Origins:
-    """Origin node IRI -> jurisdiction, read from the stored descriptors once per search."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.known: dict[str, str | None] = {}
-
-    def country(self, origin: str) -> str | None:
-        if origin not in self.known:
-            descriptor = self.store.descriptor(origin)
-            value = json.loads(descriptor.body).get("jurisdiction") if descriptor else None
-            self.known[origin] = value if isinstance(value, str) else None
-        return self.known[origin]
-
-
 def _iris(value: Any) -> list[str]:
     """The full IRIs of a concept field (compact or full values; unknown ones skipped)."""
     index = concept_index()
@@ -103,7 +89,7 @@ def _build(
     impact_methods: frozenset[str],
     weights: Weights,
     now: datetime,
-    origins: _Origins,
+    origins: OriginCountries,
     details: dict[str, Any],
 ) -> Candidate:
     facts = Facts(relevance=relevance, target_countries=targets, replications=links,
@@ -113,7 +99,7 @@ def _build(
     details = {**details, "replicatedBy": [link.id for link in links],
                "stage": record.get("stage")}
     return Candidate(record=record, origin=stored.origin,
-                     origin_country=origins.country(stored.origin), score=total,
+                     origin_country=origins(stored.origin), score=total,
                      factors=contributions, raw=values, details=details)
 
 
@@ -147,7 +133,7 @@ def find_candidates(
     links = store.scout_replications([stored.id for stored, _ in found])
     impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if query.kind == "Initiative" else frozenset())
-    origins = _Origins(store)
+    origins = OriginCountries(store)
     results = []
     for stored, rank in found:
         replicas = links.get(stored.id, [])
@@ -185,7 +171,7 @@ def find_similar(
     links = store.scout_replications([r.id for r, _ in related])
     impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if stored.kind == "Initiative" else frozenset())
-    origins = _Origins(store)
+    origins = OriginCountries(store)
     results = [
         _build(r, json.loads(r.body), relevance=shared / len(concepts), targets=countries,
                links=links.get(r.id, []), impact_methods=impact_methods, weights=weights,
