@@ -23,27 +23,35 @@ def node(live_node: Callable[..., LiveNode],
     return started
 
 
+def _next_page(browser: Browser, old: Any) -> None:
+    """Wait until the page ``old`` belonged to is gone and the next one has loaded: the old
+    <html> going stale alone can leave the new document still being parsed, and looking
+    into it then fails now and again ("Node ... does not belong to the document")."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 15)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
 def submit(browser: Browser, element: Any) -> None:
     """Submit a form by pressing Enter in ``element`` (the keyboard path) and wait for the page."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     old = browser.find_element(By.TAG_NAME, "html")
     element.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old))
+    _next_page(browser, old)
 
 
 def click(browser: Browser, element: Any) -> None:
     """Follow a link or button and wait for the next page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old))
+    _next_page(browser, old)
 
 
 def choose(browser: Browser, label: str, option: str) -> None:
