@@ -1,8 +1,9 @@
 """What the derived indexes hold for a record: its search text and its facet values (pure).
 
 Facet values are full concept IRIs (compact forms in a record are expanded). The text holds
-every language of every text field plus the labels, in all languages, of the record's
-concepts, so a query in any language finds records tagged with the matching concept.
+every language of every text field plus one token per concept the record is tagged with;
+:mod:`.textquery` turns a query word that matches a concept's labels, in any language, into
+that concept's token, so a query in any language finds records tagged with the concept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from vocab import UnknownConcept, concept_index
+
+from .textquery import concept_token
 
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
                "transferPotential")
@@ -43,19 +46,6 @@ def _expanded(value: str) -> str:
         return value
 
 
-@lru_cache(maxsize=4096)
-def _label_text(iri: str) -> str | None:
-    """Every label and alternative label of a concept, one per line; None if unknown."""
-    try:
-        concept = concept_index().get(iri)
-    except UnknownConcept:
-        return None
-    parts = list(concept.labels.values())
-    for alternatives in concept.alt_labels.values():
-        parts.extend(alternatives)
-    return "\n".join(parts)
-
-
 def facet_values(record: dict[str, Any]) -> list[tuple[str, str]]:
     """Return the (facet, full IRI) pairs of a record, without duplicates."""
     found: dict[tuple[str, str], None] = {}
@@ -83,9 +73,5 @@ def _texts(record: dict[str, Any]) -> Iterator[str]:
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:
     """Return the text the full-text index holds for a record."""
     parts = list(_texts(record))
-    for facet, iri in facets:
-        if facet in LABELLED:
-            labels = _label_text(iri)
-            if labels:
-                parts.append(labels)
+    parts.extend(concept_token(iri) for facet, iri in facets if facet in LABELLED)
     return "\n".join(parts)

@@ -74,4 +74,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_record ON quarantine (record_id);
     """,
+    # 2: the text index holds concept tokens instead of concept labels (store/textquery.py);
+    # the store re-derives every record's text after this (TEXT_REBUILDS)
+    """
+    DELETE FROM record_text;
+    """,
 )
+
+#: Migrations after which the store re-derives the text index from the records' bodies.
+TEXT_REBUILDS = frozenset({2})

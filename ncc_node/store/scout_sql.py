@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from .base import Replication, StoredRecord
 from .derive import facet_values
 from .recordrow import RECORD_COLUMNS, row_to_record
+from .textquery import fts_query
 
 LINK_TERMS = ("replicates", "adapts")
 _COLUMNS = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
@@ -136,8 +137,6 @@ class ScoutQueries:
         size: int,
     ) -> list[tuple[StoredRecord, float | None]]:
         """See :meth:`Store.scout_pool`."""
-        from .sqlite import fts_query  # the store's one FTS dialect; sqlite.py imports us
-
         query = fts_query(text) if text else None
         if text and query is None:
             return []

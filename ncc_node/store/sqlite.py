@@ -29,20 +29,11 @@ from .base import (
 from .derive import facet_values, search_text
 from .rdfview_sql import DerivedViewsSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, row_to_record
-from .schema import MIGRATIONS
+from .schema import MIGRATIONS, TEXT_REBUILDS
 from .scout_sql import ScoutQueries
+from .textquery import fts_query
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-def fts_query(text: str) -> str | None:
-    """Turn user text into an FTS5 query: every word must match, the last one as a prefix."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    if not words:
-        return None
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
 
 
 class SqliteWriter(Writer):
@@ -217,6 +208,8 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
                 try:
                     for statement in _statements(MIGRATIONS[number - 1]):
                         self._writer.execute(statement)
+                    if number in TEXT_REBUILDS:
+                        _rebuild_text(self._writer)
                     self._writer.execute(f"PRAGMA user_version = {number}")
                     self._writer.execute("COMMIT")
                 except BaseException:
@@ -470,6 +463,15 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
             "SELECT id, peer, record_id, reason, detail, body, received_at FROM quarantine "
             "WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
         return [QuarantineEntry(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6]) for r in rows]
+
+
+def _rebuild_text(conn: sqlite3.Connection) -> None:
+    """Derive the text index again from every live record's body (after a migration)."""
+    rows = conn.execute("SELECT rowid, body FROM records WHERE deleted = 0 ORDER BY rowid")
+    for rowid, body in rows.fetchall():
+        record = json.loads(body)
+        conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
+                     (rowid, search_text(record, facet_values(record))))
 
 
 def _statements(script: str) -> list[str]:

@@ -105,10 +105,55 @@ def test_full_text_folds_diacritics_and_covers_all_languages(store: SqliteStore)
     assert hits("Bildung") == hits("haridus") == hits("onderwijs") == 1  # concept labels
     assert hits("Lernbrücke astronomy") == 0  # every word must match
     # FTS5 syntax in user text is quoted away: no error, just words that do not occur
-    assert fts_query('" OR 1=1 --') == '"OR" "1" "1"*'
+    assert fts_query('" NEAR zzqx --') == '"NEAR" AND "zzqx"*'
     assert hits('" OR 1=1 --') == 0 and hits("text:* NEAR(a b)") == 0
     assert fts_query("!!!") is None
     assert hits("!!!") == 1  # no usable words: no text filter
+
+
+def test_concept_labels_match_at_query_time_not_in_the_text(store: SqliteStore) -> None:
+    """The index holds a token per concept; a word of any label finds the concept's records."""
+    put(store, record())  # tagged theme:education (labels Bildung, haridus, onderwijs ...)
+    put(store, record(1, themes=["theme:health-care"], sdgs=["sdg:3"],
+                      targetGroups=["tg:older-people"]))
+    def hits(text: str) -> int:
+        return store.count(RecordFilter(kind="Initiative", q=text))
+    conn = sqlite3.connect(store.path)
+    try:
+        stored = conn.execute("SELECT count(*) FROM record_text WHERE record_text MATCH "
+                              "'bildung OR haridus OR onderwijs'").fetchone()[0]
+    finally:
+        conn.close()
+    assert stored == 0  # no label is copied into a record's text ...
+    assert hits("haridus") == hits("ONDERWIJS") == 1  # ... yet both find it
+    assert hits("Gesundheitsversorgung") == hits("tervishoid") == hits("eakad") == 1
+    assert hits("gesundheit") == 1  # an alternative label (folded), not only the preferred one
+    assert hits("onderwij") == 1 and hits("onderwij ouderen") == 0  # prefix on the last word
+    query = fts_query("haridus")
+    assert query is not None and query.startswith('("haridus"* OR "ncc')
+
+
+def test_text_index_is_rebuilt_without_labels_on_upgrade(tmp_path: Path) -> None:
+    """A schema-1 database (labels in the text) is migrated: text re-derived, search intact."""
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    put(store, record())
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM record_text")
+    conn.execute("INSERT INTO record_text (rowid, text) SELECT rowid, 'Bildung haridus' "
+                 "FROM records")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = SqliteStore(path)
+    try:
+        assert store.count(RecordFilter(kind="Initiative", q="haridus")) == 1
+        assert store.count(RecordFilter(kind="Initiative", q="Lernbrücke")) == 1
+        texts = store._reader.execute("SELECT text FROM record_text").fetchall()
+        assert len(texts) == 1 and "haridus" not in texts[0][0] and "ncc" in texts[0][0]
+    finally:
+        store.close()
 
 
 def test_facets_filter_with_full_iris(store: SqliteStore) -> None:
