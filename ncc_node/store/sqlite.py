@@ -36,11 +36,42 @@ from .textquery import fts_query
 BUSY_TIMEOUT_MS = 30_000
 
 
+class FacetKeys:
+    """The ids of (facet, value) pairs in ``facet_keys``, cached for the writing connection.
+
+    Pairs are few (concepts × kinds, plus origins) and never deleted, so after the first few
+    records every lookup is a hit. A pair inserted by a transaction that rolls back would be
+    cached with an id that does not exist: :meth:`forget` is called on every rollback.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def ids(self, conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> list[int]:
+        """The id of each pair, inserting the pairs not seen before."""
+        found = []
+        for pair in pairs:
+            key = self._ids.get(pair)
+            if key is None:
+                conn.execute("INSERT OR IGNORE INTO facet_keys (facet, value) VALUES (?, ?)",
+                             pair)
+                key = self._ids[pair] = int(conn.execute(
+                    "SELECT id FROM facet_keys WHERE facet = ? AND value = ?",
+                    pair).fetchone()[0])
+            found.append(key)
+        return found
+
+    def forget(self) -> None:
+        """Drop every cached id (after a rollback)."""
+        self._ids.clear()
+
+
 class SqliteWriter(Writer):
     """The writes of one ``BEGIN IMMEDIATE`` transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, keys: FacetKeys) -> None:
         self.conn = conn
+        self.keys = keys
         self._seq: int | None = None  # the last number handed out in this transaction
 
     def _next_seq(self) -> int:
@@ -91,7 +122,7 @@ class SqliteWriter(Writer):
             assignments = ", ".join(f"{c} = ?" for c in RECORD_COLUMNS)
             self.conn.execute(f"UPDATE records SET {assignments} WHERE rowid = ?",
                               [*values, rowid])
-        index_record(self.conn, rowid, record, deleted=bool(columns["deleted"]),
+        index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
                      fresh=old is None)
         return row_to_record(tuple(values))
 
@@ -127,22 +158,23 @@ def facet_key(kind: str, facet: str) -> str:
     return f"{kind}/{facet}"
 
 
-def index_record(conn: sqlite3.Connection, rowid: int, record: dict[str, Any], *,
-                 deleted: bool, fresh: bool = False) -> None:
+def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
+                 record: dict[str, Any], *, deleted: bool, fresh: bool = False) -> None:
     """Replace the derived index entries (text, facets, keys) of one record.
 
     ``fresh``: the row was just inserted, so it has no entries to delete.
     """
     if not fresh:
-        conn.execute("DELETE FROM facets WHERE record = ?", (rowid,))
+        conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
         conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
     if deleted:
         return
     facets = facet_values(record)
     kind = str(record.get("type"))
-    entries = [(facet_key(kind, f), v, rowid) for f, v in facets]
-    entries.append((facet_key(kind, "origin"), str(record.get("origin")), rowid))
-    conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)", entries)
+    pairs = [(facet_key(kind, f), v) for f, v in facets]
+    pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
+    conn.executemany("INSERT INTO facet_postings (key, record) VALUES (?, ?)",
+                     [(key, rowid) for key in keys.ids(conn, pairs)])
     conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
                  (rowid, search_text(record, facets)))
     if record.get("type") == "Node":
@@ -173,6 +205,7 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._writer = self._connect()
+        self._facet_keys = FacetKeys()
         self._migrate()
 
     # -- connections --------------------------------------------------------------------------
@@ -225,11 +258,12 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                writer = SqliteWriter(self._writer)
+                writer = SqliteWriter(self._writer, self._facet_keys)
                 yield writer
                 writer.finish()
             except BaseException:
                 self._writer.execute("ROLLBACK")
+                self._facet_keys.forget()
                 raise
             self._writer.execute("COMMIT")
 
@@ -391,12 +425,13 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
         count = 0
         with self._transaction() as writer:
             conn = writer.conn
-            conn.execute("DELETE FROM facets")
+            conn.execute("DELETE FROM facet_postings")
             conn.execute("DELETE FROM record_text")
             conn.execute("DELETE FROM keys")
             rows = conn.execute("SELECT rowid, body, deleted FROM records ORDER BY seq")
             for rowid, body, deleted in rows.fetchall():
-                index_record(conn, rowid, json.loads(body), deleted=bool(deleted))
+                index_record(conn, writer.keys, rowid, json.loads(body),
+                             deleted=bool(deleted))
                 count += 1
         return count
 

@@ -110,7 +110,7 @@ def test_reindex_rebuilds_the_derived_indexes(ncc: Invoke, node_config: Path) ->
     text = RecordFilter(kind="Initiative", q="repair")
     # lose the derived tables (as after a crash or a bug in indexing); records stay
     with sqlite3.connect(node_config.parent / "node.db") as db:
-        db.execute("DELETE FROM facets")
+        db.execute("DELETE FROM facet_postings")
         db.execute("DELETE FROM record_text")
     db.close()
     with node_at(node_config) as node:

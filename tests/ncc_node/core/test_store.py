@@ -16,6 +16,9 @@ import pytest
 from ncc_node.errors import Conflict, StoreError
 from ncc_node.jsonbody import dump_body
 from ncc_node.store import PeerState, RecordFilter, SqliteStore, fts_query
+from ncc_node.store.derive import facet_values
+from ncc_node.store.recordrow import record_columns
+from ncc_node.store.schema import MIGRATIONS
 from vocab import example
 
 BASE = "https://ncc-de.example.org"
@@ -133,27 +136,61 @@ def test_concept_labels_match_at_query_time_not_in_the_text(store: SqliteStore) 
     assert query is not None and query.startswith('("haridus"* OR "ncc')
 
 
-def test_text_index_is_rebuilt_without_labels_on_upgrade(tmp_path: Path) -> None:
-    """A schema-1 database (labels in the text) is migrated: text re-derived, search intact."""
-    path = tmp_path / "old.db"
-    store = SqliteStore(path)
-    put(store, record())
-    store.close()
+def v1_database(path: Path, records: list[dict[str, Any]]) -> None:
+    """A database as schema version 1 wrote it: text facets, concept labels in the text."""
     conn = sqlite3.connect(path)
-    conn.execute("DELETE FROM record_text")
-    conn.execute("INSERT INTO record_text (rowid, text) SELECT rowid, 'Bildung haridus' "
-                 "FROM records")
+    conn.executescript(MIGRATIONS[0])
+    for seq, data in enumerate(records, start=1):
+        body = dump_body(data)
+        columns = {**record_columns(data, body), "seq": seq, "received_at": "2026-01-01T00:00:00Z"}
+        names = [c for c in columns]
+        rowid = conn.execute(f"INSERT INTO records ({', '.join(names)}) VALUES "
+                             f"({', '.join('?' for _ in names)})",
+                             [columns[c] for c in names]).lastrowid
+        pairs = [*facet_values(data), ("origin", data["origin"])]
+        conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)",
+                         [(f"Initiative/{f}", v, rowid) for f, v in pairs])
+        conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, 'Bildung haridus')",
+                     (rowid,))
+    conn.execute(f"UPDATE counters SET value = {len(records)} WHERE name = 'seq'")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
+
+
+def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
+    """Schema 1 → 3: text re-derived without labels, facets moved to integer postings."""
+    path = tmp_path / "old.db"
+    v1_database(path, [record(0), record(1, themes=["theme:health-care"], sdgs=["sdg:3"])])
     store = SqliteStore(path)
     try:
-        assert store.count(RecordFilter(kind="Initiative", q="haridus")) == 1
-        assert store.count(RecordFilter(kind="Initiative", q="Lernbrücke")) == 1
+        def hits(**where: Any) -> int:
+            return store.count(RecordFilter(kind="Initiative", **where))
+        assert hits(q="haridus") == 1 and hits(q="Lernbrücke") == 2
+        assert hits(theme="https://w3id.org/ncc/concepts/theme/health-care") == 1
+        assert hits(sdg="http://metadata.un.org/sdg/4") == 1
         texts = store._reader.execute("SELECT text FROM record_text").fetchall()
-        assert len(texts) == 1 and "haridus" not in texts[0][0] and "ncc" in texts[0][0]
+        assert len(texts) == 2 and all("haridus" not in t and "ncc" in t for (t,) in texts)
+        assert store._reader.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        put(store, record(2, themes=["theme:health-care"]))  # keys are reused, not duplicated
+        assert hits(theme="https://w3id.org/ncc/concepts/theme/health-care") == 2
+        assert store._reader.execute(
+            "SELECT count(*) FROM facet_keys GROUP BY facet, value HAVING count(*) > 1"
+        ).fetchall() == []
     finally:
         store.close()
+
+
+def test_facet_keys_of_a_rolled_back_write_are_not_reused(store: SqliteStore) -> None:
+    """A new (facet, value) pair inserted by a transaction that fails is not cached."""
+    with pytest.raises(RuntimeError):
+        with store.write() as writer:
+            data = record(0, themes=["theme:health-care"])
+            writer.put(data, dump_body(data))
+            raise RuntimeError("fail after the write")
+    put(store, record(1, themes=["theme:health-care"]))
+    assert store.count(RecordFilter(
+        kind="Initiative", theme="https://w3id.org/ncc/concepts/theme/health-care")) == 1
 
 
 def test_facets_filter_with_full_iris(store: SqliteStore) -> None:
@@ -206,7 +243,7 @@ def test_reindex_rebuilds_identical_indexes(store: SqliteStore, tmp_path: Path) 
             conn.close()
     before = snapshot()
     conn = sqlite3.connect(tmp_path / "node.db")
-    conn.execute("DELETE FROM facets")
+    conn.execute("DELETE FROM facet_postings")
     conn.commit()
     conn.close()
     assert snapshot() != before
