@@ -32,7 +32,7 @@ from .errors import (
 )
 from .identity import NodeIdentity, init_identity, load_identity, rotate_identity
 from .jcs import canonicalize
-from .jsonbody import dump_body, json_depth, parse_json
+from .jsonbody import dump_body, json_depth, parse_json, too_deep
 from .keys import NodeKey, generate_key, load_key, save_key
 from .multikey import decode_public_key, encode_public_key
 from .proofs import KeyLookup, VerifiedProof, sign, verify, verify_proof_set
@@ -93,6 +93,7 @@ __all__ = [
     "rotate_identity",
     "save_key",
     "sign",
+    "too_deep",
     "utc_now",
     "verify",
     "verify_descriptor",

@@ -33,6 +33,19 @@ def json_depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def too_deep(data: bytes, value: Any, limit: int) -> bool:
+    """Whether ``value`` (parsed from ``data``) nests deeper than ``limit`` levels.
+
+    A value with fewer than ``limit`` containers cannot be deeper than ``limit`` (each level
+    below the last is a container), and counting brackets in the bytes is a C loop, while the
+    walk costs ~14 µs a record on the sync's hot path. Brackets inside strings only raise the
+    count, so the shortcut never passes a value it should not; the walk decides the rest.
+    """
+    if data.count(b"{") + data.count(b"[") < limit:
+        return False
+    return json_depth(value, limit) > limit
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -47,6 +60,6 @@ def parse_json(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
         raise RequestInvalid(f"body is not UTF-8: {exc}") from None
     except (json.JSONDecodeError, ValueError, RecursionError) as exc:
         raise RequestInvalid(f"body is not valid JSON: {exc}") from None
-    if json_depth(value, max_depth) > max_depth:
+    if too_deep(data, value, max_depth):
         raise PayloadTooLarge(f"JSON nesting deeper than {max_depth} levels")
     return value

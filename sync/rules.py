@@ -28,6 +28,7 @@ from ncc_node import (
     descriptor_keys,
     json_depth,
     node_iri_for,
+    too_deep,
     verify_descriptor,
     verify_proof_set,
     verify_rotation,
@@ -179,7 +180,7 @@ def _check_early(raw: bytes, value: Any, limits: Limits) -> None:
         raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
     if not isinstance(value, dict):
         raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
-    if json_depth(value, limits.max_json_depth) > limits.max_json_depth:
+    if too_deep(raw, value, limits.max_json_depth):
         raise Rejection("too_deep", f"nested deeper than {limits.max_json_depth} levels")
     if value.get("@context") != CONTEXT_URL:
         raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from ncc_node import (
     new_descriptor,
     rotate,
     sign,
+    too_deep,
 )
 from ncc_node.keys import NodeKey
 from sync import REASONS, Limits, TrustPolicy, Verdict, check_item
@@ -161,6 +163,28 @@ def test_json_depth() -> None:
     for _ in range(10_000):  # deep enough to break a recursive walk
         deep = [deep]
     assert json_depth(deep, 32) == 33
+
+
+def test_too_deep_agrees_with_the_walk() -> None:
+    """The bracket-count shortcut never changes a verdict, brackets in strings included."""
+    rng = random.Random(5)
+    def value(depth: int) -> Any:
+        pick = rng.random()
+        if depth <= 1 or pick < 0.2:
+            return rng.choice([0, "x", "]]]}}", "{[{[", None, True, ""])
+        if pick < 0.6:
+            return [value(depth - 1) for _ in range(rng.randint(0, 3))]
+        return {f"k{i}": value(depth - 1) for i in range(rng.randint(0, 3))}
+    checked = deep_enough = 0
+    for _ in range(3000):
+        item = value(rng.randint(1, 12))
+        raw = json.dumps(item).encode()
+        for limit in (1, 2, 3, 5, 8, 32):
+            expected = json_depth(item, limit) > limit
+            assert too_deep(raw, item, limit) == expected, (raw, limit)
+            checked += 1
+            deep_enough += expected
+    assert checked == 18_000 and deep_enough > 1000  # both verdicts are exercised
 
 
 def test_reasons_are_listed_in_docs_sync() -> None:
