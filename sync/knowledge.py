@@ -10,6 +10,7 @@ lookups can be rebuilt in a checking process (:mod:`sync.checkpool`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ncc_node import KeyLookup, NccError, Store, key_lookup_from_descriptor
@@ -30,11 +31,22 @@ class PageKnowledge:
         self.lookups = lookups  # shared cache of descriptors already in the store
         self.page_held: dict[str, Held] = {}
         self.page_lookups: dict[str, KnownKeys] = {}
+        self.stored: dict[str, Held | None] = {}  # read ahead for the page's ids
+
+    def prefetch(self, record_ids: Sequence[str]) -> None:
+        """Read what the store holds for a page's ids in one query (else one per item)."""
+        found = self.store.get_many(record_ids)
+        for record_id in record_ids:
+            stored = found.get(record_id)
+            self.stored[record_id] = None if stored is None else Held(stored.version,
+                                                                      stored.body)
 
     def held(self, record_id: str) -> Held | None:
         """See :meth:`sync.rules.Knowledge.held`."""
         if record_id in self.page_held:
             return self.page_held[record_id]
+        if record_id in self.stored:
+            return self.stored[record_id]
         stored = self.store.get(record_id)
         return None if stored is None else Held(stored.version, stored.body)
 

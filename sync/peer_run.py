@@ -239,6 +239,8 @@ class PeerRun:
         decided: list[_Decided] = []
         fetched: set[str] = set()
         screened = self._screened(page, screening)
+        knowledge.prefetch([value["id"] for value in (item.value for item in page.items)
+                            if isinstance(value, dict) and isinstance(value.get("id"), str)])
         for index, item in enumerate(page.items):
             # screened under the page's first key lookups: void once a descriptor changed them
             early = None if knowledge.page_lookups else screened[index]

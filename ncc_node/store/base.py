@@ -140,6 +140,10 @@ class Store(ABC):
         """Return the record with this id (or its tombstone), or None."""
 
     @abstractmethod
+    def get_many(self, record_ids: Sequence[str]) -> dict[str, StoredRecord]:
+        """Return the records with these ids that are held, by id (one read for a page)."""
+
+    @abstractmethod
     def find_by_identifier(self, origin: str, identifier: str) -> StoredRecord | None:
         """Return the record of ``origin`` carrying this external identifier, or None."""
 

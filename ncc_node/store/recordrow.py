@@ -47,7 +47,7 @@ def record_columns(record: dict[str, Any], body: bytes) -> dict[str, Any]:
 
 def row_to_record(row: Sequence[Any]) -> StoredRecord:
     """Build a :class:`StoredRecord` from a row in :data:`RECORD_COLUMNS` order."""
-    values = dict(zip(RECORD_COLUMNS, row, strict=True))
-    values["deleted"] = bool(values["deleted"])
-    values["body"] = bytes(values["body"])
-    return StoredRecord(**values)
+    (record_id, kind, origin, version, modified, deleted, seq, body, etag, proof_value,
+     identifier, received_from, received_at) = row
+    return StoredRecord(record_id, kind, origin, version, modified, bool(deleted), seq,
+                        bytes(body), etag, proof_value, identifier, received_from, received_at)

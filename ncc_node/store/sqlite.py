@@ -34,6 +34,15 @@ from .scout_sql import ScoutQueries
 from .textquery import fts_query
 
 BUSY_TIMEOUT_MS = 30_000
+WAL_CHECKPOINT_PAGES = 10_000
+_IN_CHUNK = 500  # ids per IN list: far below SQLite's host-parameter limit
+WAL_KEEP_BYTES = 64 * 1024 * 1024
+
+
+_INSERT_RECORD = (f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' for _ in RECORD_COLUMNS)})")
+_UPDATE_RECORD = (f"UPDATE records SET {', '.join(f'{c} = ?' for c in RECORD_COLUMNS)} "
+                  "WHERE rowid = ?")
 
 
 class FacetKeys:
@@ -72,6 +81,7 @@ class SqliteWriter(Writer):
     def __init__(self, conn: sqlite3.Connection, keys: FacetKeys) -> None:
         self.conn = conn
         self.keys = keys
+        self._received_at: str | None = None
         self._seq: int | None = None  # the last number handed out in this transaction
 
     def _next_seq(self) -> int:
@@ -99,32 +109,42 @@ class SqliteWriter(Writer):
     ) -> StoredRecord:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
-        old = self.conn.execute(
-            "SELECT rowid, version FROM records WHERE id = ?", (columns["id"],)
-        ).fetchone()
-        if expect_version is not None and (old[1] if old else 0) != expect_version:
-            raise Conflict(
-                f"record {columns['id']} changed concurrently: expected version "
-                f"{expect_version}, found {old[1] if old else 'none'}"
-            )
-        columns.update(seq=self._next_seq(), received_from=received_from,
-                       received_at=format_timestamp(utc_now()))
-        values = [columns[c] for c in RECORD_COLUMNS]
-        if old is None:
-            placeholders = ", ".join("?" for _ in RECORD_COLUMNS)
-            cursor = self.conn.execute(
-                f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({placeholders})",
-                values,
-            )
-            rowid = int(cursor.lastrowid or 0)
+        if self._received_at is None:  # one reception time per transaction
+            self._received_at = format_timestamp(utc_now())
+        columns.update(received_from=received_from, received_at=self._received_at)
+        if expect_version == 0:  # a new record (the sync's usual case): no lookup first
+            columns["seq"] = self._next_seq()
+            values = [columns[c] for c in RECORD_COLUMNS]
+            try:
+                rowid = int(self.conn.execute(_INSERT_RECORD, values).lastrowid or 0)
+            except sqlite3.IntegrityError as exc:
+                if "records.id" not in str(exc):
+                    raise
+                self._seq = columns["seq"] - 1  # the number is handed out again
+                version = self.conn.execute("SELECT version FROM records WHERE id = ?",
+                                            (columns["id"],)).fetchone()[0]
+                raise Conflict(f"record {columns['id']} changed concurrently: expected "
+                               f"version 0, found {version}") from None
+            old = None
         else:
-            rowid = int(old[0])
-            assignments = ", ".join(f"{c} = ?" for c in RECORD_COLUMNS)
-            self.conn.execute(f"UPDATE records SET {assignments} WHERE rowid = ?",
-                              [*values, rowid])
+            old = self.conn.execute(
+                "SELECT rowid, version FROM records WHERE id = ?", (columns["id"],)
+            ).fetchone()
+            if expect_version is not None and (old[1] if old else 0) != expect_version:
+                raise Conflict(
+                    f"record {columns['id']} changed concurrently: expected version "
+                    f"{expect_version}, found {old[1] if old else 'none'}"
+                )
+            columns["seq"] = self._next_seq()
+            values = [columns[c] for c in RECORD_COLUMNS]
+            if old is None:
+                rowid = int(self.conn.execute(_INSERT_RECORD, values).lastrowid or 0)
+            else:
+                rowid = int(old[0])
+                self.conn.execute(_UPDATE_RECORD, [*values, rowid])
         index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
                      fresh=old is None)
-        return row_to_record(tuple(values))
+        return row_to_record(values)
 
     def save_peer(self, state: PeerState) -> None:
         """See :meth:`Writer.save_peer`."""
@@ -216,6 +236,11 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # checkpoint every ~40 MB of WAL instead of every 4 MB: index pages that many
+            # commits touch are copied into the database once, not once per few pages of a
+            # sync (issue 5: ~12 µs less per stored record); the file is cut back after that
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         with self._connections_lock:
@@ -284,6 +309,20 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
         """See :meth:`Store.get`."""
         return self._one(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE id = ?",
                          (record_id,))
+
+    def get_many(self, record_ids: Sequence[str]) -> dict[str, StoredRecord]:
+        """See :meth:`Store.get_many`."""
+        found: dict[str, StoredRecord] = {}
+        unique = list(dict.fromkeys(record_ids))
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start:start + _IN_CHUNK]
+            rows = self._reader.execute(
+                f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE id IN "
+                f"({', '.join('?' for _ in chunk)})", chunk)
+            for row in rows:
+                stored = row_to_record(row)
+                found[stored.id] = stored
+        return found
 
     def find_by_identifier(self, origin: str, identifier: str) -> StoredRecord | None:
         """See :meth:`Store.find_by_identifier`."""

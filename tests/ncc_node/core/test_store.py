@@ -70,6 +70,15 @@ def test_compare_and_swap(store: SqliteStore) -> None:
     with pytest.raises(Conflict, match="expected version 0, found 3"):
         put(store, record(), expect_version=0)
     assert store.last_seq() == 1, "a refused write must not consume a sequence number"
+    # refused inside a transaction that goes on: the held record and its indexes are intact,
+    # and the next write takes the next number
+    with store.write() as writer:
+        with pytest.raises(Conflict, match="expected version 0, found 3"):
+            writer.put(record(), dump_body(record()), expect_version=0)
+        writer.put(record(1), dump_body(record(1)), expect_version=0)
+    assert store.get(record(1)["id"]).seq == 2 and store.last_seq() == 2
+    assert store.get(record()["id"]).seq == 1
+    assert store.count(RecordFilter(kind="Initiative", q="Lernbrücke")) == 2
 
 
 def test_failed_transaction_leaves_nothing(store: SqliteStore) -> None:
