@@ -19,6 +19,9 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from ncc_node import KeyLookup, key_lookup_from_descriptor
+from vocab import example, validate_record
 
 from .rules import Limits, Screened, TrustPolicy, screen
 
@@ -46,6 +50,30 @@ def _lookup(body: bytes) -> KeyLookup:
             _lookups.clear()
         _lookups[body] = key_lookup_from_descriptor(json.loads(body))
     return _lookups[body]
+
+
+def _end_with_the_worker() -> None:
+    """Run in a checking process as it starts: exit when the worker that started it dies.
+
+    A worker killed outright (SIGKILL, out of memory) cannot shut its pool down, and a
+    process waiting for tasks would wait forever (it holds its task pipe's write end too),
+    keeping the fork server alive with it. The parent's sentinel becomes readable when the
+    worker is gone, however it ended.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-worker", daemon=True).start()
+
+
+def _warm() -> None:
+    """Run in a checking process: build the validator (shapes, vocabulary) before any task."""
+    validate_record(example("initiative.jsonld"))
 
 
 def _screen_task(task: _Task) -> list[_Outcome]:
@@ -101,14 +129,30 @@ class CheckPool:
         self.screened = 0  # items sent to the processes (for status and tests)
         self._executor: ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the processes now, ready to check, so that their start-up (a fork server
+        importing the checks, then each process building the validator) overlaps the round's
+        first requests instead of delaying its first page; ``screen`` starts them otherwise."""
+        executor = self._started()
+        for _ in range(self.processes):
+            try:
+                executor.submit(_warm)
+            except BrokenProcessPool:
+                return  # screen() finds out and checks in the worker
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context: Any = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sync.checkpool"])
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=context,
+                                                 initializer=_end_with_the_worker)
+        return self._executor
+
     def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
                policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
         """Start screening ``raws`` (records and tombstones) under the descriptors given by
         origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
-        if self._executor is None:
-            context: Any = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sync.checkpool"])
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
+        executor = self._started()
         self.screened += len(raws)
         count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))
         size = -(-len(raws) // count)
@@ -118,12 +162,12 @@ class CheckPool:
         futures = []
         for task in tasks:
             try:
-                futures.append(self._executor.submit(_screen_task, task))
+                futures.append(executor.submit(_screen_task, task))
             except BrokenProcessPool:  # died since the last screening: the tasks run here
                 broken: Future[list[_Outcome]] = Future()
                 broken.set_exception(BrokenProcessPool("the check pool is broken"))
                 futures.append(broken)
-        return PendingScreen(self, self._executor, tasks, futures)
+        return PendingScreen(self, executor, tasks, futures)
 
     def pids(self) -> list[int]:
         """The checking processes' ids (for status and tests)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -42,6 +42,7 @@ __all__ = ["PeerRun", "Progress"]
 
 Progress = Callable[[str, int], None]
 CAS_ATTEMPTS = 3
+READ_AHEAD = 2  # pages fetched and screened beyond the one being applied
 
 
 @dataclass(frozen=True)
@@ -154,20 +155,21 @@ class PeerRun:
     def _pull(self) -> None:
         after = self.state.cursor
         index = 0
-        ahead: _Ahead | None = None
+        ahead: deque[_Ahead] = deque()  # the next pages, fetched and being screened
         while not (self.stop is not None and self.stop.is_set()):
-            if ahead is not None and ahead.after == after:
-                page, screening = ahead.page, ahead.screening
-            else:
+            if ahead and ahead[0].after == after:
+                first = ahead.popleft()
+                page, screening = first.page, first.screening
+            else:  # the first page, or a rewind made the pages read ahead other ones
+                ahead.clear()
                 page = self._fetch(after)
                 screening = self._start_screen(page)
-            ahead = None
             if page.more and (not page.items or page.cursor == after):
                 raise BadResponse(self.peer.base_url, "the feed says more but does not advance")
-            if page.more and screening is not None:
-                # read the next page, and have it screened, while this one is screened and then
-                # decided and committed here (a rewind makes the next page another one: dropped)
-                ahead = self._look_ahead(page.cursor)
+            if screening is not None:
+                # keep the pool busy: the next pages are read and screened while this one is
+                # screened and then decided and committed here
+                self._read_ahead(ahead, page)
             after, finished = self._apply(page, after, index, screening)
             index += 1
             self.result.pages += 1
@@ -177,6 +179,18 @@ class PeerRun:
             if finished:
                 self.result.up_to_date = True
                 return
+
+    def _read_ahead(self, ahead: deque[_Ahead], page: FeedPage) -> None:
+        """Fill ``ahead`` with up to READ_AHEAD pages after ``page``."""
+        last = ahead[-1].page if ahead else page
+        while len(ahead) < READ_AHEAD and last.more and last.items:
+            following = self._look_ahead(last.cursor)
+            if following is None:
+                return
+            ahead.append(following)
+            if following.page.cursor == last.cursor:
+                return  # does not advance: the round fails there when it gets to it
+            last = following.page
 
     def _look_ahead(self, after: str) -> _Ahead | None:
         """Fetch the page after ``after`` and start screening it; None if that fails (it is
@@ -199,10 +213,11 @@ class PeerRun:
                 self.page_size //= 2
 
     def _check(self, raw: bytes, value: object, knowledge: PageKnowledge,
-               via: str | None = None, screened: Screened | None = None) -> Verdict:
+               via: str | None = None, screened: Screened | None = None,
+               now: datetime | None = None) -> Verdict:
         return check_item(raw, value, knowledge=knowledge, policy=self.policy,
-                          limits=self.limits, now=self.clock(), via=via or self.peer.base_url,
-                          screened=screened)
+                          limits=self.limits, now=now or self.clock(),
+                          via=via or self.peer.base_url, screened=screened)
 
     def _start_screen(self, page: FeedPage) -> _Screening | None:
         """Start screening a large page's records and tombstones in the check pool, under the
@@ -239,12 +254,13 @@ class PeerRun:
         decided: list[_Decided] = []
         fetched: set[str] = set()
         screened = self._screened(page, screening)
+        now = self.clock()  # one clock reading per page: it is the same second for all items
         knowledge.prefetch([value["id"] for value in (item.value for item in page.items)
                             if isinstance(value, dict) and isinstance(value.get("id"), str)])
         for index, item in enumerate(page.items):
             # screened under the page's first key lookups: void once a descriptor changed them
             early = None if knowledge.page_lookups else screened[index]
-            verdict = self._check(item.raw, item.value, knowledge, screened=early)
+            verdict = self._check(item.raw, item.value, knowledge, screened=early, now=now)
             origin = verdict.origin
             if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
                     and self.policy.is_direct(origin) and origin != self.policy.own_node):
@@ -256,7 +272,7 @@ class PeerRun:
                 if origin not in self.fetch_committed and origin not in fetched:
                     decided.extend(descriptor)
                     fetched.add(origin)
-                verdict = self._check(item.raw, item.value, knowledge)
+                verdict = self._check(item.raw, item.value, knowledge, now=now)
             if verdict.accepted and verdict.record is not None:
                 knowledge.accept(verdict.record, item.raw)
             decided.append(_Decided(verdict, item.raw, self.peer.base_url))

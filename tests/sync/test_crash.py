@@ -84,6 +84,8 @@ def test_killed_between_fetching_and_committing_a_page(live_node: Start, fake_pe
     try:
         assert served.wait(30), worker.communicate(timeout=5)
         worker.send_signal(signal.SIGKILL)
+        # returns once every holder of the worker's stdout is gone: its checking processes
+        # and their fork server must end with it, not wait for tasks forever
         worker.communicate(timeout=10)
     finally:
         for conn in lock:
