@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from vocab.resources import example, example_names
-from vocab.validation import RecordInvalid, check_terms, ensure_valid, validate_record
+from vocab.validation import (
+    RecordInvalid,
+    certainly_valid,
+    check_terms,
+    ensure_valid,
+    validate_record,
+)
 
 
 def _initiative(**changes: Any) -> dict[str, Any]:
@@ -35,7 +41,22 @@ DROPPED = {
     "bad language tag": ({"name": {"German": "Name"}}, "name.German"),
     "empty language map": ({"description": {}}, "description"),
     "list for single value": ({"stage": ["maturity:idea", "maturity:pilot"]}, "stage"),
+    # "$" in a Python pattern also matches before a final newline: the rules use \\Z
+    "language tag with a newline": ({"name": {"de\n": "Name"}}, "name.de\n"),
+    "IRI with a trailing newline": ({"website": "https://example.org/\n"}, "website"),
 }
+
+
+@pytest.mark.parametrize("change", [
+    {"modified": "2026-01-05T10:00:00Z\n"},
+    {"id": "https://ncc-de.example.org/initiatives/0b7c6c1e-3f0a-4a8e-9a59-2f3c1d0e4b21\n"},
+    {"name": {"de\n": "Name"}},
+], ids=["dateTime", "id", "language tag"])
+def test_a_trailing_newline_is_no_valid_value(change: dict[str, Any]) -> None:
+    """No lexical rule lets a final newline through (Python's "$" matches before one)."""
+    record = _initiative(**change)
+    assert validate_record(record), change
+    assert not certainly_valid(record)
 
 
 @pytest.mark.parametrize(("change", "path"), DROPPED.values(), ids=list(DROPPED))

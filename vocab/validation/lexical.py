@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+\Z")
 _DATETIME = re.compile(
     r"^-?([0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
-    r"(Z|[+-][0-9]{2}:[0-9]{2})?$"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?\Z"
 )
-_DATE = re.compile(r"^-?([0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
+_DATE = re.compile(r"^-?([0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
 
 
 def _datetime_ok(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from pyshacl import validate as pyshacl_validate
@@ -37,7 +38,7 @@ def validate_shacl(record: Any) -> list[Violation]:
     except (JsonLdInvalid, ContextRefused) as exc:
         return [Violation("", "jsonld", str(exc))]
     conforms, report, _ = pyshacl_validate(
-        data, shacl_graph=shapes_graph(), inference="none", allow_warnings=False
+        data, shacl_graph=_pyshacl_shapes(), inference="none", allow_warnings=False
     )
     if conforms:
         return []
@@ -54,6 +55,18 @@ def validate_shacl(record: Any) -> list[Violation]:
         message = report.value(result, SH.resultMessage)
         out.append(Violation(_result_path(report, result, names), rule, str(message or rule)))
     return sorted(out)
+
+
+@lru_cache(maxsize=1)
+def _pyshacl_shapes() -> Graph:
+    """pyshacl's own copy of the shapes: it adds statements to the shapes graph it is given,
+    which would otherwise change the bundled graph every other reader sees (``/shapes``)."""
+    graph = Graph()
+    for prefix, namespace in shapes_graph().namespaces():
+        graph.bind(prefix, namespace)
+    for triple in shapes_graph():
+        graph.add(triple)
+    return graph
 
 
 def _property_names() -> dict[str, str]:

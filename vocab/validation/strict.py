@@ -14,7 +14,7 @@ from ..resources import CONTEXT_URL
 from .expand import Context, TermDef, expanded_context
 from .violations import Violation
 
-_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 def _check_node(ctx: Context, obj: dict[str, Any], path: str, out: list[Violation]) -> None:
