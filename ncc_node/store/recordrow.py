@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .base import StoredRecord
@@ -51,3 +52,19 @@ def row_to_record(row: Sequence[Any]) -> StoredRecord:
      identifier, received_from, received_at) = row
     return StoredRecord(record_id, kind, origin, version, modified, bool(deleted), seq,
                         bytes(body), etag, proof_value, identifier, received_from, received_at)
+
+
+IN_CHUNK = 500  # values per IN list: far below SQLite's host-parameter limit
+
+
+def records_in(conn: sqlite3.Connection, column: str,
+               values: Sequence[Any]) -> Iterator[tuple[Any, StoredRecord]]:
+    """The records whose ``column`` (``id`` or ``rowid``) is one of ``values``, each with that
+    column's value, read with IN lists of at most :data:`IN_CHUNK` values."""
+    columns = ", ".join(RECORD_COLUMNS)
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        rows = conn.execute(f"SELECT {column}, {columns} FROM records WHERE {column} IN "
+                            f"({', '.join('?' for _ in chunk)})", chunk)
+        for row in rows:
+            yield row[0], row_to_record(row[1:])

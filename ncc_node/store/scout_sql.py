@@ -19,12 +19,10 @@ from collections.abc import Sequence
 
 from .base import Replication, StoredRecord
 from .derive import facet_values
-from .recordrow import RECORD_COLUMNS, row_to_record
+from .recordrow import records_in
 from .textquery import fts_query
 
 LINK_TERMS = ("replicates", "adapts")
-_COLUMNS = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
-_CHUNK = 500  # ids per IN list: far below SQLite's host-parameter limit
 TEXT_WINDOW = 3000  # the newest full-text matches that are ranked by bm25 (see scout_pool)
 
 
@@ -116,15 +114,7 @@ class ScoutQueries:
         return "".join(f" AND {c}" for c in clauses), params
 
     def _by_rowids(self, rowids: Sequence[int]) -> dict[int, StoredRecord]:
-        found: dict[int, StoredRecord] = {}
-        for start in range(0, len(rowids), _CHUNK):
-            chunk = rowids[start:start + _CHUNK]
-            rows = self._reader.execute(
-                f"SELECT r.rowid, {_COLUMNS} FROM records r WHERE r.rowid IN "
-                f"({', '.join('?' for _ in chunk)})", chunk)
-            for row in rows:
-                found[int(row[0])] = row_to_record(row[1:])
-        return found
+        return {int(rowid): record for rowid, record in records_in(self._reader, "rowid", rowids)}
 
     def scout_pool(
         self,

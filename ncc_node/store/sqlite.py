@@ -28,14 +28,13 @@ from .base import (
 )
 from .derive import facet_values, search_text
 from .rdfview_sql import DerivedViewsSql
-from .recordrow import RECORD_COLUMNS, make_etag, record_columns, row_to_record
+from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .scout_sql import ScoutQueries
 from .textquery import fts_query
 
 BUSY_TIMEOUT_MS = 30_000
 WAL_CHECKPOINT_PAGES = 10_000
-_IN_CHUNK = 500  # ids per IN list: far below SQLite's host-parameter limit
 WAL_KEEP_BYTES = 64 * 1024 * 1024
 
 
@@ -312,17 +311,7 @@ class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
 
     def get_many(self, record_ids: Sequence[str]) -> dict[str, StoredRecord]:
         """See :meth:`Store.get_many`."""
-        found: dict[str, StoredRecord] = {}
-        unique = list(dict.fromkeys(record_ids))
-        for start in range(0, len(unique), _IN_CHUNK):
-            chunk = unique[start:start + _IN_CHUNK]
-            rows = self._reader.execute(
-                f"SELECT {', '.join(RECORD_COLUMNS)} FROM records WHERE id IN "
-                f"({', '.join('?' for _ in chunk)})", chunk)
-            for row in rows:
-                stored = row_to_record(row)
-                found[stored.id] = stored
-        return found
+        return dict(records_in(self._reader, "id", list(dict.fromkeys(record_ids))))
 
     def find_by_identifier(self, origin: str, identifier: str) -> StoredRecord | None:
         """See :meth:`Store.find_by_identifier`."""
