@@ -24,7 +24,7 @@ from .accept_values import (
 )
 from .expand import RDF_TYPE, Context, RdfNode
 from .fast import NCC_ORIGIN, RULES
-from .shapes import NodeSpec, PropertySpec, Term
+from .shapes import NodeSpec, PropertySpec, Term, shapes_by_target
 
 NodeCheck = Callable[[dict[str, Any], list[str]], bool]  # (JSON object, ids seen) -> sure
 Rule = Callable[[Term, dict[str, Any]], bool]
@@ -69,13 +69,7 @@ class AcceptCompiler:
     def __init__(self, ctx: Context, shapes: dict[str, NodeSpec]) -> None:
         self.ctx = ctx
         self.shapes = shapes
-        self._by_class: dict[str, list[NodeSpec]] = {}
-        self._by_subject_of: dict[str, list[NodeSpec]] = {}
-        for spec in shapes.values():
-            for target in spec.target_classes:
-                self._by_class.setdefault(target, []).append(spec)
-            for target in spec.target_subjects_of:
-                self._by_subject_of.setdefault(target, []).append(spec)
+        self._by_class, self._by_subject_of = shapes_by_target(shapes)
         # property IRI -> the one JSON key spelling it; a proof graph (@graph) is not read here
         owners: dict[str, list[str]] = {}
         for name in ctx.properties:

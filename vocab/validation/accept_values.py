@@ -15,12 +15,11 @@ from typing import Any
 
 from .accept_source import FAIL, Source
 from .expand import RDF_LANGSTRING, Context, TermDef
-from .fast import _lang_matches  # the full path's own language-range rule, not a copy
+from .fast import SH, _lang_matches  # the full path's own language-range rule, not a copy
 from .lexical import XSD, well_formed
 from .shapes import PropertySpec, Term
 from .strict import _LANG_TAG  # the strict check's own tag rule, not a copy
 
-SH = "http://www.w3.org/ns/shacl#"
 XSD_STRING = XSD + "string"
 XSD_BOOLEAN = XSD + "boolean"
 XSD_INTEGER = XSD + "integer"

@@ -14,7 +14,14 @@ from typing import Any
 
 from .expand import RDF_LANGSTRING, RDF_TYPE, RdfNode, RecordGraph, expand_record
 from .lexical import XSD, well_formed
-from .shapes import NodeSpec, PropertySpec, Term, UnsupportedShape, compiled_shapes
+from .shapes import (
+    NodeSpec,
+    PropertySpec,
+    Term,
+    UnsupportedShape,
+    compiled_shapes,
+    shapes_by_target,
+)
 from .violations import Violation
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -92,17 +99,11 @@ class FastValidator:
 
     def __init__(self, shapes: dict[str, NodeSpec]) -> None:
         self.shapes = shapes
-        # shapes by what targets them, so each node is matched against its own shapes only
-        self._by_class: dict[str, list[NodeSpec]] = {}
-        self._by_subject_of: dict[str, list[NodeSpec]] = {}
         for spec in shapes.values():
             for rule_id, _ in spec.rules:
                 if rule_id not in RULES:
                     raise UnsupportedShape(f"{spec.iri}: SPARQL rule {rule_id!r} has no twin")
-            for target in spec.target_classes:
-                self._by_class.setdefault(target, []).append(spec)
-            for target in spec.target_subjects_of:
-                self._by_subject_of.setdefault(target, []).append(spec)
+        self._by_class, self._by_subject_of = shapes_by_target(shapes)
 
     def _targeting(self, node: RdfNode) -> list[NodeSpec]:
         """The shapes whose targets select ``node`` (SHACL §2.1.3), each once."""

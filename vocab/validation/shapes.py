@@ -196,6 +196,21 @@ def compile_shapes(graph: Graph) -> dict[str, NodeSpec]:
     return {str(s): _compile_node(graph, s) for s in sorted(shapes, key=str)}
 
 
+def shapes_by_target(
+    shapes: dict[str, NodeSpec],
+) -> tuple[dict[str, list[NodeSpec]], dict[str, list[NodeSpec]]]:
+    """Index shapes by what targets them: by class (``sh:targetClass``) and by property
+    (``sh:targetSubjectsOf``), so a node is matched against its own shapes only."""
+    by_class: dict[str, list[NodeSpec]] = {}
+    by_subject_of: dict[str, list[NodeSpec]] = {}
+    for spec in shapes.values():
+        for target in spec.target_classes:
+            by_class.setdefault(target, []).append(spec)
+        for target in spec.target_subjects_of:
+            by_subject_of.setdefault(target, []).append(spec)
+    return by_class, by_subject_of
+
+
 @lru_cache(maxsize=1)
 def compiled_shapes() -> dict[str, NodeSpec]:
     """Return the bundled shapes compiled once per process."""
