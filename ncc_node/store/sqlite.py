@@ -44,6 +44,11 @@ _UPDATE_RECORD = (f"UPDATE records SET {', '.join(f'{c} = ?' for c in RECORD_COL
                   "WHERE rowid = ?")
 
 
+def _conflict(record_id: str, expected: int, found: int | None) -> Conflict:
+    return Conflict(f"record {record_id} changed concurrently: expected version {expected}, "
+                    f"found {'none' if found is None else found}")
+
+
 class FacetKeys:
     """The ids of (facet, value) pairs in ``facet_keys``, cached for the writing connection.
 
@@ -111,36 +116,30 @@ class SqliteWriter(Writer):
         if self._received_at is None:  # one reception time per transaction
             self._received_at = format_timestamp(utc_now())
         columns.update(received_from=received_from, received_at=self._received_at)
-        if expect_version == 0:  # a new record (the sync's usual case): no lookup first
-            columns["seq"] = self._next_seq()
-            values = [columns[c] for c in RECORD_COLUMNS]
+        record_id = columns["id"]
+        old = None
+        # a record expected to be new (the sync's usual case) needs no lookup first: the id's
+        # unique index refuses one that is held, and that becomes the same Conflict
+        if expect_version != 0:
+            old = self.conn.execute(
+                "SELECT rowid, version FROM records WHERE id = ?", (record_id,)).fetchone()
+            if expect_version is not None and (old[1] if old else 0) != expect_version:
+                raise _conflict(record_id, expect_version, old[1] if old else None)
+        columns["seq"] = self._next_seq()
+        values = [columns[c] for c in RECORD_COLUMNS]
+        if old is None:
             try:
                 rowid = int(self.conn.execute(_INSERT_RECORD, values).lastrowid or 0)
             except sqlite3.IntegrityError as exc:
-                if "records.id" not in str(exc):
+                if expect_version != 0 or "records.id" not in str(exc):
                     raise
                 self._seq = columns["seq"] - 1  # the number is handed out again
-                version = self.conn.execute("SELECT version FROM records WHERE id = ?",
-                                            (columns["id"],)).fetchone()[0]
-                raise Conflict(f"record {columns['id']} changed concurrently: expected "
-                               f"version 0, found {version}") from None
-            old = None
+                held = self.conn.execute("SELECT version FROM records WHERE id = ?",
+                                         (record_id,)).fetchone()[0]
+                raise _conflict(record_id, 0, held) from None
         else:
-            old = self.conn.execute(
-                "SELECT rowid, version FROM records WHERE id = ?", (columns["id"],)
-            ).fetchone()
-            if expect_version is not None and (old[1] if old else 0) != expect_version:
-                raise Conflict(
-                    f"record {columns['id']} changed concurrently: expected version "
-                    f"{expect_version}, found {old[1] if old else 'none'}"
-                )
-            columns["seq"] = self._next_seq()
-            values = [columns[c] for c in RECORD_COLUMNS]
-            if old is None:
-                rowid = int(self.conn.execute(_INSERT_RECORD, values).lastrowid or 0)
-            else:
-                rowid = int(old[0])
-                self.conn.execute(_UPDATE_RECORD, [*values, rowid])
+            rowid = int(old[0])
+            self.conn.execute(_UPDATE_RECORD, [*values, rowid])
         index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
                      fresh=old is None)
         return row_to_record(values)
