@@ -29,7 +29,6 @@ from datetime import datetime
 from typing import Any
 
 from ncc_node import KeyLookup, key_lookup_from_descriptor
-from vocab import example, validate_record
 
 from .rules import Limits, Screened, TrustPolicy, screen
 
@@ -69,11 +68,6 @@ def _end_with_the_worker() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="end-with-worker", daemon=True).start()
-
-
-def _warm() -> None:
-    """Run in a checking process: build the validator (shapes, vocabulary) before any task."""
-    validate_record(example("initiative.jsonld"))
 
 
 def _screen_task(task: _Task) -> list[_Outcome]:
@@ -129,30 +123,16 @@ class CheckPool:
         self.screened = 0  # items sent to the processes (for status and tests)
         self._executor: ProcessPoolExecutor | None = None
 
-    def start(self) -> None:
-        """Start the processes now, ready to check, so that their start-up (a fork server
-        importing the checks, then each process building the validator) overlaps the round's
-        first requests instead of delaying its first page; ``screen`` starts them otherwise."""
-        executor = self._started()
-        for _ in range(self.processes):
-            try:
-                executor.submit(_warm)
-            except BrokenProcessPool:
-                return  # screen() finds out and checks in the worker
-
-    def _started(self) -> ProcessPoolExecutor:
+    def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
+               policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
+        """Start screening ``raws`` (records and tombstones) under the descriptors given by
+        origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
         if self._executor is None:
             context: Any = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sync.checkpool"])
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context,
                                                  initializer=_end_with_the_worker)
-        return self._executor
-
-    def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
-               policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
-        """Start screening ``raws`` (records and tombstones) under the descriptors given by
-        origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
-        executor = self._started()
+        executor = self._executor
         self.screened += len(raws)
         count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))
         size = -(-len(raws) // count)

@@ -68,8 +68,6 @@ class SyncWorker:
     def checking(self) -> Iterator[None]:
         """Keep the check pool's processes for the outermost call, and end them after it."""
         self._depth += 1
-        if self._depth == 1 and self.checks is not None:
-            self.checks.start()
         try:
             yield
         finally:

@@ -32,8 +32,11 @@ RECORDS = 12
 PAGE = 3
 
 
-def start_worker(consumer: LiveNode, fake: FakePeer, tmp_path: Path) -> subprocess.Popen[str]:
-    settings = sync_settings(consumer, [peer(fake)], page_size=PAGE)
+def start_worker(consumer: LiveNode, fake: FakePeer, tmp_path: Path, *,
+                 pool: bool = False) -> subprocess.Popen[str]:
+    """``pool``: checks in a pool even for these small pages (and so pages read ahead)."""
+    checks = {"check_workers": 2, "check_min_items": 1} if pool else {}
+    settings = sync_settings(consumer, [peer(fake)], page_size=PAGE, **checks)
     config = tmp_path / "worker.json"
     config.write_text(json.dumps(dict(settings)))
     return subprocess.Popen([sys.executable, "-m", "tests.sync.crash_worker", str(config)],
@@ -84,8 +87,6 @@ def test_killed_between_fetching_and_committing_a_page(live_node: Start, fake_pe
     try:
         assert served.wait(30), worker.communicate(timeout=5)
         worker.send_signal(signal.SIGKILL)
-        # returns once every holder of the worker's stdout is gone: its checking processes
-        # and their fork server must end with it, not wait for tasks forever
         worker.communicate(timeout=10)
     finally:
         for conn in lock:
@@ -121,13 +122,15 @@ def test_killed_at_arbitrary_moments(live_node: Start, fake_peer: Fake, tmp_path
     for kill_after in (2, 1, 2):
         served.update(count=0, kill_after=kill_after)
         event.clear()
-        worker = start_worker(consumer, fake, tmp_path)
+        worker = start_worker(consumer, fake, tmp_path, pool=True)
         deadline = time.monotonic() + 30
         while not event.wait(0.02) and worker.poll() is None and time.monotonic() < deadline:
             pass  # until page k is served, or the worker is done with fewer pages
         if worker.poll() is None:
             worker.send_signal(signal.SIGKILL)
             killed += 1
+        # returns once every holder of the worker's output is gone: its checking processes
+        # and their fork server must end with it, not wait for tasks forever
         worker.communicate(timeout=10)
     assert killed >= 2
     results: list[dict[str, Any]] = []
