@@ -32,11 +32,6 @@ def concept_token(iri: str) -> str:
     return "ncc" + hashlib.blake2b(iri.encode("utf-8"), digest_size=8).hexdigest()
 
 
-# countries and languages are facets without tokens in the text (as before: their names never
-# were searchable words)
-_UNLABELLED = frozenset({"country", "language"})
-
-
 class _LabelIndex:
     """Every concept's labels and alternative labels, in an in-memory FTS5 table."""
 
@@ -47,9 +42,9 @@ class _LabelIndex:
         self._conn.execute(f"CREATE VIRTUAL TABLE labels USING fts5 (text, tokenize = "
                            f"'{TOKENIZER}')")
         self._tokens: list[str] = []
-        concepts = [concept for scheme in SCHEMES if scheme not in _UNLABELLED
-                    for concept in index.concepts(scheme)]
-        for concept in concepts:
+        # every scheme: which concepts have a token in a record's text is decided once, by
+        # store.derive.LABELLED; a token no text holds (a country's) simply matches nothing
+        for concept in (c for scheme in SCHEMES for c in index.concepts(scheme)):
             parts = list(concept.labels.values())
             for alternatives in concept.alt_labels.values():
                 parts.extend(alternatives)
