@@ -108,6 +108,33 @@ def test_fast_path_is_taken_and_equal_on_plain_documents(value: Any) -> None:
     assert fast_path(value) == rfc8785.dumps(value)
 
 
+def stdlib_form(value: Any) -> bytes | None:
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return None
+
+
+@settings(max_examples=600)
+@given(PLAIN_JSON)
+def test_fast_path_equals_the_standard_library_encoder(value: Any) -> None:
+    # the module docstring's argument is made for the standard library's encoder; orjson must
+    # write the same bytes wherever the fast path is taken
+    assert fast_path(value) == stdlib_form(value)
+
+
+def test_fast_path_on_every_bmp_character_and_deep_nesting() -> None:
+    every = "".join(chr(c) for c in range(0xD800)) + "".join(chr(c) for c in range(0xE000, 0x10000))
+    document = {"text": every, every[:50]: [every[-50:], 1, None, True], "\ue000": {"\uffff": 2}}
+    assert fast_path(document) == stdlib_form(document) == rfc8785.dumps(document)
+    deep: Any = "x"
+    for _ in range(400):  # beyond orjson's nesting limit: the general algorithm decides
+        deep = [deep]
+    assert fast_path(deep) is None
+    assert canonicalize(deep) == rfc8785.dumps(deep)
+
+
 def test_rfc8785_section_3_2_2_example() -> None:
     # RFC 8785 §3.2.2 (input as JSON text, including escapes and numbers to normalise).
     source = (
