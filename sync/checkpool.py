@@ -30,6 +30,7 @@ from typing import Any
 
 from ncc_node import KeyLookup, key_lookup_from_descriptor
 
+from .feedpage import parse_item
 from .rules import Limits, Screened, TrustPolicy, screen
 
 __all__ = ["CheckPool", "PendingScreen"]
@@ -76,8 +77,9 @@ def _screen_task(task: _Task) -> list[_Outcome]:
     lookups = {origin: _lookup(body) for origin, body in descriptors.items()}
     outcomes: list[_Outcome] = []
     for raw in raws:
-        # the worker parsed the page with NaN/Infinity refused, so these bytes are plain JSON
-        result = screen(raw, json.loads(raw), key_lookup=lookups.get, policy=policy,
+        # the worker parsed the page with NaN/Infinity refused, so these bytes are plain JSON,
+        # and parse_item gives the value the worker has
+        result = screen(raw, parse_item(raw), key_lookup=lookups.get, policy=policy,
                         limits=limits, now=now)
         outcomes.append((result.early, result.late))
     return outcomes

@@ -6,6 +6,20 @@ one value at a time, so each item's character span is known; the span re-encoded
 byte for byte the span of the response (strict UTF-8 decoding is a bijection), so what the
 worker stores is exactly what the origin signed, without re-serializing anything. One pass, and
 the page is parsed once.
+
+Fast path. A page in the form nodes serve (``{"items":[<item>,<item>],"cursor":…,"more":…}``
+with no whitespace between the items, each item's keys in JCS order so that ``@context`` comes
+first) is split at each ``},{"@context":`` and each piece is parsed on its own by orjson, about
+three times faster than walking the page (issue 5). The split is only a guess: it is taken when
+every piece parses as a whole JSON object and the tail parses as the page's other members.
+JSON's grammar is unambiguous, so a decomposition of the page in which every part parses is
+*the* parse of the page: a split inside a string leaves a piece with an unterminated string,
+and one inside an item (an array of objects with ``@context``, such as a proof set) leaves a
+piece with an unclosed array; neither parses. Anything else (whitespace, another
+member order, a piece orjson refuses) takes the general walk above, which decides. orjson and
+the standard library give the same value for every text both accept but one: orjson turns
+integers beyond 64 bits into floats, so a text with a run of 19 digits goes to the standard
+library (:func:`parse_item`).
 """
 
 from __future__ import annotations
@@ -14,11 +28,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .errors import BadResponse
 
-__all__ = ["FeedItem", "FeedPage", "parse_feed_page"]
+__all__ = ["FeedItem", "FeedPage", "parse_feed_page", "parse_item"]
 
 _WHITESPACE = " \t\n\r"
+_HEAD = b'{"items":['
+_TAIL = b'],"cursor":"'  # cannot occur inside a JSON string: its quotes are not escaped
+_NEXT = b'},{"@context":'  # between two items that list @context first, as JCS orders keys
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19  # an integer orjson may read as a float has at least 19 digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +116,73 @@ class _Scanner:
                 return items
 
 
+def _orjson_value(raw: bytes) -> Any:
+    """orjson's value of ``raw`` where it is the standard library's too, else None (raises
+    orjson.JSONDecodeError where orjson refuses the text)."""
+    if _LONG_NUMBER in raw.translate(_DIGITS_TO_ZERO):
+        return None
+    return orjson.loads(raw)
+
+
+def parse_item(raw: bytes) -> Any:
+    """The JSON value of one item's bytes: ``json.loads(raw)``, by orjson where that is the same."""
+    try:
+        value = _orjson_value(raw)
+    except orjson.JSONDecodeError:
+        value = None  # the standard library decides (and raises where both refuse)
+    return json.loads(raw) if value is None else value
+
+
+def _split(body: bytes) -> FeedPage | None:
+    """The fast path (module docstring): the page split at ``},{``, or None to walk it."""
+    close = body.rfind(_TAIL)
+    if not body.startswith(_HEAD) or close < len(_HEAD):
+        return None
+    try:
+        members = orjson.loads(b"{" + body[close + 2:])
+        if (not isinstance(members, dict) or "items" in members
+                or orjson.dumps(members) != b"{" + body[close + 2:]):  # duplicates, spacing
+            return None
+        items: list[FeedItem] = []
+        start = len(_HEAD)
+        if start < close:
+            if body[start] != 0x7B or body[close - 1] != 0x7D:  # '{' ... '}'
+                return None
+            while True:
+                split = body.find(_NEXT, start, close)
+                end = close if split < 0 else split + 1
+                raw = body[start:end]
+                value = _orjson_value(raw)
+                if type(value) is not dict:
+                    return None
+                items.append(FeedItem(raw, value))
+                if split < 0:
+                    break
+                start = split + 2
+    except orjson.JSONDecodeError:
+        return None
+    return _page(items, members, None)
+
+
+def _page(items: list[FeedItem] | None, members: dict[str, Any], peer: str | None
+          ) -> FeedPage | None:
+    cursor, more = members.get("cursor"), members.get("more")
+    if items is None or not isinstance(cursor, str) or not cursor or not isinstance(more, bool):
+        if peer is None:
+            return None
+        raise BadResponse(peer, "feed page must have items (a list), cursor (a non-empty string) "
+                                "and more (true or false)")
+    return FeedPage(items, cursor, more)
+
+
 def parse_feed_page(body: bytes, *, peer: str) -> FeedPage:
     """Parse a feed response; BadResponse if it is truncated, malformed or of the wrong shape."""
+    fast = _split(body)
+    return fast if fast is not None else _walk(body, peer)
+
+
+def _walk(body: bytes, peer: str) -> FeedPage:
+    """The general path: the page walked value by value (module docstring)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,8 +211,6 @@ def parse_feed_page(body: bytes, *, peer: str) -> FeedPage:
     scanner.skip()
     if scanner.pos != len(text):
         raise scanner.fail("unexpected data after the page object")
-    cursor, more = members.get("cursor"), members.get("more")
-    if items is None or not isinstance(cursor, str) or not cursor or not isinstance(more, bool):
-        raise BadResponse(peer, "feed page must have items (a list), cursor (a non-empty string) "
-                                "and more (true or false)")
-    return FeedPage(items, cursor, more)
+    page = _page(items, members, peer)
+    assert page is not None  # _page raises for a named peer
+    return page
