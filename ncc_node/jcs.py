@@ -18,8 +18,9 @@ decides. Why the two agree byte for byte on a plain value, rule by rule (RFC 878
    both tell ``bool`` from ``int``.
 2. Numbers (§3.2.2.3): a plain value holds no ``float`` at all, only exact ``int`` within
    ±(2**53-1). For those, ECMAScript's Number-to-String is the plain decimal integer, which is
-   what orjson writes for an ``int`` and what rfc8785 writes (``str(int)``). Floats (``1.0`` vs ``1``, ``1e+16`` vs ``10000000000000000``, ``1e-07`` vs
-   ``1e-7``) and out-of-range ints (rfc8785 refuses them) never take the fast path.
+   what orjson writes for an ``int`` and what rfc8785 writes (``str(int)``). Floats (``1.0``
+   vs ``1``, ``1e+16`` vs ``10000000000000000``, ``1e-07`` vs ``1e-7``) and out-of-range ints
+   (rfc8785 refuses them) never take the fast path.
 3. Strings (§3.2.2.2): both escape exactly ``"``, ``\\`` and U+0000..U+001F -- as ``\\"``,
    ``\\\\``, ``\\b \\f \\n \\r \\t``, else ``\\u00xx`` with lowercase hex -- and write every other
    code point literally (U+007F, U+2028 and non-BMP characters too), in UTF-8. A lone

@@ -67,7 +67,8 @@ def test_bad_pages_are_typed_errors(body: bytes) -> None:
 
 object_values = st.builds(lambda rest, first: {"@context": first, **rest},
                           st.dictionaries(st.text(), json_values, max_size=4), json_values)
-TRICKY = ['},{"@context":', '},{', '],"cursor":"', '"},{"', '\\', '\\"},{\\"', ']', '{', '\ud800', '\x00', 'ü']
+TRICKY = ['},{"@context":', '},{', '],"cursor":"', '"},{"',
+          '\\', '\\"},{\\"', ']', '{', '\ud800', '\x00', 'ü']
 
 
 def compact(value: object) -> bytes:
