@@ -31,6 +31,7 @@ from typing import Any
 from ncc_node import KeyLookup, key_lookup_from_descriptor
 
 from .feedpage import parse_item
+from .gcpolicy import settle_process
 from .rules import Limits, Screened, TrustPolicy, screen
 
 __all__ = ["CheckPool", "PendingScreen"]
@@ -52,14 +53,16 @@ def _lookup(body: bytes) -> KeyLookup:
     return _lookups[body]
 
 
-def _end_with_the_worker() -> None:
-    """Run in a checking process as it starts: exit when the worker that started it dies.
+def _start_checking() -> None:
+    """Run in a checking process as it starts: collect garbage less often (it does nothing but
+    screen items, :mod:`sync.gcpolicy`), and exit when the worker that started it dies.
 
     A worker killed outright (SIGKILL, out of memory) cannot shut its pool down, and a
     process waiting for tasks would wait forever (it holds its task pipe's write end too),
     keeping the fork server alive with it. The parent's sentinel becomes readable when the
     worker is gone, however it ended.
     """
+    settle_process()
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -133,7 +136,7 @@ class CheckPool:
             context: Any = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sync.checkpool"])
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context,
-                                                 initializer=_end_with_the_worker)
+                                                 initializer=_start_checking)
         executor = self._executor
         self.screened += len(raws)
         count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))

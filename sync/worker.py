@@ -23,6 +23,7 @@ from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
 from .checkpool import CheckPool
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions, peers_from_settings
+from .gcpolicy import fewer_collections
 from .peer_run import PeerRun, Progress
 from .results import PeerResult
 from .rules import TrustPolicy
@@ -66,10 +67,12 @@ class SyncWorker:
 
     @contextmanager
     def checking(self) -> Iterator[None]:
-        """Keep the check pool's processes for the outermost call, and end them after it."""
+        """Keep the check pool's processes for the outermost call, and end them after it; the
+        garbage collector runs less often meanwhile (:mod:`sync.gcpolicy`)."""
         self._depth += 1
         try:
-            yield
+            with fewer_collections():
+                yield
         finally:
             self._depth -= 1
             if self._depth == 0 and self.checks is not None:
