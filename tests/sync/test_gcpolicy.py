@@ -1,15 +1,17 @@
-"""The garbage collector runs less often during a sync round, and is put back after it."""
+"""The garbage collector runs less often during a sync round, and is put back after it; checking
+processes run at a lower CPU priority than the worker."""
 
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ncc_node import utc_now
-from sync.checkpool import CheckPool
+from sync.checkpool import NICENESS, CheckPool
 from sync.gcpolicy import ROUND_THRESHOLDS, fewer_collections
 from sync.rules import Limits, TrustPolicy
 
@@ -59,7 +61,7 @@ def test_a_sync_round_runs_with_the_round_thresholds(
     assert gc.get_threshold() == before
 
 
-def test_checking_processes_keep_the_round_thresholds() -> None:
+def test_checking_processes_keep_the_round_thresholds_and_yield_the_cpu() -> None:
     with CheckPool(2) as pool:
         screening = pool.screen([b"[]"], {}, policy=TrustPolicy("http://x/node"),
                                 limits=Limits(), now=utc_now())
@@ -67,3 +69,6 @@ def test_checking_processes_keep_the_round_thresholds() -> None:
         executor = pool._executor
         assert isinstance(executor, ProcessPoolExecutor)
         assert executor.submit(gc.get_threshold).result(timeout=60) == ROUND_THRESHOLDS
+        worker_niceness = os.nice(0)
+        assert executor.submit(os.nice, 0).result(timeout=60) == min(19, worker_niceness
+                                                                      + NICENESS)
