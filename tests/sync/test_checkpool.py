@@ -31,6 +31,21 @@ def foreign(node: LiveNode) -> set[tuple[str, int, str]]:
     return {held for held in holdings(node) if not held[0].startswith(node.url)}
 
 
+Rows = tuple[set[tuple[str, str, str]], set[tuple[str, str]]]
+
+
+def index_rows(node: LiveNode, origin: str) -> Rows:
+    """The facet entries and search texts a node's indexes hold for one origin's records."""
+    conn = node.context.store._reader
+    facets = conn.execute("SELECT r.id, f.facet, f.value FROM facets f JOIN records r "
+                          "ON r.rowid = f.record WHERE r.origin = ? AND r.kind != 'Node'",
+                          (origin,)).fetchall()
+    texts = conn.execute("SELECT r.id, t.text FROM record_text t JOIN records r "
+                         "ON r.rowid = t.rowid WHERE r.origin = ? AND r.kind != 'Node'",
+                         (origin,)).fetchall()
+    return set(facets), set(texts)
+
+
 def test_large_pages_are_screened_in_the_pool(live_node: Start, make_payload: Payload,
                                                fake_peer: Fake) -> None:
     origin, pooled, alone = live_node("DE"), live_node("EE"), live_node("NL")
@@ -54,6 +69,14 @@ def test_large_pages_are_screened_in_the_pool(live_node: Start, make_payload: Pa
     assert foreign(pooled) == foreign(alone) and len(foreign(pooled)) == 41
     assert [(q.record_id, q.reason) for q in pooled.context.store.quarantined()] == \
         [(records[5].id, "bad_signature")]
+    # the index entries the checking processes derived are those the store derives itself
+    node_iri = origin.context.identity.node_iri
+    facets, texts = index_rows(pooled, node_iri)
+    assert len(facets) > 39 * 5 and len(texts) == 39
+    assert (facets, texts) == index_rows(alone, node_iri)
+    published = index_rows(origin, node_iri)
+    assert facets == {row for row in published[0] if row[0] != records[5].id}
+    assert texts == {row for row in published[1] if row[0] != records[5].id}
 
 
 def test_the_pool_ends_with_the_round(live_node: Start, make_payload: Payload) -> None:
