@@ -8,7 +8,6 @@ that concept's token, so a query in any language finds records tagged with the c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -49,29 +48,41 @@ def _expanded(value: str) -> str:
 def facet_values(record: dict[str, Any]) -> list[tuple[str, str]]:
     """Return the (facet, full IRI) pairs of a record, without duplicates."""
     found: dict[tuple[str, str], None] = {}
+    get = record.get
     for facet, term in FACETS.items():
-        for value in _values(record.get(term)):
-            if isinstance(value, str):
-                found[(facet, _expanded(value))] = None
+        value = get(term)
+        if isinstance(value, str):
+            found[(facet, _expanded(value))] = None
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    found[(facet, _expanded(item))] = None
     return list(found)
 
 
-def _texts(record: dict[str, Any]) -> Iterator[str]:
+def _texts(record: dict[str, Any]) -> list[str]:
+    parts: list[str] = []
+    add = parts.append
+    get = record.get
     for name in TEXT_FIELDS:
-        value = record.get(name)
+        value = get(name)
         if isinstance(value, dict):
             for text in value.values():
-                yield from (t for t in _values(text) if isinstance(t, str))
-    for org in [record.get("leadOrganisation"), *_values(record.get("partners"))]:
+                if isinstance(text, str):
+                    add(text)
+                elif isinstance(text, list):
+                    parts.extend(t for t in text if isinstance(t, str))
+    for org in [get("leadOrganisation"), *_values(get("partners"))]:
         if isinstance(org, dict) and isinstance(org.get("legalName"), str):
-            yield org["legalName"]
-    yield from (r for r in _values(record.get("regions")) if isinstance(r, str))
-    if isinstance(record.get("identifier"), str):
-        yield record["identifier"]
+            add(org["legalName"])
+    parts.extend(r for r in _values(get("regions")) if isinstance(r, str))
+    if isinstance(get("identifier"), str):
+        add(record["identifier"])
+    return parts
 
 
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:
     """Return the text the full-text index holds for a record."""
-    parts = list(_texts(record))
+    parts = _texts(record)
     parts.extend(concept_token(iri) for facet, iri in facets if facet in LABELLED)
     return "\n".join(parts)
