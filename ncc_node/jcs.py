@@ -11,7 +11,7 @@ whose output is, on the values the fast path takes, byte for byte that of the st
 (``tests/ncc_node/test_jcs.py`` compares all three on generated values).
 
 The fast path (:func:`fast_path`) is taken only when :func:`is_plain` holds for ``obj``;
-otherwise (or if the UTF-8 encoding fails) the general algorithm, ``rfc8785.dumps``, runs and
+otherwise (or if orjson refuses the value) the general algorithm, ``rfc8785.dumps``, runs and
 decides. Why the two agree byte for byte on a plain value, rule by rule (RFC 8785 §3.2):
 
 1. Literals (§3.2.2.1): ``None``/``True``/``False`` become ``null``/``true``/``false`` in both;

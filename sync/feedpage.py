@@ -134,14 +134,16 @@ def parse_item(raw: bytes) -> Any:
 
 
 def _split(body: bytes) -> FeedPage | None:
-    """The fast path (module docstring): the page split at ``},{``, or None to walk it."""
+    """The fast path (module docstring): the page split at each ``},{"@context":``, or None
+    to walk it."""
     close = body.rfind(_TAIL)
     if not body.startswith(_HEAD) or close < len(_HEAD):
         return None
+    tail = b"{" + body[close + 2:]
     try:
-        members = orjson.loads(b"{" + body[close + 2:])
+        members = orjson.loads(tail)
         if (not isinstance(members, dict) or "items" in members
-                or orjson.dumps(members) != b"{" + body[close + 2:]):  # duplicates, spacing
+                or orjson.dumps(members) != tail):  # duplicate members, spacing
             return None
         items: list[FeedItem] = []
         start = len(_HEAD)
@@ -161,17 +163,14 @@ def _split(body: bytes) -> FeedPage | None:
                 start = split + 2
     except orjson.JSONDecodeError:
         return None
-    return _page(items, members, None)
+    return _page(items, members)
 
 
-def _page(items: list[FeedItem] | None, members: dict[str, Any], peer: str | None
-          ) -> FeedPage | None:
+def _page(items: list[FeedItem] | None, members: dict[str, Any]) -> FeedPage | None:
+    """The page, if it has items, a non-empty cursor and more (true or false); else None."""
     cursor, more = members.get("cursor"), members.get("more")
     if items is None or not isinstance(cursor, str) or not cursor or not isinstance(more, bool):
-        if peer is None:
-            return None
-        raise BadResponse(peer, "feed page must have items (a list), cursor (a non-empty string) "
-                                "and more (true or false)")
+        return None
     return FeedPage(items, cursor, more)
 
 
@@ -211,6 +210,8 @@ def _walk(body: bytes, peer: str) -> FeedPage:
     scanner.skip()
     if scanner.pos != len(text):
         raise scanner.fail("unexpected data after the page object")
-    page = _page(items, members, peer)
-    assert page is not None  # _page raises for a named peer
+    page = _page(items, members)
+    if page is None:
+        raise BadResponse(peer, "feed page must have items (a list), cursor (a non-empty string) "
+                                "and more (true or false)")
     return page

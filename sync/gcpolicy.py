@@ -30,25 +30,29 @@ _active = 0
 _saved: tuple[int, int, int] = gc.get_threshold()
 
 
+def _freeze_once() -> None:
+    """Move what the process holds now out of the collector's sight, the first time (under
+    ``_lock``)."""
+    global _frozen
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
+
+
 def settle_process() -> None:
     """Freeze what the process holds now (once) and raise the thresholds for good: for a
     process that does nothing but sync work (a checking process)."""
-    global _frozen
     with _lock:
-        if not _frozen:
-            gc.freeze()
-            _frozen = True
+        _freeze_once()
         gc.set_threshold(*ROUND_THRESHOLDS)
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Raise the collector's thresholds for the duration (nested and concurrent uses count)."""
-    global _frozen, _active, _saved
+    global _active, _saved
     with _lock:
-        if not _frozen:
-            gc.freeze()
-            _frozen = True
+        _freeze_once()
         if _active == 0:
             _saved = gc.get_threshold()
             gc.set_threshold(*ROUND_THRESHOLDS)

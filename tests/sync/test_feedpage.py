@@ -63,7 +63,7 @@ def test_bad_pages_are_typed_errors(body: bytes) -> None:
     assert info.value.code == "bad_response" and info.value.peer == "https://peer.example"
 
 
-# -- the fast path: split at "},{" and parse the pieces with orjson -------------------------------
+# -- the fast path: split at each '},{"@context":' and parse the pieces with orjson ---------------
 
 object_values = st.builds(lambda rest, first: {"@context": first, **rest},
                           st.dictionaries(st.text(), json_values, max_size=4), json_values)
