@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -48,3 +50,24 @@ def test_escapes_and_language_case() -> None:
 def test_other_shapes_left_to_pyld(change: dict[str, Any]) -> None:
     with pytest.raises(NotDirect):
         direct_statements({**example("initiative.jsonld"), **change})
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+                                st.sampled_from(['"', "\\", "\n", "\r", '\\"\r\n', "ä\\n"])),
+                      min_size=1, max_size=3),
+       lang=st.sampled_from(["en", "DE", "et-EE", "nl-be", "LB"]))
+def test_any_text_and_language_matches_pyld(texts: list[str], lang: str) -> None:
+    """Escaping (only texts holding a quote, backslash, LF or CR are translated) and language
+    lowercasing (the checked tags are cached) agree with PyLD on any text."""
+    record = {**example("initiative.jsonld"), "name": {lang: texts}, "results": {"en": texts[0]}}
+    assert isomorphic(graph(direct_statements(record)), graph(pyld_statements(record)))
+
+
+def test_refused_tag_and_type_stay_refused_after_cached_ones() -> None:
+    record = example("initiative.jsonld")
+    direct_statements(record)  # fills the language and vocabulary caches
+    for change in ({"name": {"en_GB": "x"}}, {"type": ["Initiative", 7]}):
+        for _ in range(2):
+            with pytest.raises(NotDirect):
+                direct_statements({**record, **change})
