@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from .errors import PayloadTooLarge, RequestInvalid
 
 
@@ -63,3 +65,25 @@ def parse_json(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
     if too_deep(data, value, max_depth):
         raise PayloadTooLarge(f"JSON nesting deeper than {max_depth} levels")
     return value
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19  # an integer orjson may read as a float has at least 19 digits
+
+
+def orjson_value(raw: bytes) -> Any:
+    """orjson's value of ``raw`` where it is the standard library's too, else None (raises
+    orjson.JSONDecodeError where orjson refuses the text)."""
+    if _LONG_NUMBER in raw.translate(_DIGITS_TO_ZERO):
+        return None
+    return orjson.loads(raw)
+
+
+def parse_json_bytes(raw: bytes) -> Any:
+    """``json.loads(raw)``, computed by orjson (two to three times faster) where that is the same:
+    for a stored body or a feed item."""
+    try:
+        value = orjson_value(raw)
+    except orjson.JSONDecodeError:
+        value = None  # the standard library decides (and raises where both refuse)
+    return json.loads(raw) if value is None else value

@@ -30,6 +30,9 @@ from typing import Any
 
 import orjson
 
+from ncc_node.jsonbody import orjson_value as _orjson_value
+from ncc_node.jsonbody import parse_json_bytes as parse_item
+
 from .errors import BadResponse
 
 __all__ = ["FeedItem", "FeedPage", "parse_feed_page", "parse_item"]
@@ -38,8 +41,6 @@ _WHITESPACE = " \t\n\r"
 _HEAD = b'{"items":['
 _TAIL = b'],"cursor":"'  # cannot occur inside a JSON string: its quotes are not escaped
 _NEXT = b'},{"@context":'  # between two items that list @context first, as JCS orders keys
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 19  # an integer orjson may read as a float has at least 19 digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,23 +115,6 @@ class _Scanner:
             items.append(FeedItem(self.text[start:end].encode("utf-8"), value))
             if self.punct(",", "]") == "]":
                 return items
-
-
-def _orjson_value(raw: bytes) -> Any:
-    """orjson's value of ``raw`` where it is the standard library's too, else None (raises
-    orjson.JSONDecodeError where orjson refuses the text)."""
-    if _LONG_NUMBER in raw.translate(_DIGITS_TO_ZERO):
-        return None
-    return orjson.loads(raw)
-
-
-def parse_item(raw: bytes) -> Any:
-    """The JSON value of one item's bytes: ``json.loads(raw)``, by orjson where that is the same."""
-    try:
-        value = _orjson_value(raw)
-    except orjson.JSONDecodeError:
-        value = None  # the standard library decides (and raises where both refuse)
-    return json.loads(raw) if value is None else value
 
 
 def _split(body: bytes) -> FeedPage | None:
