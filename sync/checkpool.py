@@ -12,6 +12,11 @@ Each task carries the raw bytes of its items and the bytes of the descriptors th
 lookups were built from; a process rebuilds a lookup once per descriptor version. Processes come
 from a ``forkserver`` (never a fork of a threaded worker) and live for one sync round. A process
 that dies takes nothing with it: its tasks are screened in the worker (``PendingScreen.get``).
+
+Starting takes a fork server a quarter of a second (it imports the screening code and compiles
+the accept path, :mod:`sync.checkwarm`, before it forks the processes). The worker does not wait
+for that: the first large page asks :meth:`CheckPool.ready`, which starts the processes in a
+background thread and answers False, and the worker checks the pages itself until they are up.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from .gcpolicy import settle_process
 from .rules import Limits, Screened, TrustPolicy, screen
 
 __all__ = ["NICENESS", "CheckPool", "PendingScreen"]
+
+#: Imported by the fork server before it forks a checking process (:mod:`sync.checkwarm`).
+PRELOAD = ["sync.checkwarm"]
 
 _TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the page's end
 #: How much lower the checking processes' CPU priority is than the worker's (``nice``). The
@@ -132,22 +140,69 @@ class PendingScreen:
 class CheckPool:
     """A pool of checking processes, started on first use; ``close`` ends them."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, *, wait_for_start: bool = False) -> None:
+        """``wait_for_start``: :meth:`ready` is always True and :meth:`screen` starts the
+        processes and waits for them, so which items the pool screens does not depend on how
+        fast they start (tests rely on it)."""
         if processes < 2:
             raise ValueError("a check pool needs at least 2 processes")
         self.processes = processes
+        self.wait_for_start = wait_for_start
         self.screened = 0  # items sent to the processes (for status and tests)
         self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._starting: threading.Thread | None = None
+        self._pings: list[Future[int]] = []  # one per process: done once it is up
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context: Any = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return ProcessPoolExecutor(self.processes, mp_context=context,
+                                   initializer=_start_checking)
+
+    def ready(self) -> bool:
+        """Whether the processes are up to take a page at once. If they are not, start them in
+        a background thread (it waits for the fork server) and answer False: the caller checks
+        the items itself meanwhile, instead of waiting. With ``wait_for_start``, always True."""
+        if self.wait_for_start:
+            return True
+        with self._lock:
+            if self._executor is not None:
+                return all(ping.done() for ping in self._pings)
+            if self._starting is None:
+                self._starting = threading.Thread(target=self._start, name="check-pool-start",
+                                                  daemon=True)
+                self._starting.start()
+            return False
+
+    def _start(self) -> None:
+        """In the starting thread: create the processes (``submit`` spawns them, waiting for
+        the fork server), one small task each to tell when they are up."""
+        executor: ProcessPoolExecutor | None = None
+        try:
+            executor = self._new_executor()
+            pings = [executor.submit(os.getpid) for _ in range(self.processes)]
+        except Exception as exc:  # the next screen() tries again, in the caller's thread
+            log.warning("the check pool did not start: %s", exc)
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+            executor, pings = None, []
+        with self._lock:
+            self._executor, self._pings, self._starting = executor, pings, None
+
+    def _wait_for_starting(self) -> None:
+        with self._lock:
+            starting = self._starting
+        if starting is not None:
+            starting.join()
 
     def screen(self, raws: Sequence[bytes], descriptors: Mapping[str, bytes], *,
                policy: TrustPolicy, limits: Limits, now: datetime) -> PendingScreen:
         """Start screening ``raws`` (records and tombstones) under the descriptors given by
         origin; the processes work while the caller goes on, ``get()`` waits for the outcome."""
+        self._wait_for_starting()
         if self._executor is None:
-            context: Any = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sync.checkpool"])
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=context,
-                                                 initializer=_start_checking)
+            self._executor = self._new_executor()
         executor = self._executor
         self.screened += len(raws)
         count = max(1, min(len(raws), self.processes * _TASKS_PER_PROCESS))
@@ -178,8 +233,9 @@ class CheckPool:
 
     def close(self) -> None:
         """End the processes (a later ``screen`` starts new ones)."""
+        self._wait_for_starting()
         if self._executor is not None:
-            executor, self._executor = self._executor, None
+            executor, self._executor, self._pings = self._executor, None, []
             executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> CheckPool:

@@ -226,6 +226,8 @@ class PeerRun:
                   if isinstance(item.value, dict) and item.value.get("type") != "Node"]
         if self.checks is None or len(chosen) < self.options.check_min_items:
             return None
+        if not self.checks.ready():  # starting: this page is checked here, without waiting
+            return None
         knowledge = PageKnowledge(self.store, self.lookups)
         descriptors = {}
         for origin in {page.items[i].value.get("origin") for i in chosen}:

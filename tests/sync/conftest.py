@@ -57,7 +57,10 @@ def peer(node: Any, scope: str = "own", keys: tuple[str, ...] = ()) -> dict[str,
 def worker_for(node: LiveNode, *peers: dict[str, Any], **sync: Any) -> SyncWorker:
     """A worker of ``node`` pulling from ``peers``."""
     context = node.context
-    return SyncWorker(context.store, context.identity, sync_settings(node, list(peers), **sync))
+    worker = SyncWorker(context.store, context.identity, sync_settings(node, list(peers), **sync))
+    if worker.checks is not None:  # which items the pool screens must not depend on timing
+        worker.checks.wait_for_start = True
+    return worker
 
 
 def publish(node: LiveNode, make_payload: Callable[..., dict[str, Any]], count: int,

@@ -11,12 +11,16 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from ncc_node import dump_body
+from ncc_node import dump_body, utc_now
+from sync.checkpool import CheckPool
+from sync.rules import Limits, TrustPolicy
+from vocab.validation.accept import accept_path
 
 from ..nodes import LiveNode
 from .conftest import FakePeer, holdings, peer, publish, worker_for
@@ -110,3 +114,67 @@ def test_a_checking_process_that_dies_loses_nothing(live_node: Start, make_paylo
     assert result.error is None and result.accepted == 31 and not result.rejected
     assert holdings(origin) <= holdings(consumer)
     assert "a checking process died" in caplog.text
+
+
+def test_a_starting_pool_is_not_waited_for() -> None:
+    """ready() starts the processes in the background and says False until they are up; a
+    screen() or close() meanwhile waits for the start, and close() leaves nothing running."""
+    before = set(multiprocessing.active_children())
+    pool = CheckPool(2)
+    try:
+        started = time.monotonic()
+        assert pool.ready() is False  # answers at once: the fork server is still starting
+        assert time.monotonic() - started < 0.1
+        deadline = time.monotonic() + 60
+        while not pool.ready():
+            assert time.monotonic() < deadline, "the check pool never came up"
+            time.sleep(0.01)
+        assert len(pool.pids()) == 2
+        # forked from a fork server that compiled the accept path (sync.checkwarm): warm
+        assert pool._executor is not None
+        compiled = pool._executor.submit(eval, "accept_path.cache_info().currsize",
+                                         {"accept_path": accept_path})
+        assert compiled.result() == 1
+    finally:
+        pool.close()
+    assert pool.pids() == []
+    assert set(multiprocessing.active_children()) <= before
+    assert CheckPool(2, wait_for_start=True).ready() is True  # tests: no background start
+
+
+def test_close_and_screen_while_the_pool_starts(live_node: Start, make_payload: Payload) -> None:
+    origin = live_node("DE")
+    records = publish(origin, make_payload, 6)
+    descriptor = origin.context.store.descriptor(origin.context.identity.node_iri)
+    assert descriptor is not None
+    node_iri = origin.context.identity.node_iri
+    policy = TrustPolicy(node_iri + "-not", {node_iri: ()})
+    before = set(multiprocessing.active_children())
+    with CheckPool(2) as pool:
+        assert pool.ready() is False
+        pool.close()  # while the starting thread waits for the fork server
+        assert pool.pids() == [] and set(multiprocessing.active_children()) <= before
+        assert pool.ready() is False  # starts again
+        bad = json.loads(records[0].body)
+        bad["name"] = {"en": "Tampered"}
+        outcome = pool.screen([dump_body(bad), *(r.body for r in records[1:])],
+                              {node_iri: descriptor.body}, policy=policy, limits=Limits(),
+                              now=utc_now()).get()
+    assert [s.late[0] if s.late else None for s in outcome] == ["bad_signature"] + [None] * 5
+    assert set(multiprocessing.active_children()) <= before
+
+
+def test_pages_checked_while_the_pool_starts_converge(live_node: Start,
+                                                      make_payload: Payload) -> None:
+    """Without wait_for_start the first pages are checked in the worker and later ones in the
+    pool once it is up: the same holdings either way."""
+    origin, consumer = live_node("DE"), live_node("EE")
+    publish(origin, make_payload, 60)
+    worker = worker_for(consumer, peer(origin), check_workers=2, check_min_items=2, page_size=4)
+    assert worker.checks is not None
+    worker.checks.wait_for_start = False
+    result = worker.run_once()[0]
+    assert result.error is None and result.accepted == 61 and not result.rejected
+    assert holdings(origin) <= holdings(consumer)
+    assert worker.checks.screened <= 60 - 3  # the first page's 3 records were checked here
+    assert worker.checks.pids() == []  # ended with the round
