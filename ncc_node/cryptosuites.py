@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from hashlib import sha256
 from typing import Any
 
-from pyld import jsonld
-
 import vocab
 from vocab import DocumentLoader, refused_cause
 
@@ -73,6 +71,8 @@ def rdfc_canonicalize(
     # A bundled-only loader is built per call, never kept in a module global (CONVENTIONS §1).
     loader = document_loader if document_loader is not None else vocab.document_loader()
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
+    from pyld import jsonld  # on first use: the JCS suite, which nodes sign with, never needs it
+
     try:
         nquads = jsonld.normalize(dict(document), options)
     except jsonld.JsonLdError as exc:

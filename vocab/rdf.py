@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyld import jsonld
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -25,12 +24,16 @@ class JsonLdInvalid(VocabError):
     """The document is not valid JSON-LD (PyLD refused to expand or convert it)."""
 
 
-def _pyld(call: Any, document: Any, options: dict[str, Any]) -> Any:
+def _pyld(call: str, document: Any, options: dict[str, Any]) -> Any:
+    """Run PyLD's ``jsonld.<call>``. PyLD is imported on first use: the fast paths never need
+    it, and importing it costs a process ~65 ms (the check pool's fork server, every CLI run)."""
+    from pyld import jsonld
+
     # No base IRI: PyLD would otherwise resolve relative IRIs against its placeholder
     # http://example.org/base/ and sign/store IRIs the publisher never wrote.
     options.setdefault("base", None)
     try:
-        return call(document, options)
+        return getattr(jsonld, call)(document, options)
     except jsonld.JsonLdError as exc:
         refused = refused_cause(exc)
         if refused is not None:
@@ -50,8 +53,8 @@ def to_nquads(
     }
     if canonical:
         options["algorithm"] = "URDNA2015"
-        return str(_pyld(jsonld.normalize, record, options))
-    return str(_pyld(jsonld.to_rdf, record, options))
+        return str(_pyld("normalize", record, options))
+    return str(_pyld("to_rdf", record, options))
 
 
 def _term(item: dict[str, Any], blanks: dict[str, BNode]) -> Node:
@@ -71,7 +74,7 @@ def _term(item: dict[str, Any], blanks: dict[str, BNode]) -> Node:
 def to_dataset(record: dict[str, Any], *, loader: DocumentLoader | None = None) -> Dataset:
     """Return the record as an rdflib Dataset (the proof in its own graph)."""
     options = {"documentLoader": loader or document_loader()}
-    quads: dict[str, list[dict[str, Any]]] = _pyld(jsonld.to_rdf, record, options)
+    quads: dict[str, list[dict[str, Any]]] = _pyld("to_rdf", record, options)
     dataset = Dataset()
     blanks: dict[str, BNode] = {}
     for graph_name, triples in quads.items():

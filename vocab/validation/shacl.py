@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, Graph, Namespace
 from rdflib.term import Node
 
@@ -37,6 +36,9 @@ def validate_shacl(record: Any) -> list[Violation]:
         data = to_graph(record)
     except (JsonLdInvalid, ContextRefused) as exc:
         return [Violation("", "jsonld", str(exc))]
+    # imported on first use (~70 ms): the accept path decides most records without pyshacl
+    from pyshacl import validate as pyshacl_validate
+
     conforms, report, _ = pyshacl_validate(
         data, shacl_graph=_pyshacl_shapes(), inference="none", allow_warnings=False
     )
