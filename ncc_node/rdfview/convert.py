@@ -64,38 +64,31 @@ def _absolute(iri: str | None) -> str:
     return f"<{iri}>"
 
 
-# Types and vocabulary-coerced values (a few dozen terms) in their checked N-Triples form.
+# Checked N-Triples forms of the values that repeat across records: types and vocabulary terms
+# (a few dozen), and compact IRIs such as concepts ("sdg:4", "theme:education"). Bounded; record
+# ids and other absolute IRIs, which never repeat, just pass through.
 _VOCAB_CACHE: dict[str, str] = {}
-
-
-def _vocab_iri(value: Any, context: Context) -> str:
-    cached = _VOCAB_CACHE.get(value) if isinstance(value, str) else None
-    if cached is not None:
-        return cached
-    if not isinstance(value, str):
-        raise NotDirect("a type that is not a string")
-    iri = _absolute(context.expand_iri(value, vocab=True))
-    if len(_VOCAB_CACHE) < 10_000:  # the context is the bundled one, fixed
-        _VOCAB_CACHE[value] = iri
-    return iri
-
-
-# Concept values ("sdg:4", "theme:education") repeat across records: their checked N-Triples
-# form is remembered (bounded; record ids, which never repeat, just pass through).
 _ID_CACHE: dict[str, str] = {}
+_VOCAB_CACHE_MAX = 10_000
 _ID_CACHE_MAX = 50_000
 
 
-def _id_iri(value: Any, context: Context) -> str:
-    cached = _ID_CACHE.get(value) if isinstance(value, str) else None
+def _iri(value: Any, context: Context, *, vocab: bool) -> str:
+    """``value`` as an N-Triples IRI: a term or vocabulary IRI (``vocab``) or an ``@id``."""
+    cache = _VOCAB_CACHE if vocab else _ID_CACHE
+    cached = cache.get(value) if isinstance(value, str) else None
     if cached is not None:
         return cached
     if not isinstance(value, str):
-        raise NotDirect("an @id that is not a string")
-    iri = _absolute(context.expand_iri(value, vocab=False))
-    if ":" in value and not value.partition(":")[2].startswith("//") and (
-            len(_ID_CACHE) < _ID_CACHE_MAX):
-        _ID_CACHE[value] = iri  # compact IRIs only: the context is the bundled one, fixed
+        raise NotDirect("a type that is not a string" if vocab else "an @id that is not a string")
+    iri = _absolute(context.expand_iri(value, vocab=vocab))
+    if vocab:
+        keep = len(cache) < _VOCAB_CACHE_MAX
+    else:  # compact IRIs only
+        keep = (":" in value and not value.partition(":")[2].startswith("//")
+                and len(cache) < _ID_CACHE_MAX)
+    if keep:
+        cache[value] = iri  # the context is the bundled one, fixed
     return iri
 
 
@@ -138,7 +131,7 @@ class _Converter:
 
     def node(self, obj: dict[str, Any]) -> str:
         if "id" in obj:
-            subject = _id_iri(obj["id"], self.context)
+            subject = _iri(obj["id"], self.context, vocab=False)
             self.out.subjects.append(subject[1:-1])
         else:
             subject = f"_:{self.blank_prefix}{self.blanks}"
@@ -150,7 +143,7 @@ class _Converter:
                 continue
             if key == "type":
                 for kind in value if isinstance(value, list) else [value]:
-                    lines.append(f"{subject} {RDF_TYPE} {_vocab_iri(kind, self.context)}")
+                    lines.append(f"{subject} {RDF_TYPE} {_iri(kind, self.context, vocab=True)}")
                 continue
             term = properties.get(key)
             if term is None:
@@ -182,9 +175,9 @@ class _Converter:
     def object(self, term: TermDef, item: Any) -> str:
         if isinstance(item, str):
             if term.coerce == "@id":
-                return _id_iri(item, self.context)
+                return _iri(item, self.context, vocab=False)
             if term.coerce == "@vocab":
-                return _vocab_iri(item, self.context)
+                return _iri(item, self.context, vocab=True)
             return literal(item, datatype=term.coerce)
         if isinstance(item, dict):
             if any(k.startswith("@") for k in item):

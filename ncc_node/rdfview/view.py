@@ -10,7 +10,6 @@ triples of every changed record first. Why in memory, and the figures: docs/spar
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -115,7 +114,7 @@ class RdfView:
         for other in sorted(others):
             stored = self.store.get(other)
             if stored is not None:
-                self.oxigraph.load(record_statements(json.loads(stored.body)).nquads(
+                self.oxigraph.load(record_statements(parse_json_bytes(stored.body)).nquads(
                     self._graphs[other]), format=RdfFormat.N_QUADS)
 
     def _remove_subject(self, subject: NamedNode | BlankNode, graph: NamedNode) -> None:
