@@ -4,9 +4,10 @@ Run: ``.venv/bin/python bench/proofs.py [--records 2000] [--rounds 3] [--target 
 
 In one run it builds the records, signs them all (sign rate), then measures, alternating for
 ``--rounds`` rounds and keeping each one's best: raw Ed25519 verify of the very hashData and
-signatures the full path checks (the limit), and full ``ncc_node.proofs.verify`` with a key lookup
-built from a node descriptor. It prints the rates and full/raw, and exits 1 when full/raw is below
-the target (issue 3: 0.60). It also checks that the JCS fast path equals rfc8785 on every record.
+signatures the full path checks (the limit), and full ``ncc_node.integrity.proofs.verify``
+with a key lookup built from a node descriptor. It prints the rates and full/raw, and exits 1
+when full/raw is below the target (0.60). It also checks that the JCS fast path equals
+rfc8785 on every record.
 """
 
 from __future__ import annotations
@@ -22,18 +23,18 @@ from typing import Any
 
 import rfc8785
 
-from ncc_node.cryptosuites import (
+from ncc_node.identity.descriptor import key_lookup_from_descriptor, new_descriptor
+from ncc_node.identity.signing_key import generate_key
+from ncc_node.integrity.cryptosuites import (
     canonicalize_document,
     canonicalize_proof_config,
     hash_data,
     proof_configuration,
     unsecured_document,
 )
-from ncc_node.descriptor import key_lookup_from_descriptor, new_descriptor
-from ncc_node.jcs import canonicalize, is_plain
-from ncc_node.keys import generate_key
-from ncc_node.multibase import multibase_decode
-from ncc_node.proofs import sign, verify
+from ncc_node.integrity.jcs import canonicalize, is_plain
+from ncc_node.integrity.multibase import multibase_decode
+from ncc_node.integrity.proofs import sign, verify
 
 BASE = "https://ncc-de.example.org"
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

@@ -30,7 +30,7 @@ from records import initiatives  # noqa: E402
 
 from ncc_node.store import SqliteStore  # noqa: E402
 
-NCC = [sys.executable, "-m", "ncc_node.cli"]
+NCC = [sys.executable, "-m", "ncc_cli"]
 MINTED = ("@context", "id", "origin", "version", "modified")
 PAGE = 500
 

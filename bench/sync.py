@@ -34,15 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve import free_port, run, write_payloads  # noqa: E402
 
 from ncc_node.app import create_app  # noqa: E402
-from ncc_node.cryptosuites import (  # noqa: E402
+from ncc_node.identity.descriptor import key_lookup_from_descriptor  # noqa: E402
+from ncc_node.integrity.cryptosuites import (  # noqa: E402
     canonicalize_document,
     canonicalize_proof_config,
     hash_data,
     proof_configuration,
     unsecured_document,
 )
-from ncc_node.descriptor import key_lookup_from_descriptor  # noqa: E402
-from ncc_node.multibase import multibase_decode  # noqa: E402
+from ncc_node.integrity.multibase import multibase_decode  # noqa: E402
 from ncc_node.store import SqliteStore  # noqa: E402
 from ncc_node.timestamps import parse_timestamp  # noqa: E402
 
@@ -112,7 +112,7 @@ def report():
         own = next(line for line in status if line.startswith("VmHWM")).split()[1]
         out.write(f"{own} {tree_peak[0]}")
 atexit.register(report)
-from ncc_node.cli import main
+from ncc_cli import main
 if os.environ.get("BENCH_PROFILE"):  # cProfile each worker process into <file>.<pid>
     import cProfile
     out = os.environ["BENCH_PROFILE"] + f".{os.getpid()}"

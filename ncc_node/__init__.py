@@ -5,18 +5,9 @@ layer lives in :mod:`ncc_node.app` / :mod:`ncc_node.api` and is never imported f
 ``sync`` can use the core without Flask (DESIGN §2).
 """
 
-from .cryptosuites import CRYPTOSUITES, EDDSA_JCS_2022, EDDSA_RDFC_2022
-from .descriptor import (
-    key_lookup_from_descriptor,
-    new_descriptor,
-    rotate,
-    verify_descriptor,
-    verify_rotation,
-)
-from .descriptor_keys import descriptor_keys, node_iri_for
-from .digest import digest
 from .errors import (
     BadSignature,
+    ConfigError,
     Conflict,
     CreatedInFuture,
     DescriptorError,
@@ -30,13 +21,38 @@ from .errors import (
     UnknownKey,
     UnsupportedCryptosuite,
 )
-from .identity import NodeIdentity, init_identity, load_identity, rotate_identity
-from .jcs import canonicalize
-from .jsonbody import dump_body, json_depth, parse_json, too_deep
-from .keys import NodeKey, generate_key, load_key, save_key
-from .multikey import decode_public_key, encode_public_key
-from .proofs import KeyLookup, VerifiedProof, sign, verify, verify_proof_set
-from .publish import Publisher, payload_of
+from .identity import (
+    NodeIdentity,
+    NodeKey,
+    descriptor_keys,
+    generate_key,
+    init_identity,
+    key_lookup_from_descriptor,
+    load_identity,
+    load_key,
+    new_descriptor,
+    node_iri_for,
+    rotate,
+    rotate_identity,
+    save_key,
+    verify_descriptor,
+    verify_rotation,
+)
+from .integrity import (
+    CRYPTOSUITES,
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    KeyLookup,
+    VerifiedProof,
+    canonicalize,
+    decode_public_key,
+    encode_public_key,
+    sign,
+    verify,
+    verify_proof_set,
+)
+from .jsonbody import dump_body, json_depth, orjson_value, parse_json, parse_json_bytes, too_deep
+from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
 from .store import PeerState, RecordFilter, SqliteStore, Store, StoredRecord
 from .timestamps import format_timestamp, parse_timestamp, utc_now
@@ -44,6 +60,7 @@ from .timestamps import format_timestamp, parse_timestamp, utc_now
 __all__ = [
     "BadSignature",
     "CRYPTOSUITES",
+    "ConfigError",
     "Conflict",
     "CreatedInFuture",
     "DescriptorError",
@@ -86,7 +103,9 @@ __all__ = [
     "load_settings",
     "new_descriptor",
     "node_iri_for",
+    "orjson_value",
     "parse_json",
+    "parse_json_bytes",
     "parse_timestamp",
     "payload_of",
     "rotate",

@@ -52,8 +52,8 @@ PEER_SCOPES = ("own", "all")
 
 
 def _check_peer(entry: Any, where: str) -> dict[str, Any]:
-    from .descriptor_keys import check_base_url
-    from .multikey import decode_public_key
+    from .identity import check_base_url
+    from .integrity import decode_public_key
 
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{where}: expected a table with base_url, scope, keys")

@@ -14,9 +14,10 @@ from a ``forkserver`` (never a fork of a threaded worker) and live for one sync 
 that dies takes nothing with it: its tasks are screened in the worker (``PendingScreen.get``).
 
 Starting takes a fork server a quarter of a second (it imports the screening code and compiles
-the accept path, :mod:`sync.checkwarm`, before it forks the processes). The worker does not wait
-for that: the first large page asks :meth:`CheckPool.ready`, which starts the processes in a
-background thread and answers False, and the worker checks the pages itself until they are up.
+the accept path, :mod:`sync.checkpool_preload`, before it forks the processes). The worker
+does not wait for that: the first large page asks :meth:`CheckPool.ready`, which starts the
+processes in a background thread and answers False, and the worker checks the pages itself
+until they are up.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from .rules import Limits, Screened, TrustPolicy, screen
 
 __all__ = ["NICENESS", "CheckPool", "PendingScreen"]
 
-#: Imported by the fork server before it forks a checking process (:mod:`sync.checkwarm`).
-PRELOAD = ["sync.checkwarm"]
+#: Imported by the fork server before it forks a checking process (:mod:`sync.checkpool_preload`).
+PRELOAD = ["sync.checkpool_preload"]
 
 _TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the page's end
 #: How much lower the checking processes' CPU priority is than the worker's (``nice``). The

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ncc_node import node_iri_for
-from ncc_node.errors import ConfigError
+from ncc_node import ConfigError, node_iri_for
 
 __all__ = ["PeerConfig", "SyncOptions", "peers_from_settings"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ncc_node.errors import NccError
+from ncc_node import NccError
 
 __all__ = [
     "BadResponse",

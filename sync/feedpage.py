@@ -30,8 +30,8 @@ from typing import Any
 
 import orjson
 
-from ncc_node.jsonbody import orjson_value as _orjson_value
-from ncc_node.jsonbody import parse_json_bytes as parse_item
+from ncc_node import orjson_value as _orjson_value
+from ncc_node import parse_json_bytes as parse_item
 
 from .errors import BadResponse
 

@@ -55,7 +55,7 @@ class _Screening:
 
 
 @dataclass(frozen=True)
-class _Ahead:
+class _PrefetchedPage:
     """The next page, fetched (and its screening started) before this one is committed."""
 
     after: str | None  # the cursor it was asked for with
@@ -155,7 +155,7 @@ class PeerRun:
     def _pull(self) -> None:
         after = self.state.cursor
         index = 0
-        ahead: deque[_Ahead] = deque()  # the next pages, fetched and being screened
+        ahead: deque[_PrefetchedPage] = deque()  # the next pages, fetched and being screened
         while not (self.stop is not None and self.stop.is_set()):
             if ahead and ahead[0].after == after:
                 first = ahead.popleft()
@@ -180,7 +180,7 @@ class PeerRun:
                 self.result.up_to_date = True
                 return
 
-    def _read_ahead(self, ahead: deque[_Ahead], page: FeedPage) -> None:
+    def _read_ahead(self, ahead: deque[_PrefetchedPage], page: FeedPage) -> None:
         """Fill ``ahead`` with up to READ_AHEAD pages after ``page``."""
         last = ahead[-1].page if ahead else page
         while len(ahead) < READ_AHEAD and last.more and last.items:
@@ -192,14 +192,14 @@ class PeerRun:
                 return  # does not advance: the round fails there when it gets to it
             last = following.page
 
-    def _look_ahead(self, after: str) -> _Ahead | None:
+    def _look_ahead(self, after: str) -> _PrefetchedPage | None:
         """Fetch the page after ``after`` and start screening it; None if that fails (it is
         asked for again in turn, and its error, if it persists, ends the round there)."""
         try:
             page = self._fetch(after)
         except SyncError:
             return None
-        return _Ahead(after, page, self._start_screen(page))
+        return _PrefetchedPage(after, page, self._start_screen(page))
 
     def _fetch(self, after: str | None) -> FeedPage:
         """One page; a page too large for the response cap is asked for again, halved."""

@@ -12,11 +12,12 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ncc_node.app import NodeContext, create_app
-from ncc_node.identity import init_identity
+from ncc_node.app import create_app
+from ncc_node.context import NodeContext
+from ncc_node.identity.node_identity import init_identity
+from ncc_node.identity.tokens import create_token
 from ncc_node.settings import load_settings
 from ncc_node.store import SqliteStore
-from ncc_node.tokens import create_token
 
 NAMES = {"DE": "NCC Germany", "EE": "NCC Estonia", "NL": "NCC Netherlands", "LU": "NCC Luxembourg"}
 

@@ -29,9 +29,9 @@ from .validation import (
     check_terms,
     ensure_valid,
     expanded_context,
-    validate_fast,
     validate_record,
     validate_shacl,
+    validate_shapes,
 )
 
 __all__ = [
@@ -69,8 +69,8 @@ __all__ = [
     "to_dataset",
     "to_graph",
     "to_nquads",
-    "validate_fast",
     "validate_record",
     "validate_shacl",
+    "validate_shapes",
     "vocabulary_graph",
 ]

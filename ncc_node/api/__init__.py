@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask
 
-from ..app import NodeContext
+from ..context import NodeContext
 from . import feed, initiatives, methods, node, scout, sparql, stats, sync_status, vocabulary
 from .error_shape import register_error_handlers
 from .openapi import Blueprint, create_api

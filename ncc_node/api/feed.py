@@ -16,7 +16,7 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
-from ..app import node
+from ..context import node
 from ..errors import RequestInvalid
 from .openapi import Blueprint
 from .representations import items_page

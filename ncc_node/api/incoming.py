@@ -12,10 +12,10 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from ..app import node
+from ..context import node
+from ..identity import authenticate
 from ..jsonbody import parse_json
 from ..store import Token
-from ..tokens import authenticate
 
 BODY_TYPES = ("application/json", "application/ld+json")
 

@@ -17,7 +17,7 @@ from flask import Response, request
 
 from vocab import UnknownConcept, concept_index
 
-from ..app import node
+from ..context import node
 from ..store import RecordFilter
 from .representations import (
     JSON,

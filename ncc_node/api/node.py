@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from ..app import node
+from ..context import node
 from ..errors import NotFound
 from .openapi import Blueprint
 from .record_docs import descriptor_doc

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from ..app import node
+from ..context import node
 from ..errors import Gone, NotFound
-from ..publish import COLLECTIONS
+from ..records import COLLECTIONS
 from ..store import StoredRecord
 from .incoming import json_body, require_scope
 from .representations import JSONLD, record_response, respond

@@ -11,7 +11,7 @@ from typing import Any
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..app import node
+from ..context import node
 from ..scout import (
     Candidate,
     ScoutQuery,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Response, current_app, request
 from flask.views import MethodView
 
-from ..app import node
+from ..context import node
 from ..rdfview import view_of
 from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused, run_query
 from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES, render

@@ -8,8 +8,8 @@ from flask import Response, request
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest
 
-from ..app import node
-from ..stats import ecosystem_stats, stats_csv
+from ..context import node
+from ..reports import ecosystem_stats, stats_csv
 from .openapi import Blueprint
 from .representations import JSON, negotiate
 from .schemas import ErrorSchema

@@ -1,7 +1,7 @@
 """The operator's view of sync: ``GET /sync/status`` (admin token; issue 5).
 
 Per peer: last success, last error, cursor, lag (seconds since the last successful round, see
-:mod:`ncc_node.peer_status`) and counts accepted and rejected by reason. The same data as
+:mod:`ncc_node.reports.peer_status`) and counts accepted and rejected by reason. The same data as
 ``ncc sync status --json``.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..app import node
-from ..peer_status import sync_status
+from ..context import node
+from ..reports import sync_status
 from .incoming import require_scope
 from .openapi import BEARER, Blueprint
 from .schemas import ErrorSchema

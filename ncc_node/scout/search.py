@@ -15,7 +15,7 @@ from typing import Any
 from vocab import UnknownConcept, concept_index
 
 from ..errors import NotFound
-from ..origins import OriginCountries
+from ..reports import OriginCountries
 from ..store import Replication, Store, StoredRecord
 from ..timestamps import utc_now
 from .query import ScoutQuery, Weights

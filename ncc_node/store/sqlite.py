@@ -26,11 +26,11 @@ from .base import (
     Token,
     Writer,
 )
+from .candidate_sql import ScoutQueries
 from .derive import facet_values, search_text
-from .rdfview_sql import DerivedViewsSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
-from .scout_sql import ScoutQueries
+from .stats_sql import StatsSql
 from .textquery import fts_query
 
 BUSY_TIMEOUT_MS = 30_000
@@ -212,7 +212,7 @@ def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
             )
 
 
-class SqliteStore(DerivedViewsSql, ScoutQueries, Store):
+class SqliteStore(StatsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:

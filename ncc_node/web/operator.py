@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import request
 from werkzeug.wrappers import Response
 
-from ..app import node
+from ..context import node
 from ..errors import NccError
+from ..identity import authenticate
 from ..store import Token
-from ..tokens import authenticate
 
 COOKIE = "ncc_admin"
 PATH = "/web/operator"

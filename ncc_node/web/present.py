@@ -10,10 +10,10 @@ from typing import Any
 
 from vocab import UnknownConcept, concept_index
 
-from ..descriptor import key_lookup_from_descriptor
 from ..errors import NccError
-from ..proofs import verify_proof_set
-from ..publish import COLLECTIONS
+from ..identity import key_lookup_from_descriptor
+from ..integrity import verify_proof_set
+from ..records import COLLECTIONS
 from ..store import Store, StoredRecord
 
 # The order fields are shown in; language maps first, then concepts, then links.

@@ -1,11 +1,11 @@
-"""The statistics page: the counts of :func:`ncc_node.stats.ecosystem_stats` (``GET /stats``)
-as bar charts, labelled in the reader's language."""
+"""The statistics page: the counts of :func:`ncc_node.reports.stats.ecosystem_stats`
+(``GET /stats``) as bar charts, labelled in the reader's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..stats import ecosystem_stats
+from ..reports import ecosystem_stats
 from ..store import Store
 from .charts import Chart, bar_chart
 from .i18n import translate

@@ -16,9 +16,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..api.records import find
 from ..api.representations import TURTLE, payload_graph, respond, serialize_graph, variant_etag
-from ..app import node
+from ..context import node
 from ..errors import NotFound
-from ..peer_status import sync_status
+from ..reports import sync_status
 from . import operator, scouting, statistics
 from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
 from .present import api_path, node_name, provenance, record_fields

@@ -1,6 +1,6 @@
 """``ncc demo``: four real nodes on loopback, synced until their digests agree (issue 5).
 
-Each test runs the command as a process (``python -m ncc_node.cli demo``) in a temporary state
+Each test runs the command as a process (``python -m ncc_cli demo``) in a temporary state
 directory, with a small sample folder so it stays fast; `.ci/run` runs the full demo.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from ncc_node.digest import digest
+from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
 
 CODES = {"de": "country:DEU", "ee": "country:EST", "nl": "country:NLD", "lu": "country:LUX"}
@@ -75,7 +75,7 @@ def _environment() -> dict[str, str]:
 
 def run_demo(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """Run ``ncc demo ARGS`` to completion (bounded)."""
-    return subprocess.run([sys.executable, "-m", "ncc_node.cli", "demo", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "ncc_cli", "demo", *map(str, args)],
                           capture_output=True, text=True, timeout=DEADLINE_S + 60,
                           env=_environment())
 
@@ -129,7 +129,7 @@ def demo_process(tmp_path: Path, samples: Path) -> Iterator[tuple[subprocess.Pop
     """``ncc demo`` serving (no --check); killed at teardown if a test left it running."""
     base = free_base_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ncc_node.cli", "demo", "--state", str(tmp_path / "state"),
+        [sys.executable, "-m", "ncc_cli", "demo", "--state", str(tmp_path / "state"),
          "--samples", str(samples), "--base-port", str(base), "--timeout", str(DEADLINE_S)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment(),
         start_new_session=True)  # its own process group: teardown can reach the node servers

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ncc_node.app import NodeContext, open_node
+from ncc_node.context import NodeContext, open_node
 from ncc_node.settings import load_settings
 from tests.nodes import init_node, node_config
 from vocab import validate_record

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
+from ncc_node.identity.tokens import create_token
 from ncc_node.store import PeerState, StoredRecord
-from ncc_node.tokens import create_token
 from ncc_node.web.messages import CATALOGS
 
 from .web_data import XSS_NAME, seed, uuid_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 from ncc_node.store import StoredRecord
 
 XSS_NAME = '<script>document.title="pwned"</script> Night school for parents'

@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ncc_node.errors import KeyNotValidAt, UnknownKey
-from ncc_node.keys import NodeKey, generate_key
-from ncc_node.proofs import KeyLookup, VerifiedProof, sign, verify
+from ncc_node.identity.signing_key import NodeKey, generate_key
+from ncc_node.integrity.proofs import KeyLookup, VerifiedProof, sign, verify
 from vocab import CONTEXT_URL, DocumentLoader, document_loader
 
 VECTORS = Path(__file__).resolve().parent.parent / "data" / "vectors"

@@ -15,9 +15,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ncc_node.descriptor import sign_descriptor
-from ncc_node.keys import NodeKey
-from ncc_node.proofs import sign
+from ncc_node.identity.descriptor import sign_descriptor
+from ncc_node.identity.signing_key import NodeKey
+from ncc_node.integrity.proofs import sign
 from ncc_node.timestamps import parse_timestamp
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "vocab" / "data" / "examples"

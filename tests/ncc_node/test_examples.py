@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ncc_node.descriptor import verify_descriptor
 from ncc_node.errors import BadSignature
-from ncc_node.proofs import verify
+from ncc_node.identity.descriptor import verify_descriptor
+from ncc_node.integrity.proofs import verify
 from vocab import example, example_names, validate_record
 
 from .example_keys import EXAMPLES, example_key, resign

@@ -16,7 +16,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from ncc_node import StoredRecord, dump_body, generate_key, new_descriptor, sign
-from ncc_node.keys import NodeKey
+from ncc_node.identity.signing_key import NodeKey
 from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
 from vocab import example
@@ -170,7 +170,7 @@ def _unset(environ: Any, start_response: Any) -> list[bytes]:
 def rotate_node(node: LiveNode) -> None:
     """Rotate a live node's key (what `ncc keys rotate` does) and use the new key from now on."""
     from ncc_node import Publisher
-    from ncc_node.identity import rotate_identity
+    from ncc_node.identity.node_identity import rotate_identity
 
     context = node.context
     context.identity = rotate_identity(context.settings, context.store, context.identity)

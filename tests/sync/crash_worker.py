@@ -10,7 +10,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from ncc_node.identity import load_identity
+from ncc_node.identity.node_identity import load_identity
 from ncc_node.settings import load_settings
 from ncc_node.store import SqliteStore
 from sync import SyncWorker

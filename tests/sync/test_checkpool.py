@@ -20,7 +20,7 @@ import pytest
 from ncc_node import dump_body, utc_now
 from sync.checkpool import CheckPool
 from sync.rules import Limits, TrustPolicy
-from vocab.validation.accept import accept_path
+from vocab.validation.known_valid import known_valid_check
 
 from ..nodes import LiveNode
 from .conftest import FakePeer, holdings, peer, publish, worker_for
@@ -130,10 +130,10 @@ def test_a_starting_pool_is_not_waited_for() -> None:
             assert time.monotonic() < deadline, "the check pool never came up"
             time.sleep(0.01)
         assert len(pool.pids()) == 2
-        # forked from a fork server that compiled the accept path (sync.checkwarm): warm
+        # forked from a fork server that compiled the accept path (sync.checkpool_preload): warm
         assert pool._executor is not None
-        compiled = pool._executor.submit(eval, "accept_path.cache_info().currsize",
-                                         {"accept_path": accept_path})
+        compiled = pool._executor.submit(eval, "known_valid_check.cache_info().currsize",
+                                         {"known_valid_check": known_valid_check})
         assert compiled.result() == 1
     finally:
         pool.close()

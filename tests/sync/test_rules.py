@@ -20,7 +20,7 @@ from ncc_node import (
     sign,
     too_deep,
 )
-from ncc_node.keys import NodeKey
+from ncc_node.identity.signing_key import NodeKey
 from sync import REASONS, Limits, TrustPolicy, Verdict, check_item
 from sync.knowledge import PageKnowledge
 from sync.rules import json_depth

@@ -8,7 +8,7 @@ from rdflib import Graph
 
 from vocab.concepts import SCHEMES, concept_index
 from vocab.resources import data_text, shapes_graph
-from vocab.validation import FastValidator, UnsupportedShape, compile_shapes, compiled_shapes
+from vocab.validation import ShapeValidator, UnsupportedShape, compile_shapes, compiled_shapes
 
 SCHEME_OF_PATH = {
     "https://w3id.org/ncc/vocab#sdg": "sdg",
@@ -60,7 +60,7 @@ def test_language_tags_are_the_language_schemes_bcp47_tags() -> None:
 
 
 def test_every_sparql_rule_has_a_python_twin() -> None:
-    FastValidator(compiled_shapes())  # raises UnsupportedShape otherwise
+    ShapeValidator(compiled_shapes())  # raises UnsupportedShape otherwise
     rules = {r for s in compiled_shapes().values() for r, _ in s.rules}
     assert rules == {"id-under-origin", "node-is-own-origin"}
 
@@ -92,7 +92,7 @@ def test_unknown_sparql_rule_is_refused() -> None:
     graph = Graph().parse(data=PREFIXES + "@prefix ex: <https://ex.example/> .\n" + snippet,
                           format="turtle")
     with pytest.raises(UnsupportedShape, match="mystery"):
-        FastValidator(compile_shapes(graph))
+        ShapeValidator(compile_shapes(graph))
 
 
 def test_bundled_shapes_compile_completely() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .accept import accept_path, certainly_valid, compile_accept
 from .expand import Context, TermDef, expanded_context
-from .fast import FastValidator, fast_validator, validate_fast
+from .json_shapes import ShapeValidator, shape_validator, validate_shapes
+from .known_valid import certainly_valid, compile_known_valid, known_valid_check
 from .shacl import validate_shacl
 from .shapes import UnsupportedShape, compile_shapes, compiled_shapes
-from .strict import check_terms
+from .term_check import check_terms
 from .violations import RecordInvalid, Violation
 
 
@@ -19,7 +19,7 @@ def validate_record(record: Any) -> list[Violation]:
         # the accept path never vouches for a record the two below would reject (and is ~10x
         # cheaper), so this is their answer too; docs/validation.md
         return []
-    return sorted(set(check_terms(record)) | set(validate_fast(record)))
+    return sorted(set(check_terms(record)) | set(validate_shapes(record)))
 
 
 def ensure_valid(record: Any) -> None:
@@ -31,21 +31,21 @@ def ensure_valid(record: Any) -> None:
 
 __all__ = [
     "Context",
-    "FastValidator",
     "RecordInvalid",
+    "ShapeValidator",
     "TermDef",
     "UnsupportedShape",
     "Violation",
-    "accept_path",
     "certainly_valid",
     "check_terms",
-    "compile_accept",
+    "compile_known_valid",
     "compile_shapes",
     "compiled_shapes",
     "ensure_valid",
     "expanded_context",
-    "fast_validator",
-    "validate_fast",
+    "known_valid_check",
+    "shape_validator",
     "validate_record",
     "validate_shacl",
+    "validate_shapes",
 ]

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ncc_node.app import NodeContext, create_app
+from ncc_node.app import create_app
+from ncc_node.context import NodeContext
+from ncc_node.identity.tokens import create_token
 from ncc_node.store import StoredRecord
-from ncc_node.tokens import create_token
 from tests.nodes import init_node, node_config
 from vocab import example
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from ncc_node.app import NodeContext
-from ncc_node.tokens import create_token, hash_token
+from ncc_node.context import NodeContext
+from ncc_node.identity.tokens import create_token, hash_token
 
 from .conftest import build_payload, uuid_of
 from .test_errors import assert_error

@@ -13,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ncc_node.api.schemas import ErrorSchema
-from ncc_node.app import NodeContext, create_app
+from ncc_node.app import create_app
+from ncc_node.context import NodeContext
 from ncc_node.errors import StoreError
-from ncc_node.tokens import create_token
+from ncc_node.identity.tokens import create_token
 from tests.nodes import init_node, node_config
 from vocab import CONTEXT_URL
 

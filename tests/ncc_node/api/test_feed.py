@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ncc_node.api.feed import decode_cursor, encode_cursor
-from ncc_node.app import NodeContext, create_app
+from ncc_node.app import create_app
+from ncc_node.context import NodeContext
 from tests.nodes import init_node, node_config
 
 from .conftest import build_payload, merge

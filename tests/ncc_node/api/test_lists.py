@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from ncc_node.app import NodeContext, create_app
+from ncc_node.app import create_app
+from ncc_node.context import NodeContext
 from tests.nodes import init_node, node_config
 from vocab import concept_index
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
-from ncc_node.descriptor import key_lookup_from_descriptor, verify_descriptor
-from ncc_node.proofs import verify
+from ncc_node.identity.descriptor import key_lookup_from_descriptor, verify_descriptor
+from ncc_node.integrity.proofs import verify
 from tests.nodes import LiveNode
 
 from .conftest import build_payload

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
-from ncc_node.app import NodeContext
-from ncc_node.descriptor import verify_descriptor
-from ncc_node.identity import rotate_identity
+from ncc_node.context import NodeContext
+from ncc_node.identity.descriptor import verify_descriptor
+from ncc_node.identity.node_identity import rotate_identity
 from vocab import VOCAB_NS, context_document, data_text
 
 from .test_errors import assert_error

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ncc_node.app import NodeContext
-from ncc_node.descriptor import key_lookup_from_descriptor
-from ncc_node.proofs import verify
+from ncc_node.context import NodeContext
+from ncc_node.identity.descriptor import key_lookup_from_descriptor
+from ncc_node.integrity.proofs import verify
 from vocab import CONTEXT_URL, VOCAB_NS
 
 from .conftest import merge, uuid_of

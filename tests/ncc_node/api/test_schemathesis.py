@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 
 from .conftest import build_payload, uuid_of
 

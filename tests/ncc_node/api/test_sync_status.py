@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 from ncc_node.store import PeerState
 from ncc_node.timestamps import format_timestamp, utc_now
 

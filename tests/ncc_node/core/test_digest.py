@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from ncc_node import digest
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 from ncc_node.store import SqliteStore, StoredRecord
 
 

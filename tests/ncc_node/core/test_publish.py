@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from ncc_node.descriptor import key_lookup_from_descriptor, verify_descriptor, verify_rotation
 from ncc_node.errors import (
     ConfigError,
     Conflict,
@@ -21,10 +20,15 @@ from ncc_node.errors import (
     PreconditionRequired,
     RecordRejected,
 )
-from ncc_node.identity import init_identity, load_identity, rotate_identity
+from ncc_node.identity.descriptor import (
+    key_lookup_from_descriptor,
+    verify_descriptor,
+    verify_rotation,
+)
+from ncc_node.identity.node_identity import init_identity, load_identity, rotate_identity
+from ncc_node.integrity.proofs import verify
 from ncc_node.jsonbody import dump_body
-from ncc_node.proofs import verify
-from ncc_node.publish import Publisher
+from ncc_node.records.publish import Publisher
 from ncc_node.settings import Settings, load_settings
 from ncc_node.store import SqliteStore
 from vocab import validate_record

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 
 Publish = Callable[..., dict[str, Any]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ncc_node.app import NodeContext
+from ncc_node.context import NodeContext
 from ncc_node.errors import NotFound
 from ncc_node.scout import (
     FACTORS,

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from ncc_node.stats import ecosystem_stats
+from ncc_node.reports.stats import ecosystem_stats
 from vocab import concept_index
 
 from ...nodes import LiveNode

@@ -1,0 +1,5 @@
+"""``python -m ncc_cli``: the same as the ``ncc`` console script."""
+
+from . import main
+
+main(prog_name="ncc")

@@ -1,5 +1,0 @@
-"""``python -m ncc_node.cli``: the same as the ``ncc`` console script."""
-
-from . import main
-
-main(prog_name="ncc")

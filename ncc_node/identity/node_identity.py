@@ -1,0 +1,128 @@
+"""The node's own identity: base URL, node IRI, country, signing keys and signed descriptor.
+
+Keys live as PKCS#8 PEM files in ``node.key_dir`` (one file per key id); the descriptor lives in
+the store as a record of kind Node, so it travels through the feed like any other record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Literal, Namespace
+
+from vocab import concept_index, schemes_graph
+
+from ..errors import ConfigError
+from ..jsonbody import dump_body
+from ..settings import Settings
+from ..store import Store
+from .descriptor import new_descriptor, rotate
+from .key_validity import ACTIVE, descriptor_keys, node_iri_for
+from .signing_key import NodeKey, generate_key, load_key, save_key
+
+NCC = Namespace("https://w3id.org/ncc/vocab#")
+COUNTRY_NS = "http://publications.europa.eu/resource/authority/country/"
+
+
+def country_concept(code: str) -> str:
+    """Return the compact country concept (``country:DEU``) for an alpha-2 or alpha-3 code."""
+    upper = code.strip().upper()
+    for subject in schemes_graph().subjects(NCC.alpha2, Literal(upper)):
+        return "country:" + str(subject).removeprefix(COUNTRY_NS)
+    if concept_index().in_scheme(COUNTRY_NS + upper, "country"):
+        return f"country:{upper}"
+    raise ConfigError(f"node.country {code!r} is not an EU/EEA country code (e.g. DE, EE, NL, LU)")
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """Who this node is and how it signs."""
+
+    base_url: str
+    node_iri: str
+    jurisdiction: str
+    keys: Mapping[str, NodeKey]
+    active_key: NodeKey
+    descriptor: dict[str, Any]
+
+    def verification_method(self) -> str:
+        """The verification method id of the active key."""
+        return self.active_key.verification_method(self.node_iri)
+
+
+def _key_files(key_dir: Path) -> list[Path]:
+    return sorted(key_dir.glob("*.pem")) if key_dir.is_dir() else []
+
+
+def _load_keys(settings: Settings) -> dict[str, NodeKey]:
+    env = settings["node.key_passphrase_env"]
+    keys = {}
+    for path in _key_files(settings.path("node.key_dir")):
+        key = load_key(path, passphrase_env=env)
+        keys[key.key_id] = key
+    return keys
+
+
+def _identity(settings: Settings, descriptor: dict[str, Any]) -> NodeIdentity:
+    keys = _load_keys(settings)
+    listed = descriptor_keys(descriptor)
+    active = [k for k in listed.values() if k.status == ACTIVE]
+    if not active:
+        raise ConfigError(f"descriptor {descriptor['id']} lists no active key")
+    key_id = active[-1].id.rsplit("#", 1)[-1]
+    key = keys.get(key_id)
+    if key is None:
+        raise ConfigError(f"the active key {key_id!r} of {descriptor['id']} has no PEM file in "
+                          f"{settings.path('node.key_dir')}")
+    if key.public_multikey != active[-1].public_key_multibase:
+        raise ConfigError(f"key file {key_id}.pem does not match the descriptor's active key")
+    base_url = str(descriptor["id"]).removesuffix("/node")
+    return NodeIdentity(base_url, str(descriptor["id"]), str(descriptor["jurisdiction"]), keys,
+                        key, descriptor)
+
+
+def load_identity(settings: Settings, store: Store) -> NodeIdentity:
+    """Load the identity of an initialised node (``ncc init`` makes one)."""
+    settings.require("node.base_url")
+    node_iri = node_iri_for(settings["node.base_url"])
+    stored = store.descriptor(node_iri)
+    if stored is None:
+        raise ConfigError(f"node {node_iri} is not initialised: run `ncc init` (no descriptor "
+                          f"in {settings.path('node.database')})")
+    return _identity(settings, json.loads(stored.body))
+
+
+def init_identity(settings: Settings, store: Store) -> NodeIdentity:
+    """Create the first key and the version-1 descriptor; refuse if the node already has one."""
+    settings.require("node.base_url", "node.country", "node.name")
+    node_iri = node_iri_for(settings["node.base_url"])
+    if store.descriptor(node_iri) is not None:
+        raise ConfigError(f"node {node_iri} is already initialised in "
+                          f"{settings.path('node.database')}")
+    key_dir = settings.path("node.key_dir")
+    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if _key_files(key_dir):
+        raise ConfigError(f"{key_dir} already holds keys but the database has no descriptor")
+    key = generate_key("key-1")
+    save_key(key, key_dir / f"{key.key_id}.pem", passphrase_env=settings["node.key_passphrase_env"])
+    descriptor = new_descriptor(
+        base_url=settings["node.base_url"],
+        name={"en": settings["node.name"]},
+        jurisdiction=country_concept(settings["node.country"]),
+        key=key,
+    )
+    store.put(descriptor, dump_body(descriptor), expect_version=0)
+    return _identity(settings, descriptor)
+
+
+def rotate_identity(settings: Settings, store: Store, identity: NodeIdentity) -> NodeIdentity:
+    """Retire the active key, add a new one, and publish the descriptor signed by both."""
+    rotated, new_key = rotate(identity.descriptor, current_key=identity.active_key)
+    save_key(new_key, settings.path("node.key_dir") / f"{new_key.key_id}.pem",
+             passphrase_env=settings["node.key_passphrase_env"])
+    store.put(rotated, dump_body(rotated), expect_version=identity.descriptor["version"])
+    return _identity(settings, rotated)

@@ -1,0 +1,45 @@
+"""Operator tokens: random secrets shown once, stored only as SHA-256 hashes, with scopes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from ..errors import Forbidden, RequestInvalid, Unauthorized
+from ..store import Store, Token
+
+SCOPES = frozenset({"write", "admin"})
+PREFIX = "ncc_"
+
+
+def hash_token(secret: str) -> str:
+    """The stored form of a token: hex SHA-256 (the secret has 256 bits of entropy)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(store: Store, name: str, scopes: Iterable[str]) -> tuple[Token, str]:
+    """Create a token; return it and its secret, which is never stored or shown again."""
+    wanted = frozenset(scopes)
+    unknown = wanted - SCOPES
+    if not wanted or unknown:
+        raise RequestInvalid(f"scopes must be a non-empty subset of {sorted(SCOPES)}, "
+                             f"got {sorted(wanted)}")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    return store.add_token(name, hash_token(secret), sorted(wanted)), secret
+
+
+def authenticate(store: Store, authorization: str | None, scope: str) -> Token:
+    """Check an ``Authorization: Bearer`` header for a live token holding ``scope``."""
+    if not authorization:
+        raise Unauthorized("this operation needs Authorization: Bearer <token>")
+    kind, _, secret = authorization.partition(" ")
+    if kind.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    token = store.token_by_hash(hash_token(secret.strip()))
+    if token is None:
+        raise Unauthorized("unknown or revoked token")
+    # admin implies write: an operator who may manage peers may also publish
+    if scope not in token.scopes and not (scope == "write" and "admin" in token.scopes):
+        raise Forbidden(f"token {token.name!r} lacks the {scope!r} scope")
+    return token

@@ -1,0 +1,182 @@
+"""Publishing the node's own records: mint, validate, sign, store (DESIGN §4, §5).
+
+The operator sends a payload (the fields of a record); the node mints ``id``, ``origin``,
+``version`` and ``modified``, validates the result against the vocabulary, signs it with its
+active key (eddsa-jcs-2022) and stores it under the next sequence number.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from vocab import CONTEXT_URL, validate_record
+
+from ..errors import (
+    Conflict,
+    Gone,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    RecordRejected,
+)
+from ..identity import NodeIdentity
+from ..integrity import sign
+from ..jsonbody import dump_body
+from ..store import Store, StoredRecord
+from ..timestamps import format_timestamp, utc_now
+
+COLLECTIONS = {"Initiative": "initiatives", "Method": "methods"}
+MINTED = ("id", "origin", "version", "modified", "proof")
+ENVELOPE = ("@context", "type", *MINTED)
+
+
+def payload_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a record's payload: everything the publisher wrote, nothing the node minted."""
+    return {k: v for k, v in record.items() if k not in ENVELOPE}
+
+
+class Publisher:
+    """Create, update and delete this node's own records."""
+
+    def __init__(
+        self, store: Store, identity: NodeIdentity, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.store = store
+        self.identity = identity
+        self.clock = clock
+
+    # -- building ----------------------------------------------------------------------------
+    def _check_payload(self, kind: str, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise RecordRejected("the body must be a JSON object with the record's fields")
+        details = [{"path": k, "rule": "minted", "message": "set by the node; do not send it"}
+                   for k in MINTED if k in payload]
+        if payload.get("@context", CONTEXT_URL) != CONTEXT_URL:
+            details.append({"path": "@context", "rule": "context",
+                            "message": f"must be {CONTEXT_URL!r} (or left out)"})
+        if payload.get("type", kind) != kind:
+            details.append({"path": "type", "rule": "type", "message": f"must be {kind!r}"})
+        if details:
+            raise RecordRejected("the payload sets fields the node controls", details)
+        return payload_of(payload)
+
+    def _sign(self, record: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        violations = validate_record(record)
+        if violations:
+            raise RecordRejected(
+                f"{record.get('type', 'record')} is invalid: {violations[0]}",
+                [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
+            )
+        # the record was built here and is not shared: sign it without a deep copy
+        signed = sign(record, private_key=self.identity.active_key.private_key,
+                      verification_method=self.identity.verification_method(),
+                      created=self.clock(), in_place=True)
+        return signed, dump_body(signed)
+
+    def prepare(
+        self, kind: str, payload: Any, *, record_id: str | None = None, version: int = 1
+    ) -> tuple[dict[str, Any], bytes]:
+        """Return a signed record and its body for a payload, without storing it."""
+        if kind not in COLLECTIONS:
+            raise RecordRejected(f"unknown record kind {kind!r}")
+        fields = self._check_payload(kind, payload)
+        if record_id is None:
+            record_id = f"{self.identity.base_url}/{COLLECTIONS[kind]}/{uuid.uuid4()}"
+        record = {"@context": CONTEXT_URL, "id": record_id, "type": kind,
+                  "origin": self.identity.node_iri, "version": version,
+                  "modified": format_timestamp(self.clock()), **fields}
+        return self._sign(record)
+
+    # -- writing -----------------------------------------------------------------------------
+    def create(self, kind: str, payload: Any) -> StoredRecord:
+        """Publish a new record (version 1)."""
+        record, body = self.prepare(kind, payload)
+        return self.store.put(record, body, expect_version=0)
+
+    def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
+                     *, required: bool) -> StoredRecord:
+        current = self.store.get(record_id)
+        if current is None or (kind is not None and current.kind != kind):
+            raise NotFound(f"no record {record_id}")
+        if current.origin != self.identity.node_iri:
+            raise Conflict(f"{record_id} belongs to {current.origin}; it is read-only here")
+        if current.deleted:
+            raise Gone(f"{record_id} was deleted", current.body)
+        if if_match is None and required:
+            raise PreconditionRequired(f"updating {record_id} needs If-Match: {current.etag}")
+        if if_match is not None and if_match.strip() not in ("*", current.etag):
+            raise PreconditionFailed(
+                f"If-Match {if_match} does not match the current ETag {current.etag}")
+        return current
+
+    def update(self, record_id: str, payload: Any, *, if_match: str | None,
+               kind: str | None = None) -> StoredRecord:
+        """Replace a record's payload; the version goes up by one (needs the current ETag)."""
+        current = self._own_current(record_id, kind, if_match, required=True)
+        record, body = self.prepare(current.kind, payload, record_id=record_id,
+                                    version=current.version + 1)
+        return self.store.put(record, body, expect_version=current.version)
+
+    def delete(self, record_id: str, *, if_match: str | None = None,
+               kind: str | None = None) -> StoredRecord:
+        """Replace a record by its signed tombstone (version + 1)."""
+        current = self._own_current(record_id, kind, if_match, required=False)
+        now = format_timestamp(self.clock())
+        tombstone = {"@context": CONTEXT_URL, "id": record_id, "type": "Tombstone",
+                     "origin": self.identity.node_iri, "version": current.version + 1,
+                     "modified": now, "formerType": current.kind, "deleted": now}
+        signed, body = self._sign(tombstone)
+        return self.store.put(signed, body, expect_version=current.version)
+
+    def plan(
+        self, items: Iterable[tuple[str, dict[str, Any]]]
+    ) -> list[tuple[str, str, dict[str, Any], StoredRecord | None]]:
+        """Decide what importing payloads would do, without writing: for each, in order,
+        (outcome, kind, payload, the record it replaces) with outcome created, updated or
+        unchanged, matched by ``identifier`` (one lookup for the whole batch)."""
+        rows = list(items)
+        identifiers = [p.get("identifier") for _, p in rows]
+        named = [i for i in identifiers if isinstance(i, str)]
+        duplicates = sorted(i for i, n in Counter(named).items() if n > 1)
+        if duplicates:
+            raise RecordRejected(f"identifier {duplicates[0]!r} appears twice in one import",
+                                 [{"path": "identifier", "rule": "unique",
+                                   "message": "appears twice in one import"}])
+        existing = self.store.find_by_identifiers(self.identity.node_iri, named)
+        planned: list[tuple[str, str, dict[str, Any], StoredRecord | None]] = []
+        for (kind, payload), identifier in zip(rows, identifiers, strict=True):
+            current = existing.get(identifier) if isinstance(identifier, str) else None
+            if current is None or current.deleted or current.kind != kind:
+                planned.append(("created", kind, payload, None))
+            elif payload_of(json.loads(current.body)) == payload_of(payload):
+                planned.append(("unchanged", kind, payload, current))
+            else:
+                planned.append(("updated", kind, payload, current))
+        return planned
+
+    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+        """Import payloads in one transaction, idempotently by their ``identifier``.
+
+        A payload whose identifier is already published is compared with the stored one:
+        unchanged → nothing happens; changed → a new version. Returns counts by outcome.
+        """
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        prepared = []
+        for outcome, kind, payload, current in self.plan(items):
+            counts[outcome] += 1
+            if outcome == "created":
+                record, body = self.prepare(kind, payload)
+                prepared.append((record, body, 0))
+            elif outcome == "updated" and current is not None:
+                record, body = self.prepare(kind, payload, record_id=current.id,
+                                            version=current.version + 1)
+                prepared.append((record, body, current.version))
+        with self.store.write() as writer:
+            for record, body, expected in prepared:
+                writer.put(record, body, expect_version=expected)
+        return counts
