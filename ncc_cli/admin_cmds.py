@@ -14,11 +14,11 @@ from ncc_node.errors import NotFound
 from ncc_node.identity import SCOPES, create_token, descriptor_keys, rotate_identity
 from ncc_node.store import RecordFilter
 from ncc_node.timestamps import format_timestamp
-from vocab import concept_index
+from vocab import COLLECTIONS, concept_index
 
 from .node_access import config_option, opened_node
 
-KINDS = ("Initiative", "Method")
+KINDS = tuple(COLLECTIONS)
 
 
 @click.group()

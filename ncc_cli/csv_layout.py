@@ -12,12 +12,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
+from vocab import PUBLISHABLE_KINDS, UnknownConcept, concept_index
 
 from .concept_cells import ConceptCells
 from .errors import CsvLayoutError
 
-KINDS = {"initiative": "Initiative", "method": "Method"}
+KINDS = {kind.singular: kind.name for kind in PUBLISHABLE_KINDS}
 TEXTS = ("name", "description", "problem", "approach", "results", "impact", "transferPotential")
 LEAD = "leadOrganisation"
 LEAD_FIELDS = ("legalName", "website", "countries", "id")

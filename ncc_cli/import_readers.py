@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ncc_node.records import COLLECTIONS, MINTED, payload_of
-from vocab import CONTEXT_URL
+from ncc_node.records import MINTED, payload_of
+from vocab import COLLECTIONS, CONTEXT_URL
 
 from .csv_layout import RowReader
 from .errors import CsvLayoutError, ImportFileError

@@ -4,8 +4,9 @@ Layers, later wins: packaged defaults -> the TOML file named by ``NCC_CONFIG`` -
 environment variables -> the mapping passed to :func:`load_settings` (tests). A setting
 ``server.port`` is ``[server] port = 8001`` in TOML and ``NCC_SERVER_PORT`` in the environment.
 Unknown keys and bad types fail at start-up with a message naming the key and its source.
-``peers`` is the one list setting: an array of tables (``[[peers]]``), each entry checked at
-start-up; its environment variable, when set, holds the same list as JSON.
+``peers`` is the one list setting: an array of tables (``[[peers]]``) whose form is checked here
+and whose entries the sync worker checks (:func:`sync.check_peers`, run at start-up by the CLI);
+its environment variable, when set, holds the same list as JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, DescriptorError, MultikeyError
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -48,52 +49,22 @@ def _check_engine(value: Any, where: str) -> str:
 
 
 PEER_KEYS = frozenset({"base_url", "scope", "keys"})
-PEER_SCOPES = ("own", "all")
 
 
-def _check_peer(entry: Any, where: str) -> dict[str, Any]:
-    from .identity import check_base_url
-    from .integrity import decode_public_key
-
-    if not isinstance(entry, Mapping):
-        raise ConfigError(f"{where}: expected a table with base_url, scope, keys")
-    unknown = sorted(set(entry) - PEER_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} "
-                          f"(allowed: base_url, scope, keys)")
-    base_url = entry.get("base_url")
-    if not isinstance(base_url, str) or not base_url:
-        raise ConfigError(f"{where}: base_url is required (a string)")
-    try:
-        base_url = check_base_url(base_url)
-    except DescriptorError as exc:
-        raise ConfigError(f"{where}: {exc.message}") from None
-    scope = entry.get("scope", "own")
-    if scope not in PEER_SCOPES:
-        raise ConfigError(f"{where} ({base_url}): scope must be 'own' or 'all', got {scope!r}")
-    keys = entry.get("keys", [])
-    if not isinstance(keys, list | tuple) or not all(isinstance(k, str) for k in keys):
-        raise ConfigError(f"{where} ({base_url}): keys must be a list of z6Mk… strings")
-    for key in keys:
-        try:
-            decode_public_key(key)
-        except MultikeyError as exc:
-            raise ConfigError(f"{where} ({base_url}): key {key!r}: {exc.message}") from None
-    return {"base_url": base_url, "scope": scope, "keys": list(keys)}
-
-
-def check_peers(value: Any, source: str) -> list[dict[str, Any]]:
-    """Validate the ``[[peers]]`` entries; ConfigError names the entry at fault."""
+def _peer_tables(value: Any, source: str) -> list[dict[str, Any]]:
+    """The form of ``[[peers]]``: a list of tables with known keys. What the entries mean (URL
+    rules, key encoding, duplicates) is the sync worker's to check (``sync.check_peers``)."""
     if not isinstance(value, list | tuple):
         raise ConfigError(f"peers from {source}: expected a list of peer tables")
-    peers = [_check_peer(entry, f"peers[{index}] from {source}")
-             for index, entry in enumerate(value)]
-    seen: set[str] = set()
-    for index, peer in enumerate(peers):
-        if peer["base_url"] in seen:
-            raise ConfigError(f"peers[{index}] from {source}: {peer['base_url']} is listed twice")
-        seen.add(peer["base_url"])
-    return peers
+    for index, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"peers[{index}] from {source}: expected a table with base_url, "
+                              "scope, keys")
+        unknown = sorted(set(entry) - PEER_KEYS)
+        if unknown:
+            raise ConfigError(f"peers[{index}] from {source}: unknown key(s) "
+                              f"{', '.join(unknown)} (allowed: base_url, scope, keys)")
+    return [dict(entry) for entry in value]
 
 
 def _check_weight(value: Any, where: str) -> float:
@@ -167,7 +138,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("peers", list, [],
             "Peers to sync from: `[[peers]]` tables of base_url, scope (own|all) and keys "
             "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
-            check=check_peers),
+            check=_peer_tables),
     *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
               _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
     Setting("scout.pool", int, 200,

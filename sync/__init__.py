@@ -5,7 +5,7 @@
 :mod:`sync.rules` against its origin's key and merged with provenance, one transaction per page.
 """
 
-from .config import PeerConfig, SyncOptions, peers_from_settings
+from .config import PeerConfig, SyncOptions, check_peers, peers_from_settings
 from .daemon import run_daemon
 from .errors import (
     BadResponse,
@@ -40,6 +40,7 @@ __all__ = [
     "TrustPolicy",
     "Verdict",
     "check_item",
+    "check_peers",
     "peers_from_settings",
     "run_daemon",
 ]

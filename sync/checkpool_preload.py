@@ -9,7 +9,7 @@ waits for the first page's outcome. Importing it anywhere else only costs that w
 
 from __future__ import annotations
 
-from vocab.validation.known_valid import known_valid_check
+from vocab import known_valid_check
 
 from . import checkpool as _checkpool  # noqa: F401  (the screening code itself)
 

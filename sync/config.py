@@ -8,9 +8,61 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ncc_node import ConfigError, node_iri_for
+from ncc_node import (
+    ConfigError,
+    DescriptorError,
+    MultikeyError,
+    check_base_url,
+    decode_public_key,
+    node_iri_for,
+)
 
-__all__ = ["PeerConfig", "SyncOptions", "peers_from_settings"]
+__all__ = ["PeerConfig", "SyncOptions", "check_peers", "peers_from_settings"]
+
+
+PEER_SCOPES = ("own", "all")
+
+
+def _check_peer(entry: Any, where: str) -> dict[str, Any]:
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a table with base_url, scope, keys")
+    unknown = sorted(set(entry) - {"base_url", "scope", "keys"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} "
+                          f"(allowed: base_url, scope, keys)")
+    base_url = entry.get("base_url")
+    if not isinstance(base_url, str) or not base_url:
+        raise ConfigError(f"{where}: base_url is required (a string)")
+    try:
+        base_url = check_base_url(base_url)
+    except DescriptorError as exc:
+        raise ConfigError(f"{where}: {exc.message}") from None
+    scope = entry.get("scope", "own")
+    if scope not in PEER_SCOPES:
+        raise ConfigError(f"{where} ({base_url}): scope must be 'own' or 'all', got {scope!r}")
+    keys = entry.get("keys", [])
+    if not isinstance(keys, list | tuple) or not all(isinstance(k, str) for k in keys):
+        raise ConfigError(f"{where} ({base_url}): keys must be a list of z6Mk… strings")
+    for key in keys:
+        try:
+            decode_public_key(key)
+        except MultikeyError as exc:
+            raise ConfigError(f"{where} ({base_url}): key {key!r}: {exc.message}") from None
+    return {"base_url": base_url, "scope": scope, "keys": list(keys)}
+
+
+def check_peers(value: Any, source: str = "settings") -> list[dict[str, Any]]:
+    """Validate the ``[[peers]]`` entries; ConfigError names the entry at fault."""
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"peers from {source}: expected a list of peer tables")
+    peers = [_check_peer(entry, f"peers[{index}] from {source}")
+             for index, entry in enumerate(value)]
+    seen: set[str] = set()
+    for index, peer in enumerate(peers):
+        if peer["base_url"] in seen:
+            raise ConfigError(f"peers[{index}] from {source}: {peer['base_url']} is listed twice")
+        seen.add(peer["base_url"])
+    return peers
 
 
 @dataclass(frozen=True)
@@ -34,10 +86,10 @@ class PeerConfig:
 
 
 def peers_from_settings(settings: Mapping[str, Any]) -> list[PeerConfig]:
-    """The configured peers (already checked at start-up); this node itself is refused."""
+    """The configured peers, checked (:func:`check_peers`); this node itself is refused."""
     own = settings.get("node.base_url")
     peers = []
-    for entry in settings.get("peers") or []:
+    for entry in check_peers(settings.get("peers") or []):
         peer = PeerConfig(str(entry["base_url"]), str(entry.get("scope", "own")),
                           tuple(entry.get("keys", ())))
         if own and peer.base_url == str(own).rstrip("/"):

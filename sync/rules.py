@@ -33,7 +33,7 @@ from ncc_node import (
     verify_proof_set,
     verify_rotation,
 )
-from vocab import CONTEXT_URL, validate_record
+from vocab import COLLECTIONS, CONTEXT_URL, validate_record
 
 from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Verdict
 
@@ -48,7 +48,6 @@ __all__ = [
     "screen",
 ]
 
-COLLECTIONS = {"Initiative": "initiatives", "Method": "methods"}
 KINDS = frozenset({*COLLECTIONS, "Tombstone", "Node"})
 
 

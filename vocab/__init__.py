@@ -6,6 +6,15 @@ ever dereferenced: see :func:`document_loader`.
 
 from .concepts import SCHEMES, Concept, ConceptIndex, concept_index, concept_prefixes, fold
 from .errors import ContextRefused, UnknownConcept, VocabError
+from .kinds import (
+    ALL_KINDS,
+    COLLECTIONS,
+    INITIATIVE,
+    METHOD,
+    PUBLISHABLE_KINDS,
+    RecordKind,
+    kind_named,
+)
 from .loader import DocumentLoader, bundled_contexts, document_loader, refused_cause
 from .rdf import JsonLdInvalid, to_dataset, to_graph, to_nquads
 from .resources import (
@@ -29,20 +38,27 @@ from .validation import (
     check_terms,
     ensure_valid,
     expanded_context,
+    known_valid_check,
     validate_record,
     validate_shacl,
     validate_shapes,
 )
 
 __all__ = [
+    "ALL_KINDS",
+    "COLLECTIONS",
     "CONTEXT_URL",
     "Concept",
     "ConceptIndex",
     "Context",
     "ContextRefused",
     "DocumentLoader",
+    "INITIATIVE",
     "JsonLdInvalid",
+    "METHOD",
+    "PUBLISHABLE_KINDS",
     "RecordInvalid",
+    "RecordKind",
     "SCHEMES",
     "TermDef",
     "UnknownConcept",
@@ -62,6 +78,8 @@ __all__ = [
     "example_names",
     "expanded_context",
     "fold",
+    "kind_named",
+    "known_valid_check",
     "ontology_graph",
     "refused_cause",
     "schemes_graph",

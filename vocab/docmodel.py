@@ -17,11 +17,12 @@ from rdflib.namespace import DCTERMS, Namespace
 from rdflib.term import Node
 
 from . import resources
+from .kinds import ALL_KINDS
 
 NCC = Namespace(resources.VOCAB_NS)
 VANN = Namespace("http://purl.org/vocab/vann/")
 LANGUAGES = ("en", "de", "et", "nl", "fr")
-KIND_ORDER = ("Initiative", "Method", "Tombstone", "Node")
+KIND_ORDER = ALL_KINDS
 
 
 @dataclass(frozen=True)

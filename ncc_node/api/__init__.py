@@ -10,15 +10,19 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask
 
+from vocab import INITIATIVE, METHOD
+
 from ..context import NodeContext
-from . import feed, initiatives, methods, node, scout, sparql, stats, sync_status, vocabulary
+from . import feed, node, scout, sparql, stats, sync_status, vocabulary
 from .error_shape import register_error_handlers
+from .listing import InitiativeQuerySchema, MethodQuerySchema
 from .openapi import Blueprint, create_api
+from .record_kinds import kind_blueprint
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     node.blp,
-    initiatives.blp,
-    methods.blp,
+    kind_blueprint(INITIATIVE, InitiativeQuerySchema),
+    kind_blueprint(METHOD, MethodQuerySchema),
     feed.blp,
     vocabulary.blp,
     sync_status.blp,

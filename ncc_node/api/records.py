@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from vocab import COLLECTIONS
+
 from ..context import node
 from ..errors import Gone, NotFound
-from ..records import COLLECTIONS
 from ..store import StoredRecord
 from .incoming import json_body, require_scope
 from .representations import JSONLD, record_response, respond

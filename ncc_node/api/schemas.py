@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from vocab import ALL_KINDS
+
 TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
 
 
@@ -54,7 +56,7 @@ class RecordSchema(ma.Schema):
                                                 "`<base>/node`."})
     type = ma.fields.String(
         required=True,
-        validate=ma.validate.OneOf(["Initiative", "Method", "Tombstone", "Node"]))
+        validate=ma.validate.OneOf(ALL_KINDS))
     origin = ma.fields.String(
         required=True, metadata={"description": "IRI of the publishing node (`<base>/node`)."})
     version = ma.fields.Integer(

@@ -2,10 +2,9 @@
 """
 
 from .digest import digest, digest_lines, hash_lines
-from .publish import COLLECTIONS, MINTED, Publisher, payload_of
+from .publish import MINTED, Publisher, payload_of
 
 __all__ = [
-    "COLLECTIONS",
     "MINTED",
     "Publisher",
     "digest",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from vocab import CONTEXT_URL, validate_record
+from vocab import COLLECTIONS, CONTEXT_URL, validate_record
 
 from ..errors import (
     Conflict,
@@ -30,7 +30,6 @@ from ..jsonbody import dump_body
 from ..store import Store, StoredRecord
 from ..timestamps import format_timestamp, utc_now
 
-COLLECTIONS = {"Initiative": "initiatives", "Method": "methods"}
 MINTED = ("id", "origin", "version", "modified", "proof")
 ENVELOPE = ("@context", "type", *MINTED)
 

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
+from vocab import COLLECTIONS, UnknownConcept, concept_index
 
 from .origins import OriginCountries
 
@@ -23,7 +23,7 @@ DIMENSIONS = {
     "target_group": "Initiative",
     "method_type": "Method",
 }
-KINDS = ("Initiative", "Method")
+KINDS = tuple(COLLECTIONS)
 UNKNOWN = "unknown"
 
 

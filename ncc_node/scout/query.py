@@ -13,12 +13,12 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from vocab import VOCAB_NS, UnknownConcept, concept_index, schemes_graph
+from vocab import COLLECTIONS, VOCAB_NS, UnknownConcept, concept_index, schemes_graph
 
 from ..errors import RequestInvalid
 from ..settings import SCOUT_WEIGHTS
 
-KINDS = ("Initiative", "Method")
+KINDS = tuple(COLLECTIONS)
 # Query field -> (facet name in the store, concept scheme)
 CONCEPT_FILTERS = {
     "sdg": ("sdg", "sdg"),

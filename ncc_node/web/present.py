@@ -8,12 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
+from vocab import COLLECTIONS, UnknownConcept, concept_index
 
 from ..errors import NccError
 from ..identity import key_lookup_from_descriptor
 from ..integrity import verify_proof_set
-from ..records import COLLECTIONS
 from ..store import Store, StoredRecord
 
 # The order fields are shown in; language maps first, then concepts, then links.

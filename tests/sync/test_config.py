@@ -63,7 +63,7 @@ def test_defaults() -> None:
 ])
 def test_bad_peers_fail_at_start_up(peers: object, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        load_settings({"peers": peers}, environ={})
+        peers_from_settings(load_settings({"peers": peers}, environ={}))
 
 
 def test_peers_from_the_environment_as_json() -> None:
