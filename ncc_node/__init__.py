@@ -2,7 +2,7 @@
 
 This package exports the pure core only (proofs, keys, descriptor, store, publishing); the web
 layer lives in :mod:`ncc_node.app` / :mod:`ncc_node.api` and is never imported from here, so
-``sync`` can use the core without Flask (DESIGN §2).
+``sync`` can use the core without Flask (architecture §2).
 """
 
 from .errors import (

@@ -100,3 +100,21 @@ def test_no_import_cycle() -> None:
         if module not in index:
             visit(module)
     assert not cycles
+
+
+def test_the_web_pages_do_not_reach_into_the_api() -> None:
+    assert not sorted(f"{module} imports {target}" for module, targets in GRAPH.items()
+                      if module.startswith("ncc_node.web")
+                      for target in targets if target.startswith("ncc_node.api"))
+
+
+@pytest.mark.parametrize("core", ["integrity", "identity", "records", "store", "reports"])
+def test_the_core_needs_no_flask(core: str) -> None:
+    # architecture §2: the core never imports Flask-facing modules, so sync can use it without them
+    flask_facing = ("ncc_node.api", "ncc_node.web", "ncc_node.app", "ncc_node.context",
+                    "ncc_node.representations")
+    for path in sorted((ROOT / "ncc_node" / core).rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "import flask" not in text and "from flask" not in text, path
+        targets = GRAPH[_module_name(path)]
+        assert not [t for t in targets if t.startswith(flask_facing)], path

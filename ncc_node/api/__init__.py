@@ -1,4 +1,4 @@
-"""The node's HTTP API (DESIGN §5): one flask-smorest blueprint per resource, registered here.
+"""The node's HTTP API (architecture §5): one flask-smorest blueprint per resource, registered here.
 
 ``register_api(app, context)`` is called by :func:`ncc_node.app.create_app`; it configures
 OpenAPI (``/openapi.json``, docs at ``/docs``), the one JSON error shape, and the blueprints.

@@ -1,4 +1,4 @@
-"""The change feed ``/feed`` peers sync from (DESIGN §6).
+"""The change feed ``/feed`` peers sync from (architecture §6).
 
 Items come in the order of the node's local sequence number; a record appears once, in its
 latest signed state (or as its tombstone), because every write gives it a new number. A page is
@@ -18,8 +18,8 @@ from flask.views import MethodView
 
 from ..context import node
 from ..errors import RequestInvalid
+from ..representations import items_page
 from .openapi import Blueprint
-from .representations import items_page
 from .schemas import FeedPageSchema
 
 CURSOR_FORMAT = "1"

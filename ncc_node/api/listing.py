@@ -18,8 +18,7 @@ from flask import Response, request
 from vocab import UnknownConcept, concept_index
 
 from ..context import node
-from ..store import RecordFilter
-from .representations import (
+from ..representations import (
     JSON,
     JSONLD,
     RECORD_TYPES,
@@ -30,6 +29,7 @@ from .representations import (
     respond,
     serialize_graph,
 )
+from ..store import RecordFilter
 
 DEFAULT_LIMIT = 50
 

@@ -1,4 +1,4 @@
-"""The node's signed descriptor at ``/node`` and ``/.well-known/ncc-node`` (DESIGN §4)."""
+"""The node's signed descriptor at ``/node`` and ``/.well-known/ncc-node`` (architecture §4)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from flask.views import MethodView
 
 from ..context import node
 from ..errors import NotFound
+from ..representations import record_response
 from .openapi import Blueprint
 from .record_docs import descriptor_doc
-from .representations import record_response
 
 blp = Blueprint("node", __name__,
                 description="The node's descriptor: country, name, endpoints and keys, signed.")

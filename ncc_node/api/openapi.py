@@ -2,7 +2,7 @@
 
 The interactive docs at ``/docs`` are flask-smorest's Swagger UI page with Swagger UI's files
 served by the node itself from the ``swagger-ui-bundle`` package, so nothing is fetched from a
-CDN (DESIGN §9: no network at run time).
+CDN (architecture §9: no network at run time).
 """
 
 from __future__ import annotations

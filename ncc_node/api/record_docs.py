@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..representations import JSON, JSONLD, RECORD_TYPES
 from .incoming import BODY_TYPES
 from .openapi import BEARER, Blueprint
-from .representations import JSON, JSONLD, RECORD_TYPES
 from .schemas import ErrorSchema, RecordPageSchema, RecordPayloadSchema, RecordSchema
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,26 +10,18 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from vocab import COLLECTIONS
-
 from ..context import node
-from ..errors import Gone, NotFound
+from ..errors import Gone
+from ..records import served_record
+from ..representations import JSONLD, record_response, respond
 from ..store import StoredRecord
 from .incoming import json_body, require_scope
-from .representations import JSONLD, record_response, respond
 
 
 def find(kind: str, uuid: str) -> StoredRecord:
     """Return the record of ``kind`` served at ``/<collection>/<uuid>`` (own first), or 404."""
     context = node()
-    suffix = f"/{COLLECTIONS[kind]}/{uuid}"
-    own = context.store.get(context.identity.base_url + suffix)
-    if own is not None and own.kind == kind:
-        return own
-    for record in context.store.find_by_uuid(kind, uuid):
-        if record.id.endswith(suffix):
-            return record
-    raise NotFound(f"no {kind.lower()} {uuid} on this node")
+    return served_record(context.store, context.identity.base_url, kind, uuid)
 
 
 def read(kind: str, uuid: str) -> Response:

@@ -16,9 +16,9 @@ from ..context import node
 from ..rdfview import view_of
 from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused, run_query
 from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES, render
+from ..representations import negotiate
 from .error_shape import error_response
 from .openapi import Blueprint
-from .representations import negotiate
 from .schemas import ErrorSchema
 
 blp = Blueprint("sparql", __name__,

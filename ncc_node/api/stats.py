@@ -10,8 +10,8 @@ from werkzeug.exceptions import BadRequest
 
 from ..context import node
 from ..reports import ecosystem_stats, stats_csv
+from ..representations import JSON, negotiate
 from .openapi import Blueprint
-from .representations import JSON, negotiate
 from .schemas import ErrorSchema
 
 CSV = "text/csv"

@@ -1,7 +1,7 @@
 """The vocabulary a node serves from its bundled files: ``/contexts/v1``, ``/vocab``, ``/shapes``.
 
 Every node serves the same bytes, so a JSON-LD processor or a validator can use any node as
-the source of the context and shapes (DESIGN §3); these IRIs are never fetched at run time.
+the source of the context and shapes (architecture §3); these IRIs are never fetched at run time.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from flask.views import MethodView
 
 from vocab import data_text, shapes_graph, vocabulary_graph
 
-from .openapi import Blueprint
-from .representations import (
+from ..representations import (
     JSON,
     JSONLD,
     NTRIPLES,
@@ -25,6 +24,7 @@ from .representations import (
     respond,
     serialize_graph,
 )
+from .openapi import Blueprint
 
 CACHE = {"Cache-Control": "public, max-age=3600"}
 TEXT = {"type": "string"}

@@ -1,4 +1,4 @@
-"""The node descriptor (DESIGN §4): a signed record listing the node's keys, and key rotation.
+"""The node descriptor (architecture §4): a signed record listing the node's keys, and key rotation.
 
 Version 1 is signed by its only key. A rotation publishes version N+1 that retires the current
 key (``keyStatus: retired``, ``retired: <date>``), adds a new active key, and carries the proof set

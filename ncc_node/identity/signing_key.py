@@ -1,6 +1,6 @@
 """A node's Ed25519 signing key: generate, save (PKCS#8 PEM, mode 0600), load.
 
-DESIGN §9: private keys are never logged, never in responses, and their files are mode 0600. A
+architecture §9: private keys are never logged, never in responses, and their files are mode 0600. A
 file is created with ``os.open(..., 0o600)`` under a temporary name and linked into place, so no
 reader ever sees it with wider permissions or half written, and an existing key is never
 overwritten. The optional passphrase comes from an environment variable (its name is a

@@ -1,4 +1,4 @@
-"""The RDF view: an in-memory Oxigraph store derived from the record store (DESIGN §7).
+"""The RDF view: an in-memory Oxigraph store derived from the record store (architecture §7).
 
 One named graph per origin (graph IRI = the origin node's IRI) holds the payloads of the records
 the node holds from that origin (tombstones included, as the node holds them); the ontology and

@@ -3,6 +3,7 @@
 
 from .digest import digest, digest_lines, hash_lines
 from .publish import MINTED, Publisher, payload_of
+from .served import served_record
 
 __all__ = [
     "MINTED",
@@ -11,4 +12,5 @@ __all__ = [
     "digest_lines",
     "hash_lines",
     "payload_of",
+    "served_record",
 ]

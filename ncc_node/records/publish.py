@@ -1,4 +1,4 @@
-"""Publishing the node's own records: mint, validate, sign, store (DESIGN §4, §5).
+"""Publishing the node's own records: mint, validate, sign, store (architecture §4, §5).
 
 The operator sends a payload (the fields of a record); the node mints ``id``, ``origin``,
 ``version`` and ``modified``, validates the result against the vocabulary, signs it with its

@@ -1,4 +1,4 @@
-"""Scouting (DESIGN §8, issue 6): rank initiatives and methods from other countries.
+"""Scouting (architecture §8, issue 6): rank initiatives and methods from other countries.
 
 Pure scoring (:mod:`.scoring`) is kept apart from the searches (:mod:`.search`), which ask the
 store for a bounded, prefiltered pool; the store owns every SQL string.

@@ -1,6 +1,6 @@
 """Candidate and similar-record searches: the store prefilters a bounded pool, scoring ranks it.
 
-DESIGN §8 and issue 6. Local and merged (synced) records are alike here: the store holds both
+architecture §8 and issue 6. Local and merged (synced) records are alike here: the store holds both
 and nothing below looks at ``received_from``.
 """
 

@@ -1,4 +1,4 @@
-"""Persistence: the store interface and its SQLite implementation (DESIGN §7)."""
+"""Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
     PeerState,

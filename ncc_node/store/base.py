@@ -1,6 +1,6 @@
 """The store interface: every read and write the node, the sync worker and the CLI need.
 
-DESIGN §7: SQLite is the embedded default and the single source of truth; the SQL lives in one
+architecture §7: SQLite is the embedded default and the single source of truth; the SQL lives in one
 implementation of this interface (:mod:`.sqlite`) so PostgreSQL can be a second one.
 """
 

@@ -1,6 +1,6 @@
 """The SQLite store: WAL, one writer (``BEGIN IMMEDIATE``), a read connection per thread.
 
-DESIGN §7. Readers never block the writer or each other (WAL); writers queue on a lock in
+architecture §7. Readers never block the writer or each other (WAL); writers queue on a lock in
 this process and on ``busy_timeout`` across processes (e.g. ``ncc import`` beside ``ncc
 serve``), so "database is locked" never reaches a user under normal load.
 """

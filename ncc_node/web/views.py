@@ -14,11 +14,11 @@ from flask import Blueprint, Response, make_response, redirect, render_template,
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..api.records import find
-from ..api.representations import TURTLE, payload_graph, respond, serialize_graph, variant_etag
 from ..context import node
 from ..errors import NotFound
+from ..records import served_record
 from ..reports import sync_status
+from ..representations import TURTLE, payload_graph, respond, serialize_graph, variant_etag
 from . import operator, scouting, statistics
 from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
 from .present import api_path, node_name, provenance, record_fields
@@ -83,7 +83,7 @@ def _record_page(kind: str, uuid: str) -> Response:
     context = node()
     lang = current_language()
     try:
-        stored = find(kind, uuid)
+        stored = served_record(context.store, context.identity.base_url, kind, uuid)
     except NotFound:
         return page("web/not_found.html", 404, title=translate("not_found"))
     record = json.loads(stored.body)
@@ -111,7 +111,8 @@ def method(record_id: Any) -> Response:
 
 def _turtle(kind: str, uuid: str) -> Response:
     # The API negotiates Turtle by Accept, which a link cannot set: same bytes, fixed type.
-    stored = find(kind, uuid)
+    context = node()
+    stored = served_record(context.store, context.identity.base_url, kind, uuid)
     body = serialize_graph(payload_graph([stored.body]), TURTLE)
     return respond(body, TURTLE, variant_etag(stored.etag, TURTLE), vary=False)
 

@@ -1,4 +1,4 @@
-"""The node package's public API, and the layering DESIGN §2 asks for."""
+"""The node package's public API, and the layering architecture §2 asks for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The change feed (DESIGN §6): backfill, cursors, latest state only, tombstones, scope, bytes."""
+"""The change feed (architecture §6): backfill, cursors, latest state, tombstones, scope, bytes."""
 
 from __future__ import annotations
 

@@ -186,7 +186,8 @@ def test_a_context_appended_after_signing_is_not_covered(
     keypair: NodeKey, make_record: Callable[..., Record]
 ) -> None:
     # vc-di-eddsa §3.3.2: the document's @context need only *start with* the proof's; what
-    # follows is not signed. Refusing unknown contexts is the acceptance rules' job (DESIGN §6).
+    # follows is not signed. Refusing unknown contexts is the acceptance rules' job
+    # (architecture §6).
     document = signed_record(make_record(), keypair)
     document["@context"] = [CONTEXT_URL, "https://example.org/appended"]
     assert check(document, keypair).verification_method == f"{NODE}#key-1"

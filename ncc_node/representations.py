@@ -19,7 +19,7 @@ from werkzeug.http import unquote_etag
 
 from vocab import VOCAB_NS, concept_index, to_graph
 
-from ..store import StoredRecord
+from .store import StoredRecord
 
 JSONLD = "application/ld+json"
 JSON = "application/json"
