@@ -56,7 +56,7 @@ class Origin:
             foreign = (origin not in (None, self.node_iri)
                        or not str(record_id or "").startswith(self.base_url + "/"))
             if foreign:
-                # DESIGN §6: records of other nodes arrive by sync, verified against their origin
+                # architecture §6: other nodes' records arrive by sync, checked against their origin
                 return Row(line, error=f"{record_id or 'the record'} is not this node's "
                            f"(origin {origin}); other nodes' records arrive by sync, not import")
         return Row(line, str(kind), payload_of(value),

@@ -1,4 +1,4 @@
-"""The sync worker: peer client, acceptance rules and scheduler (DESIGN §6).
+"""The sync worker: peer client, acceptance rules and scheduler (architecture §6).
 
 ``SyncWorker(store, identity, settings).run_once()`` pulls every ``[[peers]]`` feed once;
 ``run_daemon`` repeats that on an interval. Each item is checked by the pure rules of

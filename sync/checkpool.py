@@ -1,4 +1,4 @@
-"""Screen the items of a large page in worker processes (DESIGN §6, issue 5's speed target).
+"""Screen the items of a large page in worker processes (architecture §6, issue 5's speed target).
 
 Checking a record costs far more CPU than storing it: the Ed25519 verify, the JCS hashing and the
 shape validation are pure functions of the item's bytes and of the origin's descriptor

@@ -3,8 +3,8 @@
 Every request has a connect and a read timeout; connection errors and 5xx answers are retried a
 bounded number of times with exponential backoff and jitter; bodies are streamed and cut off past
 ``sync.max_response_bytes`` (and must arrive within the read timeout in total); redirects are
-followed only while they stay on the peer's own scheme, host and port (DESIGN §9). Failures are
-typed :class:`~sync.errors.SyncError` subclasses naming the peer and the reason.
+followed only while they stay on the peer's own scheme, host and port (architecture §9).
+Failures are typed :class:`~sync.errors.SyncError` subclasses naming the peer and the reason.
 """
 
 from __future__ import annotations

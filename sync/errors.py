@@ -2,7 +2,7 @@
 
 They are :class:`~ncc_node.errors.NccError` subclasses, so the CLI reports them like every other
 error. A failed request ends one peer's round; the items of that round that were committed stay
-committed and the next round resumes from the stored cursor (DESIGN §6).
+committed and the next round resumes from the stored cursor (architecture §6).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class PeerHttpError(SyncError):
 
 
 class RedirectRefused(SyncError):
-    """The peer redirected off its own scheme, host and port (DESIGN §9), or too often."""
+    """The peer redirected off its own scheme, host and port (architecture §9), or too often."""
 
     code = "redirect_refused"
 

@@ -1,8 +1,9 @@
 """One round with one peer: trust its descriptor, then pull its feed page by page.
 
-DESIGN §6: each page — accepted records, tombstones and descriptors, quarantined items, and the
-peer's new cursor — is one transaction, so a crash at any moment loses nothing and duplicates
-nothing (the next round re-reads at most the page in flight, and re-read states are duplicates).
+architecture §6: each page — accepted records, tombstones and descriptors, quarantined items,
+and the peer's new cursor — is one transaction, so a crash at any moment loses nothing and
+duplicates nothing (the next round re-reads at most the page in flight, and re-read states are
+duplicates).
 
 Origins introduced by a relay (``scope=all``) are learned from their descriptors, which travel
 through the feed. A node's descriptor precedes its records in its own feed (sequence 1), but a

@@ -1,4 +1,4 @@
-"""The acceptance rules for one incoming feed item (DESIGN §6), as pure functions.
+"""The acceptance rules for one incoming feed item (architecture §6), as pure functions.
 
 In order, each with its reason code (:data:`sync.verdicts.REASONS`): size and JSON limits → only
 the bundled context → a well-formed envelope → an origin we may trust → a proof valid under a key

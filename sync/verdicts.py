@@ -1,4 +1,4 @@
-"""The outcome of checking one incoming item, and the reason codes (DESIGN §6).
+"""The outcome of checking one incoming item, and the reason codes (architecture §6).
 
 Every rejected item is quarantined under exactly one of these codes, and each peer's counts are
 kept by code, so the codes are part of what operators see; once published they never change.

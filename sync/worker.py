@@ -1,4 +1,4 @@
-"""The sync worker: pull every configured peer's feed, check each item, merge it (DESIGN §6).
+"""The sync worker: pull every configured peer's feed, check each item, merge it (architecture §6).
 
 Layering (CONVENTIONS §6): :mod:`sync.client` does the HTTP, :mod:`sync.rules` decides (pure),
 the :class:`~ncc_node.Store` persists. One peer's failure is recorded in its status and never

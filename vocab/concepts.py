@@ -1,4 +1,4 @@
-"""The bundled SKOS concept schemes as a Python index: labels, lookup, compact IRIs (DESIGN §3)."""
+"""The bundled SKOS concept schemes as an index: labels, lookup, compact IRIs (architecture §3)."""
 
 from __future__ import annotations
 

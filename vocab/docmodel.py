@@ -155,7 +155,7 @@ class DocModel:
         return [s for s in self.schemes() if wanted and wanted <= set(self.concepts(s))]
 
     def record_shapes(self) -> list[Node]:
-        """Return the node shapes with a target class, record kinds first in DESIGN order."""
+        """Return the node shapes with a target class, record kinds first (vocab.kinds order)."""
         shapes = set(self.src.shapes.subjects(SH.targetClass, None))
 
         def key(shape: Node) -> tuple[int, str]:

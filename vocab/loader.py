@@ -1,7 +1,7 @@
 """An offline JSON-LD document loader: it serves bundled contexts and refuses everything else.
 
-DESIGN §3 and §9: context IRIs are names, never dereferenced at run time. The loader is a plain
-callable handed to PyLD per call (``options={"documentLoader": loader}``); nothing here calls
+architecture §3 and §9: context IRIs are names, never dereferenced at run time. The loader is a
+plain callable handed to PyLD per call (``options={"documentLoader": loader}``); nothing here calls
 ``jsonld.set_document_loader``, which would be a process-wide side effect.
 """
 

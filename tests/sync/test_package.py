@@ -1,4 +1,4 @@
-"""The sync package's public API and its place in the layering (DESIGN §2)."""
+"""The sync package's public API and its place in the layering (architecture §2)."""
 
 from __future__ import annotations
 
