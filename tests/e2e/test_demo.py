@@ -6,7 +6,6 @@ directory, with a small sample folder so it stays fast; `.ci/run` runs the full 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -25,6 +24,7 @@ import requests
 
 from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
+from tests import processes
 
 CODES = {"de": "country:DEU", "ee": "country:EST", "nl": "country:NLD", "lu": "country:LUX"}
 DEADLINE_S = 120.0
@@ -128,24 +128,14 @@ def _lines(stream: Any, into: list[str]) -> None:
 def demo_process(tmp_path: Path, samples: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """``ncc demo`` serving (no --check); killed at teardown if a test left it running."""
     base = free_base_port()
-    process = subprocess.Popen(
+    process = processes.start(
         [sys.executable, "-m", "ncc_cli", "demo", "--state", str(tmp_path / "state"),
          "--samples", str(samples), "--base-port", str(base), "--timeout", str(DEADLINE_S)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment(),
-        start_new_session=True)  # its own process group: teardown can reach the node servers
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment())
     yield process, base
-    if process.poll() is None:  # a test failed midway: let the demo stop its nodes, or kill all
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left (the node
-        # servers have sessions of their own: the demo stops them on SIGTERM, as tested here)
-    process.wait(timeout=30)
-    if process.stdout is not None:
-        process.stdout.close()
+    # A test failed midway: let the demo stop its nodes (SIGTERM), or kill its group. The node
+    # servers have sessions of their own: the demo stops them on SIGTERM, as tested here.
+    processes.end(process, grace_s=30)
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
