@@ -73,11 +73,11 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
 
 
-def run_demo(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run ``ncc demo ARGS`` to completion (bounded)."""
+def run_demo(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``ncc demo ARGS`` to completion (bounded), with extra environment ``env``."""
     return subprocess.run([sys.executable, "-m", "ncc_cli", "demo", *map(str, args)],
                           capture_output=True, text=True, timeout=DEADLINE_S + 60,
-                          env=_environment())
+                          env={**_environment(), **env})
 
 
 def test_check_syncs_four_nodes_until_their_digests_agree(tmp_path: Path, samples: Path) -> None:
@@ -117,6 +117,27 @@ def test_busy_ports_are_reported_clearly(tmp_path: Path, samples: Path) -> None:
     assert f"Error: port(s) {base + 2} (NL) on 127.0.0.1 are in use" in result.stderr
     assert "--base-port" in result.stderr
     assert not (tmp_path / "state").exists()  # nothing was started or written
+
+
+def test_the_ports_come_from_the_environment(tmp_path: Path, samples: Path) -> None:
+    base = free_base_port()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", base + 1))
+        squatter.listen()
+        result = run_demo("--check", "--state", tmp_path / "state", "--samples", samples,
+                          NCC_DEMO_BASE_PORT=str(base))
+    assert result.returncode == 1
+    assert f"Error: port(s) {base + 1} (EE) on 127.0.0.1 are in use" in result.stderr
+
+
+def test_base_port_zero_runs_the_demo_on_free_ports(tmp_path: Path, samples: Path) -> None:
+    result = run_demo("--check", "--state", tmp_path / "state", "--samples", samples,
+                      "--timeout", DEADLINE_S, NCC_DEMO_BASE_PORT="0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All 4 digests agree" in result.stdout
+    ports = sorted({int(p) for p in re.findall(r"http://127\.0\.0\.1:(\d+)", result.stdout)})
+    assert len(ports) == 4 and ports == list(range(ports[0], ports[0] + 4)), ports
+    assert ports[0] != 8471
 
 
 def _lines(stream: Any, into: list[str]) -> None:
