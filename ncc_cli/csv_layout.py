@@ -26,7 +26,13 @@ CONCEPTS = {"countries": "country", "languages": "language", "sdgs": "sdg", "sta
             "methodTypes": "method-type", "seeksPartnersIn": "country"}
 SINGLE = frozenset({"stage", "website", "license", "startDate"})
 LISTS = ("regions", "usesMethods", "replicates", "adapts")
-BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+# Yes/no words in the vocabulary's label languages (en, de, et, nl, fr), as spreadsheets write them.
+YES_NO = {
+    True: ("true", "yes", "y", "1", "ja", "wahr", "jah", "tõene", "waar", "oui", "vrai"),
+    False: ("false", "no", "n", "0", "nein", "falsch", "ei", "väär", "nee", "onwaar", "non",
+            "faux"),
+}
+BOOLEANS = {word: flag for flag, words in YES_NO.items() for word in words}
 # Export order; language columns of TEXTS come right after identifier.
 FIELD_COLUMNS = (
     *(f"{LEAD}.{name}" for name in LEAD_FIELDS), "partners", "countries", "regions", "languages",
@@ -132,7 +138,8 @@ class RowReader:
         if column == "seeksPartners":
             flag = BOOLEANS.get(cell.strip().lower())
             if flag is None:
-                raise ValueError(f"{cell!r} is not true/false (or yes/no, 1/0)")
+                raise ValueError(f"{cell!r} is not a yes/no word (yes: {', '.join(YES_NO[True])}; "
+                                 f"no: {', '.join(YES_NO[False])})")
             return flag
         if column in CONCEPTS:
             values = [self.cells.resolve(v, CONCEPTS[column]) for v in split_values(cell)]

@@ -28,6 +28,7 @@ from .demo_nodes import (
     check_ports_free,
     close_stores,
     exited,
+    free_base_port,
     plan,
     prepare,
     start_servers,
@@ -153,9 +154,10 @@ def serve_until_interrupted(nodes: Sequence[DemoNode], workers: Sequence[SyncWor
                    "config/samples).")
 @click.option("--configs", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of the four node configs de/ee/nl/lu.toml (default: config/demo).")
-@click.option("--base-port", type=click.IntRange(1, 65532),
-              help="Serve on BASE-PORT…+3 instead of the configs' ports (8471-8474); give it "
-                   "its own --state (default then: state/demo-BASE-PORT).")
+@click.option("--base-port", type=click.IntRange(0, 65532), envvar="NCC_DEMO_BASE_PORT",
+              help="Serve on BASE-PORT…+3 instead of the configs' ports (8471-8474); 0 picks "
+                   "four free ports in a row. Also from NCC_DEMO_BASE_PORT. Gives it its own "
+                   "--state (default then: state/demo-BASE-PORT).")
 @click.option("--timeout", type=click.FloatRange(1), default=180.0, show_default=True,
               help="Seconds to wait for the nodes to start and their digests to agree.")
 def demo(check: bool, state: Path | None, samples: Path | None, configs: Path | None,
@@ -164,6 +166,8 @@ def demo(check: bool, state: Path | None, samples: Path | None, configs: Path | 
     started = time.monotonic()
     deadline = started + timeout
     configs = configs or _default("config/demo")
+    if base_port == 0:
+        base_port = free_base_port()
     if state is None and base_port is not None:
         state = configs.resolve().parents[1] / "state" / f"demo-{base_port}"
     nodes = plan(configs, state, base_port)

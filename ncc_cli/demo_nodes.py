@@ -110,6 +110,27 @@ def plan(configs: Path, state: Path | None, base_port: int | None) -> list[DemoN
     return nodes
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_base_port(count: int = len(CODES)) -> int:
+    """A port P such that P…P+count-1 are free on 127.0.0.1 now (``--base-port 0``)."""
+    for _ in range(100):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))  # the OS picks a free port; check its neighbours
+            base = int(probe.getsockname()[1])
+        if base + count - 1 <= 65535 and all(_port_free(base + i) for i in range(1, count)):
+            return base
+    raise DemoError(f"found no {count} free ports in a row on 127.0.0.1; pass --base-port")
+
+
 def check_ports_free(nodes: Sequence[DemoNode]) -> None:
     """Fail with one clear message if a demo port is taken (e.g. by another ``ncc demo``)."""
     busy = []

@@ -38,11 +38,19 @@ class CsvLayoutError(CliError):
 
 
 def describe_rejection(exc: RecordRejected) -> str:
-    """Return a one-line reason naming every field a :class:`RecordRejected` names."""
+    """Return a one-line reason naming every field a :class:`RecordRejected` names, once.
+
+    The details come innermost field first, the causing rule first at each field; the later
+    findings at a field follow from the first (a date written 01.02.2021 is both no valid date
+    and off the date pattern), so each field gets one message: one message per fault.
+    """
     details: Sequence[Mapping[str, Any]] = exc.details
     if not details:
         return exc.message
-    return "; ".join(f"{d.get('path') or '(record)'}: {d.get('message')}" for d in details)
+    first: dict[str, Any] = {}
+    for detail in details:
+        first.setdefault(detail.get("path") or "(record)", detail.get("message"))
+    return "; ".join(f"{path}: {message}" for path, message in first.items())
 
 
 def _silence_stdout() -> None:

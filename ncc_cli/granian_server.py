@@ -10,6 +10,7 @@ environment (``NCC_CONFIG`` and ``NCC_SERVER_*``), so both see one configuration
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,25 @@ from granian.constants import HTTPModes, Interfaces, RuntimeModes
 from granian.log import LogLevels
 
 from ncc_node.settings import Settings
+
+
+class NodeServer(Granian):  # type: ignore[misc,valid-type]
+    """granian's server, with its stop-signal handler made safe in a worker that inherits it.
+
+    granian forks its workers after installing the main process's SIGINT/SIGTERM handler, and a
+    worker installs its own only once it has built the app (~1 s on a loaded machine). A SIGTERM
+    in between ran the inherited handler, which only flags the worker's copy of the main
+    process: the worker lived on, and the main process waited for it without end. In a worker
+    the signal now takes its default action, ending it: a worker still loading serves nothing.
+    """
+
+    def signal_handler_interrupt(self, signum: int, frame: object = None) -> None:
+        """Stop the server (main process), or end a worker that has no handler of its own yet."""
+        if os.getpid() != self.pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        super().signal_handler_interrupt(signum, frame)
 
 
 def free_port(host: str) -> int:
@@ -40,11 +60,11 @@ def worker_environment(settings: Settings, config_file: Path | None, port: int) 
 
 def run_granian(settings: Settings, *, config_file: Path | None, port: int,
                 environ: Mapping[str, str] | None = None) -> None:
-    """Serve until SIGINT/SIGTERM (granian installs the handlers and drains the worker)."""
+    """Serve until SIGINT/SIGTERM (granian installs the handlers and drains the workers)."""
     os.environ.update(worker_environment(settings, config_file, port))
     if environ:
         os.environ.update(environ)
-    server = Granian(
+    server = NodeServer(
         "ncc_node.app:create_app",
         factory=True,
         address=settings["server.host"],
@@ -61,6 +81,9 @@ def run_granian(settings: Settings, *, config_file: Path | None, port: int,
         blocking_threads=1,
         websockets=False,
         log_access=False,
+        # A worker still running this long after SIGTERM gets SIGKILL: the main process never
+        # waits for a stuck worker without end (granian's default).
+        workers_kill_timeout=settings["server.stop_grace_s"],
         log_level=LogLevels.warning,
     )
     server.serve()

@@ -19,6 +19,11 @@ from .errors import CsvLayoutError, ImportFileError
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonld",
            ".jsonld": "jsonld"}
 Advance = Callable[[int], None]
+# The longest CSV cell the import reads (Python's csv default, set explicitly so it is a stated
+# limit): far above the longest text a record takes (5,000 characters a language, shapes.ttl).
+CSV_CELL_LIMIT = 131_072
+REENCODE_HINT = ("save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\"), or convert it, e.g. "
+                 "iconv -f WINDOWS-1252 -t UTF-8 {name} > utf8-{name}")
 
 
 @dataclass
@@ -93,6 +98,7 @@ def _sniff(path: Path) -> str:
 def csv_rows(path: Path, advance: Advance, delimiter: str | None = None) -> Iterator[Row]:
     """Yield the rows of a CSV file in the documented layout, each with its first line number."""
     delimiter = delimiter or _sniff(path)
+    csv.field_size_limit(CSV_CELL_LIMIT)
     with path.open("rb") as raw:
         reader = csv.reader(codecs.iterdecode(_counted(raw, advance), "utf-8-sig"),
                             delimiter=delimiter)
@@ -116,9 +122,15 @@ def csv_rows(path: Path, advance: Advance, delimiter: str | None = None) -> Iter
                     continue
                 yield Row(line, kind, payload)
         except UnicodeDecodeError as exc:
-            raise ImportFileError(f"{path} is not UTF-8 (after line {reader.line_num}): "
-                                  f"{exc.reason}") from None
+            raise ImportFileError(f"{path} is not UTF-8 (after line {reader.line_num}: "
+                                  f"{exc.reason}); "
+                                  + REENCODE_HINT.format(name=path.name)) from None
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise ImportFileError(
+                    f"{path}:{reader.line_num}: a cell is longer than {CSV_CELL_LIMIT:,} "
+                    "characters, the longest the CSV import reads (a text field takes at "
+                    "most 5,000 characters a language)") from None
             raise ImportFileError(f"{path}:{reader.line_num}: bad CSV: {exc}") from None
 
 
@@ -192,7 +204,8 @@ def jsonld_rows(path: Path, origin: Origin) -> tuple[int, Callable[[Advance], It
     try:
         items = json_items(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path} is not UTF-8: {exc.reason}") from None
+        raise ImportFileError(f"{path} is not UTF-8 ({exc.reason}); "
+                              + REENCODE_HINT.format(name=path.name)) from None
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
 

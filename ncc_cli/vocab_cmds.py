@@ -79,14 +79,22 @@ def concepts(scheme: str, lang: str) -> None:
 @click.argument("text")
 @click.option("--scheme", type=click.Choice(sorted(SCHEMES)), help="Search one scheme only.")
 def lookup(text: str, scheme: str | None) -> None:
-    """Find concepts by a label in any language (diacritics and case ignored)."""
+    """Find concepts by a label in any language, part of one, or a close spelling."""
     index = concept_index()
-    found = index.lookup(text, scheme)
-    if not found:
-        raise click.ClickException(f"no concept is labelled {text!r}")
-    for concept in found:
+    how, found = index.search(text, scheme)
+    if how == "none":
+        raise click.ClickException(f"no concept is labelled {text!r} or like it (list a "
+                                   "scheme's concepts with `ncc vocab concepts SCHEME`)")
+    if how == "close":
+        names = "; ".join(f"{index.compact(c.iri)} ({index.label(c.iri, 'en')})"
+                          for c, _ in found)
+        raise click.ClickException(f"no concept is labelled {text!r}; did you mean: {names}")
+    if how == "part":
+        click.echo(f"no concept is labelled {text!r}; labels containing it:", err=True)
+    for concept, matched in found:
         shown = index.label(concept.iri, "en")
-        click.echo(f"{index.compact(concept.iri):40} {concept.scheme}  {shown}")
+        extra = f"  (matched: {matched})" if how == "part" else ""
+        click.echo(f"{index.compact(concept.iri):40} {concept.scheme}  {shown}{extra}")
 
 
 @vocab.command()

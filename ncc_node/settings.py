@@ -99,6 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.threads", int, 8, "Worker threads of waitress (engine = waitress)."),
     Setting("server.workers", int, 2,
             "granian worker processes (engine = granian), one Python thread each."),
+    Setting("server.stop_grace_s", int, 10,
+            "Seconds a granian worker gets to stop after SIGTERM before it is killed."),
     Setting("server.engine", str, "granian",
             "HTTP server of `ncc serve`: granian (Rust, the faster) or waitress (pure Python).",
             _check_engine),

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from .processes import no_process_left  # noqa: F401  (autouse: no child outlives its test)
+
 # Property tests check correctness, not speed: no per-example deadline, which on a loaded CI
 # machine fails at random (hypothesis's default is 200 ms).
 hypothesis_settings.register_profile("ncc", deadline=None)

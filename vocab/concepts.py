@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -139,6 +140,37 @@ class ConceptIndex:
         scheme_iri = self._scheme_iri(scheme)
         return [concept for concept in found if concept.scheme == scheme_iri]
 
+    def search(self, text: str, scheme: str | None = None, *,
+               limit: int = 10) -> tuple[str, list[tuple[Concept, str]]]:
+        """Find concepts for what a person typed: ``(how, [(concept, matching label), ...])``.
+
+        ``how`` is ``"exact"`` (as :meth:`lookup`), ``"part"`` (a label contains every word of
+        ``text``, e.g. "Umwelt" in "Klima und Umwelt"), ``"close"`` (labels or label words
+        spelt like it, e.g. "Umwlet"; difflib ratio ≥ 0.75) or ``"none"``.
+        """
+        wanted = _key(text)
+        scheme_iri = self._scheme_iri(scheme) if scheme is not None else None
+        keyed = [(key, concept) for key, members in self._by_key.items() for concept in members
+                 if scheme_iri is None or concept.scheme == scheme_iri]
+        exact = [c for c in self.lookup(text, scheme)]
+        if exact:
+            return "exact", [(c, wanted) for c in exact][:limit]
+        words = wanted.split()
+        if words and len(wanted) >= 3:
+            part = _unique((c, key) for key, c in keyed
+                           if all(any(w.startswith(q) for w in key.split()) for q in words)
+                           or wanted in key)
+            if part:
+                return "part", part[:limit]
+        by_text: dict[str, list[Concept]] = {}
+        for key, concept in keyed:
+            for candidate in {key, *key.split()}:
+                by_text.setdefault(candidate, []).append(concept)
+        close = difflib.get_close_matches(wanted, list(by_text), n=limit, cutoff=0.75)
+        labelled = _unique((c, next(k for k, kc in keyed if kc is c and t in k))
+                           for t in close for c in by_text[t])
+        return ("close", labelled[:limit]) if labelled else ("none", [])
+
     def expand_compact(self, value: str) -> str:
         """Return the IRI of a compact IRI (``sdg:4``); ``scheme://`` IRIs pass unchanged."""
         prefix, colon, local = value.partition(":")
@@ -234,6 +266,14 @@ def _read_concept(graph: Graph, subject: Any) -> Concept:
 def _literals(nodes: Iterable[Any]) -> Iterator[Literal]:
     """Yield the literals among ``nodes``, skipping IRIs and blank nodes."""
     return (node for node in nodes if isinstance(node, Literal))
+
+
+def _unique(pairs: Iterable[tuple[Concept, str]]) -> list[tuple[Concept, str]]:
+    """Keep the first label of each concept, in order."""
+    seen: dict[str, tuple[Concept, str]] = {}
+    for concept, label in pairs:
+        seen.setdefault(concept.iri, (concept, label))
+    return list(seen.values())
 
 
 def _lookup_keys(concept: Concept) -> Iterator[str]:

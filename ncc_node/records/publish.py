@@ -32,11 +32,37 @@ from ..timestamps import format_timestamp, utc_now
 
 MINTED = ("id", "origin", "version", "modified", "proof")
 ENVELOPE = ("@context", "type", *MINTED)
+# Fields that hold objects, and the one type each object has (vocab/data/shapes.ttl,
+# OrganisationShape: "Always Organization"): a payload may leave it out, the node fills it in.
+NESTED_TYPES = {"leadOrganisation": "Organization", "partners": "Organization"}
 
 
 def payload_of(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return a record's payload: everything the publisher wrote, nothing the node minted."""
     return {k: v for k, v in record.items() if k not in ENVELOPE}
+
+
+def _with_nested_types(payload: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the type of nested objects that leave it out; refuse a wrong one, naming it."""
+    details = []
+    for field, kind in NESTED_TYPES.items():
+        value = payload.get(field)
+        items = value if isinstance(value, list) else [value]
+        filled = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and "type" not in item:
+                item = {"type": kind, **item}
+            elif isinstance(item, dict) and item["type"] != kind:
+                where = f"{field}[{index}].type" if isinstance(value, list) else f"{field}.type"
+                details.append({"path": where, "rule": "in", "message":
+                                f"must be {kind!r}, not {item['type']!r} (or left out: the "
+                                "node fills it in)"})
+            filled.append(item)
+        if field in payload:
+            payload[field] = filled if isinstance(value, list) else filled[0]
+    if details:
+        raise RecordRejected(f"{details[0]['path']}: {details[0]['message']}", details)
+    return payload
 
 
 class Publisher:
@@ -62,13 +88,15 @@ class Publisher:
             details.append({"path": "type", "rule": "type", "message": f"must be {kind!r}"})
         if details:
             raise RecordRejected("the payload sets fields the node controls", details)
-        return payload_of(payload)
+        return _with_nested_types(payload_of(payload))
 
     def _sign(self, record: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-        violations = validate_record(record)
+        violations = validate_record(record)  # innermost field first
         if violations:
+            first = violations[0]
+            more = f" (and {len(violations) - 1} more in details)" if len(violations) > 1 else ""
             raise RecordRejected(
-                f"{record.get('type', 'record')} is invalid: {violations[0]}",
+                f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
                 [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
             )
         # the record was built here and is not shared: sign it without a deep copy

@@ -6,7 +6,6 @@ directory, with a small sample folder so it stays fast; `.ci/run` runs the full 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -25,6 +24,7 @@ import requests
 
 from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
+from tests import processes
 
 CODES = {"de": "country:DEU", "ee": "country:EST", "nl": "country:NLD", "lu": "country:LUX"}
 DEADLINE_S = 120.0
@@ -73,11 +73,11 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
 
 
-def run_demo(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run ``ncc demo ARGS`` to completion (bounded)."""
+def run_demo(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``ncc demo ARGS`` to completion (bounded), with extra environment ``env``."""
     return subprocess.run([sys.executable, "-m", "ncc_cli", "demo", *map(str, args)],
                           capture_output=True, text=True, timeout=DEADLINE_S + 60,
-                          env=_environment())
+                          env={**_environment(), **env})
 
 
 def test_check_syncs_four_nodes_until_their_digests_agree(tmp_path: Path, samples: Path) -> None:
@@ -119,6 +119,27 @@ def test_busy_ports_are_reported_clearly(tmp_path: Path, samples: Path) -> None:
     assert not (tmp_path / "state").exists()  # nothing was started or written
 
 
+def test_the_ports_come_from_the_environment(tmp_path: Path, samples: Path) -> None:
+    base = free_base_port()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", base + 1))
+        squatter.listen()
+        result = run_demo("--check", "--state", tmp_path / "state", "--samples", samples,
+                          NCC_DEMO_BASE_PORT=str(base))
+    assert result.returncode == 1
+    assert f"Error: port(s) {base + 1} (EE) on 127.0.0.1 are in use" in result.stderr
+
+
+def test_base_port_zero_runs_the_demo_on_free_ports(tmp_path: Path, samples: Path) -> None:
+    result = run_demo("--check", "--state", tmp_path / "state", "--samples", samples,
+                      "--timeout", DEADLINE_S, NCC_DEMO_BASE_PORT="0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All 4 digests agree" in result.stdout
+    ports = sorted({int(p) for p in re.findall(r"http://127\.0\.0\.1:(\d+)", result.stdout)})
+    assert len(ports) == 4 and ports == list(range(ports[0], ports[0] + 4)), ports
+    assert ports[0] != 8471
+
+
 def _lines(stream: Any, into: list[str]) -> None:
     for line in stream:
         into.append(line)
@@ -128,24 +149,14 @@ def _lines(stream: Any, into: list[str]) -> None:
 def demo_process(tmp_path: Path, samples: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """``ncc demo`` serving (no --check); killed at teardown if a test left it running."""
     base = free_base_port()
-    process = subprocess.Popen(
+    process = processes.start(
         [sys.executable, "-m", "ncc_cli", "demo", "--state", str(tmp_path / "state"),
          "--samples", str(samples), "--base-port", str(base), "--timeout", str(DEADLINE_S)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment(),
-        start_new_session=True)  # its own process group: teardown can reach the node servers
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environment())
     yield process, base
-    if process.poll() is None:  # a test failed midway: let the demo stop its nodes, or kill all
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left (the node
-        # servers have sessions of their own: the demo stops them on SIGTERM, as tested here)
-    process.wait(timeout=30)
-    if process.stdout is not None:
-        process.stdout.close()
+    # A test failed midway: let the demo stop its nodes (SIGTERM), or kill its group. The node
+    # servers have sessions of their own: the demo stops them on SIGTERM, as tested here.
+    processes.end(process, grace_s=30)
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])

@@ -22,6 +22,7 @@ from typing import IO, Any
 import pytest
 
 from ncc_node.records.publish import payload_of
+from tests import processes
 from vocab import example
 
 from .conftest import Invoke
@@ -60,7 +61,7 @@ def serve(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     def start(config: Path) -> Served:
         log = tmp_path / f"serve-{len(started)}.log"
         with log.open("w") as stderr:  # a file, so a chatty server never blocks on a pipe
-            process = subprocess.Popen(
+            process = processes.start(
                 [sys.executable, "-m", "ncc_cli", "serve", "--config", str(config),
                  "--port", "0", "--threads", "2"],
                 stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
@@ -71,8 +72,7 @@ def serve(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
         try:
             first = lines.get(timeout=DEADLINE_S)
         except queue.Empty:
-            process.kill()
-            process.wait(timeout=DEADLINE_S)
+            processes.end(process, grace_s=0.0, signum=signal.SIGKILL)
             pytest.fail(f"ncc serve printed nothing; stderr: {log.read_text()}")
         found = re.search(r"at (http://127\.0\.0\.1:(\d+))", first)
         assert found and found.group(2) != "0", first
@@ -80,11 +80,7 @@ def serve(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
 
     yield start
     for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=DEADLINE_S)
-        if process.stdout is not None:
-            process.stdout.close()
+        processes.end(process)  # the group too: granian's workers; SIGKILL after a grace
 
 
 def request(url: str, data: dict[str, Any] | None = None,
@@ -136,7 +132,7 @@ def test_serve_answers_http_and_stops_on_ctrl_c(ncc: Invoke, node_config: Path,
     status, refused = request(f"{served.url}/initiatives", payload, secret)
     assert status == 401, refused
     served.process.send_signal(signal.SIGINT)  # Ctrl-C
-    assert served.process.wait(timeout=DEADLINE_S) == 0
+    assert processes.wait_or_kill(served.process, DEADLINE_S) == 0
     assert "Stopped." in served.rest_of_stdout()
     with pytest.raises(OSError):
         request(f"{served.url}/node")
@@ -146,7 +142,7 @@ def test_serve_stops_cleanly_on_sigterm(node_config: Path, serve: Any) -> None:
     served = serve(node_config)
     wait_until_up(served.url)
     served.process.terminate()
-    assert served.process.wait(timeout=DEADLINE_S) == 0
+    assert processes.wait_or_kill(served.process, DEADLINE_S) == 0
     assert "Stopped." in served.rest_of_stdout()
     assert "Traceback" not in served.log.read_text()
 
@@ -159,3 +155,29 @@ def test_serve_reports_a_busy_port(ncc: Invoke, node_config: Path) -> None:
         result = ncc("serve", "--config", node_config, "--port", str(port))
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_serve_stops_on_sigterm_while_its_workers_start(node_config: Path, serve: Any,
+                                                        request: pytest.FixtureRequest) -> None:
+    """A SIGTERM that reaches granian's workers before they have built the app ends them.
+
+    They inherit the main process's handler across fork; it used to swallow the signal, and
+    the main process then waited for them without end.
+    """
+    if request.node.callspec.params["serve"] != "granian":
+        pytest.skip("granian's worker processes only")
+    served = serve(node_config)
+    deadline = time.monotonic() + DEADLINE_S
+    while not _children(served.process.pid):
+        assert time.monotonic() < deadline, "granian started no worker"
+        time.sleep(0.005)
+    served.process.terminate()
+    assert processes.wait_or_kill(served.process, DEADLINE_S) == 0
+    assert "Stopped." in served.rest_of_stdout()
+    assert "Killing worker" not in served.log.read_text()  # stopped, not killed at the grace

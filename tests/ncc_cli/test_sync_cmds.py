@@ -6,9 +6,7 @@ made by ``ncc init`` and configured with ``[[peers]]`` like an operator would.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import signal
 import socket
@@ -24,6 +22,7 @@ import pytest
 from ncc_node.records.digest import digest
 from ncc_node.settings import read_toml
 from sync import SyncWorker
+from tests import processes
 from tests.nodes import LiveNode
 
 from .conftest import SAMPLE_CSV, Invoke, node_at
@@ -278,20 +277,17 @@ def test_the_daemon_syncs_each_interval_and_stops_on_sigterm(
               in_serve=command[0] == "serve")
     log = tmp_path / "daemon.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "ncc_cli", *command,
-                                    "--config", str(node_config)],
-                                   stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # its group: server workers too
+        process = processes.start([sys.executable, "-m", "ncc_cli", *command,
+                                   "--config", str(node_config)],
+                                  stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_for(lambda: _held(node_config) == 4, "the first round")
         publish(estonia, 1, lambda **kw: make_payload(**{**kw, "identifier": "later"}))
         _wait_for(lambda: _held(node_config) == 5, "a later round")
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=DEADLINE_S) == 0, log.read_text()
+        assert processes.wait_or_kill(process, DEADLINE_S) == 0, log.read_text()
     finally:
-        with contextlib.suppress(ProcessLookupError):  # nothing of it may outlive the test
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=DEADLINE_S)
+        processes.end(process)  # nothing of its group may outlive the test (server workers)
     text = log.read_text()
     assert text.rstrip().endswith("Stopped."), text
     assert f"{estonia.url}  ok     " in text  # each round's summary (printed or logged)
@@ -331,16 +327,14 @@ def test_sync_inside_serve_ends_when_the_server_is_killed(
     configure(node_config, [{"base_url": estonia.url}], interval_s=0.2, jitter_s=0.0,
               in_serve=True)
     with (tmp_path / "serve.log").open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "ncc_cli", "serve", "--port", "0",
-                                    "--config", str(node_config)],
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = processes.start([sys.executable, "-m", "ncc_cli", "serve", "--port", "0",
+                                   "--config", str(node_config)],
+                                  stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_for(lambda: _held(node_config) == 3, "the first round")
         (syncing,) = [c for c in _children(process.pid) if " sync --daemon" in _cmdline(c)]
         process.kill()  # no chance to stop its sync process: that one must notice by itself
-        process.wait(timeout=DEADLINE_S)
+        processes.wait_or_kill(process, DEADLINE_S)
         _wait_for(lambda: not _cmdline(syncing), "the sync process to end")
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=DEADLINE_S)
+        processes.end(process)

@@ -67,3 +67,12 @@ def test_show_prints_bundled_files() -> None:
     context = json.loads(runner.invoke(main, ["vocab", "show", "context"]).output)
     assert context["@context"]["@protected"] is True
     assert "sh:NodeShape" in runner.invoke(main, ["vocab", "show", "shapes"]).output
+
+
+def test_lookup_by_part_of_a_label_and_close_spellings() -> None:
+    runner = CliRunner()
+    part = runner.invoke(main, ["vocab", "lookup", "Umwelt"])
+    assert part.exit_code == 0 and "theme:climate-environment" in part.output
+    close = runner.invoke(main, ["vocab", "lookup", "Umwlet"])
+    assert close.exit_code == 1
+    assert "did you mean: theme:climate-environment (Climate and environment)" in close.output

@@ -22,6 +22,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from .. import processes
 from ..nodes import LiveNode
 from .conftest import FakePeer, fake_with_records, holdings, peer, sync_settings, worker_for
 
@@ -39,8 +40,8 @@ def start_worker(consumer: LiveNode, fake: FakePeer, tmp_path: Path, *,
     settings = sync_settings(consumer, [peer(fake)], page_size=PAGE, **checks)
     config = tmp_path / "worker.json"
     config.write_text(json.dumps(dict(settings)))
-    return subprocess.Popen([sys.executable, "-m", "tests.sync.crash_worker", str(config)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return processes.start([sys.executable, "-m", "tests.sync.crash_worker", str(config)],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 class Sent:

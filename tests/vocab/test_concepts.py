@@ -352,3 +352,18 @@ def test_stage_order_and_bcp47_reject_other_concepts(index: ConceptIndex) -> Non
         index.stage_order("theme:education")
     with pytest.raises(UnknownConcept):
         index.bcp47("country:DEU")
+
+
+def test_search_finds_a_concept_by_part_of_a_label(index: ConceptIndex) -> None:
+    how, found = index.search("Umwelt")
+    assert how == "part"
+    assert "theme:climate-environment" in [index.compact(c.iri) for c, _ in found]
+    assert any("umwelt" in label for _, label in found)
+
+
+def test_search_suggests_close_spellings(index: ConceptIndex) -> None:
+    how, found = index.search("Umwlet", scheme="theme")
+    assert how == "close"
+    assert [index.compact(c.iri) for c, _ in found][0] == "theme:climate-environment"
+    assert index.search("Bildung")[0] == "exact"
+    assert index.search("quidditch") == ("none", [])

@@ -29,6 +29,7 @@ from vocab.validation import (
     compile_known_valid,
     compiled_shapes,
     expanded_context,
+    innermost_first,
     validate_record,
     validate_shapes,
 )
@@ -43,7 +44,7 @@ NCC = "https://w3id.org/ncc/vocab#"
 
 def full_path(record: Any) -> list[Violation]:
     """What validate_record answered before the accept path."""
-    return sorted(set(check_terms(record)) | set(validate_shapes(record)))
+    return innermost_first([*check_terms(record), *validate_shapes(record)])
 
 
 @cache

@@ -94,6 +94,11 @@ def _number(term: Term) -> float | None:
         return None
 
 
+# How to write the value, for the datatypes people type by hand (XSD 1.1 §3.3.9, §3.3.7).
+_DATATYPE_HINTS = {"date": " (write YYYY-MM-DD, e.g. 2021-02-01)",
+                   "dateTime": " (write YYYY-MM-DDThh:mm:ssZ)"}
+
+
 class ShapeValidator:
     """Validate records against compiled shapes; ``validate`` returns every violation."""
 
@@ -196,7 +201,8 @@ class ShapeValidator:
         # messages format the value only when a rule is broken (this runs for every value)
         if spec.datatype and not _datatype_ok(term, spec.datatype):
             expected = spec.datatype.rsplit("#", 1)[-1]
-            _bad(out, at, "datatype", f"{_show(term)} is not a valid {expected}")
+            hint = _DATATYPE_HINTS.get(expected, "")
+            _bad(out, at, "datatype", f"{_show(term)} is not a valid {expected}{hint}")
         if spec.node_kind and not _kind_ok(term, spec.node_kind):
             _bad(out, at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
         if spec.values_in is not None and term not in spec.values_in:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -15,6 +16,26 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.path or '(record)'}: {self.message}"
+
+
+# At one path, the rule that names the cause comes before the ones it implies: an undefined type
+# (strict) is also a missing type (minCount); "does not conform to <Shape>" (node) only sums up
+# the findings inside the object, which are deeper and so come first anyway.
+_RULE_RANK = {"strict": 0, "minCount": 2, "node": 3}
+
+
+def _depth(path: str) -> int:
+    return path.count(".") + path.count("[")
+
+
+def innermost_first(violations: Iterable[Violation]) -> list[Violation]:
+    """Order findings so the first names the innermost failing field and its rule.
+
+    ``leadOrganisation.type: required`` before ``leadOrganisation: does not conform to
+    OrganisationShape``; otherwise by path, so the order is stable.
+    """
+    return sorted(set(violations), key=lambda v: (-_depth(v.path), v.path,
+                                                 _RULE_RANK.get(v.rule, 1), v.rule, v.message))
 
 
 class RecordInvalid(ValueError):

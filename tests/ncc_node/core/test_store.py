@@ -19,6 +19,7 @@ from ncc_node.store import PeerState, RecordFilter, SqliteStore, fts_query
 from ncc_node.store.derive import facet_values
 from ncc_node.store.recordrow import record_columns
 from ncc_node.store.schema import MIGRATIONS
+from tests import processes
 from vocab import example
 
 BASE = "https://ncc-de.example.org"
@@ -339,8 +340,8 @@ store.close()
 
 
 def test_two_processes_write_without_locking_errors(store: SqliteStore, tmp_path: Path) -> None:
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / "node.db"), "60"],
-                              stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [processes.start([sys.executable, "-c", WRITER, str(tmp_path / "node.db"), "60"],
+                             stderr=subprocess.PIPE) for _ in range(2)]
     for n in range(60):
         put(store, record(n))
     for proc in procs:
