@@ -1,12 +1,14 @@
 """Total deadlines for a peer's requests: a watchdog shuts the socket down when one passes.
 
 requests' timeouts bound each socket operation, not the whole exchange, so a peer that sends its
-headers or its body one byte a second never trips them. Connections taken from the pool while a
-:func:`deadline` is open in a thread are watched (:func:`install` mounts the adapter that does
-it), and one watchdog thread per process calls ``socket.shutdown`` on them once the deadline has
-passed: the blocked read returns at once and the request fails; the caller sees
-``Deadline.expired`` and reports a timeout. A shut connection is never reused (urllib3 drops a
-connection whose socket was closed).
+headers or its body one byte a second never trips them. The sockets of requests made while a
+:func:`deadline` is open in a thread are watched — those connected then, and those of pooled
+connections taken then (:func:`install` mounts the adapter that does it) — and one watchdog
+thread per process calls ``socket.shutdown`` on them once the deadline has passed: the blocked
+read returns at once and the request fails; the caller sees ``Deadline.expired`` and reports a
+timeout. The socket object is kept, not the connection: a response with ``Connection: close``
+is read after http.client has let go of its connection's socket. A shut connection is never
+reused (urllib3 drops a connection whose socket was closed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 __all__ = ["Deadline", "DeadlineAdapter", "deadline", "install"]
@@ -37,16 +40,16 @@ class Deadline:
         self.at = time.monotonic() + seconds
         self.expired = False
         self._done = False
-        self._conns: list[Any] = []
+        self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
 
-    def watch(self, conn: Any) -> None:
-        """Cut ``conn`` when the deadline passes (at once if it has)."""
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down when the deadline passes (at once if it has)."""
         with self._lock:
             if self.expired:
-                _cut(conn)
+                _cut(sock)
             elif not self._done:
-                self._conns.append(conn)
+                self._conns.append(sock)
 
     def expire(self) -> None:
         """Cut every watched connection, unless the requests under it are over."""
@@ -65,13 +68,11 @@ class Deadline:
             self._conns.clear()
 
 
-def _cut(conn: Any) -> None:
-    sock = getattr(conn, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed by the peer or by urllib3
+def _cut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the peer or by urllib3
 
 
 class _Watchdog:
@@ -124,18 +125,36 @@ def deadline(seconds: float) -> Iterator[Deadline]:
 
 
 def _watched(conn: Any) -> Any:
+    """Hand ``conn``'s socket (if it is connected) to the thread's open deadline."""
     watch: Deadline | None = getattr(_current, "deadline", None)
-    if watch is not None:
-        watch.watch(conn)
+    sock = getattr(conn, "sock", None)
+    if watch is not None and sock is not None:
+        watch.watch(sock)
     return conn
 
 
+class _HTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watched(self)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watched(self)
+
+
 class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _watched(super()._get_conn(timeout))
 
 
 class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         return _watched(super()._get_conn(timeout))
 

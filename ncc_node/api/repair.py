@@ -72,7 +72,7 @@ class HistoryQuerySchema(ma.Schema):
         validate=_TEXT,
         metadata={"description": "A node IRI (default: this node's); a relay serves the "
                                  "versions it holds of the origins it merged."})
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0),
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**53),
                               metadata={"description": "Versions greater than this one."})
 
 

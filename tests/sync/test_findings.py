@@ -161,6 +161,22 @@ def test_trickling_peer_is_cut_and_the_others_are_synced(
     assert entry["errors"] == {"peer_timeout": 1} and entry["behind"] is None
 
 
+def test_stall_of_a_closing_response_is_cut(live_node: Start, make_payload: Payload,
+                                            behind_proxy: Any) -> None:
+    # "Connection: close": http.client lets go of the connection's socket before the body is
+    # read, so the deadline must hold the socket itself
+    origin, proxy = behind_proxy("DE", 4)
+    consumer = live_node("EE")
+    publish(origin, make_payload, 2)
+    proxy.victim = consumer.context.identity.node_iri
+    proxy.plan = [None, "stall"]
+    started = time.monotonic()
+    result = worker_for(consumer, peer(origin), read_timeout_s=5, request_deadline_s=1.0,
+                        retries=0).run_once()[0]
+    assert time.monotonic() - started < 4
+    assert result.error is not None and "total deadline" in result.error
+
+
 def test_peer_budget_ends_a_peers_round(live_node: Start, fake_peer: Fake) -> None:
     consumer = live_node("EE")
     release = threading.Event()
