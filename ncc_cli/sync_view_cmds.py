@@ -62,6 +62,8 @@ def _errors(peer: dict[str, Any]) -> str:
 def _antientropy(check: dict[str, Any] | None) -> str:
     if not check:
         return "not checked yet"
+    if check.get("unsupported"):
+        return f"not served by the peer ({check['unsupported']})"
     verdict = "agrees" if check.get("agrees") else (
         f"DIFFERS ({check.get('missing', 0)} missing here, "
         f"{check.get('origins_differing', 0)} origins differ)")

@@ -44,7 +44,14 @@ from ncc_node.store import RetryEntry, Writer
 from .checkpool import CheckPool, PendingScreen
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions
-from .errors import BadResponse, FeedCut, PeerRejected, ResponseTooLarge, SyncError
+from .errors import (
+    BadResponse,
+    FeedCut,
+    PeerHttpError,
+    PeerRejected,
+    ResponseTooLarge,
+    SyncError,
+)
 from .feedpage import FeedPage
 from .history import walk_history
 from .knowledge import KnownKeys, PageKnowledge
@@ -149,7 +156,14 @@ class PeerRun:
             self._pull()
             every = self.options.anti_entropy_every
             if every and rounds % every == 0:
-                anti_entropy(self)
+                try:
+                    anti_entropy(self)
+                except PeerHttpError as exc:
+                    if exc.status not in (400, 404, 405, 501):
+                        raise
+                    # a peer that does not serve protocol.md §6.1: nothing to compare with
+                    self.health["antientropy"] = {"at": format_timestamp(self.clock()),
+                                                  "agrees": None, "unsupported": exc.message}
         except SyncError as exc:
             failed = exc
             self.result.error = f"{exc.code}: {exc.message}"

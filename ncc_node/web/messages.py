@@ -147,6 +147,7 @@ EN: dict[str, str] = {
     "differs": "differs",
     "repaired": "repaired",
     "not_checked": "not checked yet",
+    "not_served": "not served by the peer",
     "quarantine_rows": "kept",
     "dropped": "dropped",
 }
@@ -283,6 +284,7 @@ DE: dict[str, str] = {
     "differs": "weicht ab",
     "repaired": "repariert",
     "not_checked": "noch nicht geprüft",
+    "not_served": "vom Peer nicht angeboten",
     "quarantine_rows": "behalten",
     "dropped": "verworfen",
 }

@@ -295,3 +295,13 @@ def test_double_rotation_between_rounds_is_followed(live_node: Start, make_paylo
     assert held is not None and held.version == 3
     [state] = [s for s in consumer.context.store.peers()]
     assert state.health["errors"] == {}
+
+
+def test_a_peer_without_the_repair_resources_still_syncs(live_node: Start,
+                                                         fake_peer: Fake) -> None:
+    consumer = live_node("EE")
+    fake = fake_with_records(fake_peer, 2)  # answers 404 to /feed/digest
+    result = worker_for(consumer, peer(fake), anti_entropy_every=1).run_once()[0]
+    assert result.error is None and result.accepted == 3
+    health = state_of(consumer, fake.url).health
+    assert health["antientropy"]["agrees"] is None and health["errors"] == {}
