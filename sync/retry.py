@@ -13,7 +13,7 @@ byte is what the peer holds, and if the origin is that peer it is final. Later r
 still fails is noted in the store with a time for the next attempt (``sync.retry_backoff_s``,
 doubling), and at the start of each round the due ids are asked for from the peer, then from its
 origin if that is a configured peer, then from the other configured peers (never from a node
-that is not configured, DESIGN §9).
+that is not configured, architecture §9).
 """
 
 from __future__ import annotations
