@@ -18,7 +18,7 @@ from flask.views import MethodView
 
 from ..context import node
 from .openapi import Blueprint
-from .representations import items_page
+from ..representations import items_page
 
 MAX_IDS = 50
 HISTORY_PAGE = 100
