@@ -41,7 +41,38 @@ def render_peer(peer: dict[str, Any]) -> list[str]:
         f"      cursor        {peer['cursor'] or '(from the beginning)'}",
         f"      accepted      {peer['accepted']:,}",
         f"      rejected      {peer['rejected_total']:,}" + (f"  ({reasons})" if reasons else ""),
+        f"      errors        {_errors(peer)}",
+        f"      retry pending {peer['pending_retry']:,}",
+        f"      anti-entropy  {_antientropy(peer['antientropy'])}",
+        f"      behind        {_behind(peer['behind'])}",
+        f"      quarantine    {peer['quarantine']['rows']:,} rows, "
+        f"{peer['quarantine']['received']:,} received, {peer['quarantine']['dropped']:,} "
+        "dropped by the caps",
     ]
+
+
+def _errors(peer: dict[str, Any]) -> str:
+    """Every error kind since the last success, with counts."""
+    if not peer["errors"]:
+        return "none since the last success"
+    kinds = ", ".join(f"{kind} {count}" for kind, count in peer["errors"].items())
+    return f"{kinds} (since {peer['error_since']})"
+
+
+def _antientropy(check: dict[str, Any] | None) -> str:
+    if not check:
+        return "not checked yet"
+    if check.get("unsupported"):
+        return f"not served by the peer ({check['unsupported']})"
+    verdict = "agrees" if check.get("agrees") else (
+        f"DIFFERS ({check.get('missing', 0)} missing here, "
+        f"{check.get('origins_differing', 0)} origins differ)")
+    return f"{verdict}, {check.get('repaired', 0)} repaired (at {check.get('at')})"
+
+
+def _behind(behind: int | None) -> str:
+    return "not known (the last round did not reach the feed's end)" if behind is None else (
+        f"{behind:,} records")
 
 
 @click.command("status")

@@ -1,10 +1,15 @@
 """HTTP access to one peer: its descriptor and its feed (the I/O edge of sync, CONVENTIONS §6).
 
-Every request has a connect and a read timeout; connection errors and 5xx answers are retried a
-bounded number of times with exponential backoff and jitter; bodies are streamed and cut off past
-``sync.max_response_bytes`` (and must arrive within the read timeout in total); redirects are
-followed only while they stay on the peer's own scheme, host and port (architecture §9).
-Failures are typed :class:`~sync.errors.SyncError` subclasses naming the peer and the reason.
+Every request has a connect and a read timeout, and a total deadline (``sync.request_deadline_s``,
+headers and body however slowly they trickle: :mod:`sync.deadline`); a page's retries share
+``sync.page_deadline_s`` and every request of a round the peer's budget (``until``). Connection
+errors and 5xx answers are retried a bounded number of times with exponential backoff and jitter;
+bodies are streamed and cut off past ``sync.max_response_bytes``; redirects are followed only
+while they stay on the peer's own scheme, host and port (architecture §9). Failures are typed
+:class:`~sync.errors.SyncError` subclasses naming the peer and the reason.
+
+Besides the descriptor and the feed, the repair resources of protocol.md §6.1–§6.2: items by id,
+digests, the digest index, and the descriptor's history.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .config import SyncOptions
+from .deadline import deadline
 from .errors import (
     BadResponse,
+    BudgetExhausted,
     PeerHttpError,
     PeerTimeout,
     PeerUnreachable,
@@ -32,9 +39,10 @@ from .errors import (
 )
 from .feedpage import FeedPage, parse_feed_page
 
-__all__ = ["MAX_REDIRECTS", "PeerClient", "same_origin"]
+__all__ = ["MAX_IDS", "MAX_REDIRECTS", "PeerClient", "same_origin"]
 
 MAX_REDIRECTS = 5
+MAX_IDS = 50  # ids per GET /feed/items: keeps the URL far below common limits
 CHUNK_BYTES = 64 * 1024
 ERROR_BODY_BYTES = 16 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -75,6 +83,8 @@ class PeerClient:
         self.sleep = sleep
         self.jitter = jitter
         self.requests = 0  # attempts made, redirects included
+        self.bytes_read = 0  # response bytes read, all requests together
+        self.until: float | None = None  # time.monotonic() past which no request starts
 
     # -- the two resources ----------------------------------------------------------------------
     def get_descriptor(self) -> tuple[dict[str, Any], bytes]:
@@ -96,13 +106,56 @@ class PeerClient:
         body = self._get("/feed", params, accept="application/json")
         return parse_feed_page(body, peer=self.base_url)
 
+    def get_items(self, ids: list[str]) -> FeedPage:
+        """``GET <base>/feed/items?id=…``: the stored states of these ids that the peer holds
+        (at most :data:`MAX_IDS`), each with its exact bytes."""
+        body = self._get("/feed/items", {"id": ids[:MAX_IDS]}, accept="application/json")
+        return parse_feed_page(body, peer=self.base_url, listing=True)
+
+    def get_digest(self, scope: str, origin: str | None = None) -> dict[str, Any]:
+        """``GET <base>/feed/digest``: count and digest per origin (with ``origin``: of that
+        origin, with its buckets)."""
+        params: dict[str, Any] = {"scope": scope}
+        if origin is not None:
+            params["origin"] = origin
+        return self._get_json("/feed/digest", params)
+
+    def get_index(self, origin: str, bucket: str | None, after: str | None,
+                  limit: int) -> dict[str, Any]:
+        """``GET <base>/feed/index``: (id, version, proofValue) of an origin's records."""
+        params: dict[str, Any] = {"origin": origin, "limit": limit}
+        if bucket is not None:
+            params["bucket"] = bucket
+        if after is not None:
+            params["after"] = after
+        return self._get_json("/feed/index", params)
+
+    def get_history(self, origin: str, after: int) -> FeedPage:
+        """``GET <base>/node/history?origin=&after=``: the origin's descriptor versions after
+        ``after``, oldest first, each with its exact bytes."""
+        body = self._get("/node/history", {"origin": origin, "after": after},
+                         accept="application/json")
+        return parse_feed_page(body, peer=self.base_url, listing=True)
+
+    def _get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        body = self._get(path, params, accept="application/json")
+        try:
+            value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise BadResponse(self.base_url, f"{path} is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise BadResponse(self.base_url, f"{path} is not a JSON object")
+        return value
+
     # -- one GET, with retries --------------------------------------------------------------------
     def _get(self, path: str, params: dict[str, Any], *, accept: str) -> bytes:
-        url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
+        url = self.base_url + path + (f"?{urlencode(params, doseq=True)}" if params else "")
+        page_until = time.monotonic() + self.options.page_deadline_s
         attempt = 0
         while True:
+            seconds = self._seconds_left(page_until)
             try:
-                return self._follow(url, accept)
+                return self._bounded(url, accept, seconds)
             except SyncError as exc:
                 if not exc.retryable or attempt >= self.options.retries:
                     raise
@@ -110,7 +163,42 @@ class PeerClient:
             delay = self.options.backoff_s * (2 ** attempt) * (0.5 + self.jitter())
             attempt += 1
             if delay > 0:
-                self.sleep(delay)
+                self.sleep(min(delay, max(0.0, page_until - time.monotonic())))
+
+    def _seconds_left(self, page_until: float) -> float:
+        """How long the next attempt may take: the request deadline, cut to what is left of
+        the page's and of the round's budget (a typed error if nothing is left)."""
+        now = time.monotonic()
+        if self.until is not None and now >= self.until:
+            raise BudgetExhausted(self.base_url, f"the round's budget of "
+                                                 f"{self.options.peer_budget_s:g} s is spent")
+        if now >= page_until:
+            raise PeerTimeout(self.base_url, f"page not complete within "
+                                             f"{self.options.page_deadline_s:g} s, retries "
+                                             "included")
+        ends = [page_until, now + self.options.request_deadline_s]
+        if self.until is not None:
+            ends.append(self.until)
+        return min(ends) - now
+
+    def _bounded(self, url: str, accept: str, seconds: float) -> bytes:
+        """One request and its redirects, done within ``seconds`` in all or cut."""
+        with deadline(seconds) as watch:
+            try:
+                body = self._follow(url, accept)
+            except SyncError:
+                if not watch.expired:
+                    raise
+                body = None
+        if watch.expired and self.until is not None and time.monotonic() >= self.until:
+            raise BudgetExhausted(self.base_url, f"the round's budget of "
+                                                 f"{self.options.peer_budget_s:g} s ran out "
+                                                 "during a request")
+        if watch.expired:  # a cut body may even look complete: never use it
+            raise PeerTimeout(self.base_url, f"request not complete within {seconds:.3g} s "
+                                             "(total deadline)")
+        assert body is not None
+        return body
 
     def _follow(self, url: str, accept: str) -> bytes:
         headers = {"User-Agent": self.user_agent, "Accept": accept}
@@ -167,6 +255,7 @@ class PeerClient:
                     raise PeerTimeout(self.base_url, f"body not complete within "
                                                      f"{self.options.read_timeout_s} s")
                 chunks.append(chunk)
+                self.bytes_read += len(chunk)
         except ReadTimeoutError:
             raise PeerTimeout(self.base_url, f"peer stalled for {self.options.read_timeout_s} s "
                                              "while sending the body") from None

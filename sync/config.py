@@ -116,6 +116,17 @@ class SyncOptions:
     max_future_skew: timedelta = timedelta(minutes=5)
     check_workers: int = 0  # 0: one per CPU; 1: check in the worker's own process
     check_min_items: int = 32  # smaller pages: the round trip to the pool costs more
+    request_deadline_s: float = 60.0
+    page_deadline_s: float = 120.0
+    peer_budget_s: float = 600.0
+    peer_concurrency: int = 4
+    max_pages_per_round: int = 2000
+    max_bytes_per_round: int = 1024 * 1024 * 1024
+    quarantine_max_per_peer: int = 5000
+    quarantine_max: int = 50000
+    retry_limit: int = 8
+    retry_backoff_s: float = 60.0
+    anti_entropy_every: int = 10
 
     @property
     def checking_processes(self) -> int:
@@ -130,6 +141,9 @@ class SyncOptions:
         def get(key: str, default: Any) -> Any:
             value = settings.get(key)
             return default if value is None else value
+
+        def positive(name: str) -> float:
+            return max(0.001, float(get(f"sync.{name}", getattr(defaults, name))))
 
         return cls(
             interval_s=float(get("sync.interval_s", defaults.interval_s)),
@@ -146,4 +160,21 @@ class SyncOptions:
             max_future_skew=timedelta(seconds=int(get("proofs.max_future_skew_s", 300))),
             check_workers=max(0, int(get("sync.check_workers", defaults.check_workers))),
             check_min_items=max(1, int(get("sync.check_min_items", defaults.check_min_items))),
+            request_deadline_s=positive("request_deadline_s"),
+            page_deadline_s=positive("page_deadline_s"),
+            peer_budget_s=positive("peer_budget_s"),
+            peer_concurrency=max(1, int(get("sync.peer_concurrency",
+                                            defaults.peer_concurrency))),
+            max_pages_per_round=max(1, int(get("sync.max_pages_per_round",
+                                               defaults.max_pages_per_round))),
+            max_bytes_per_round=max(1, int(get("sync.max_bytes_per_round",
+                                               defaults.max_bytes_per_round))),
+            quarantine_max_per_peer=max(1, int(get("sync.quarantine_max_per_peer",
+                                                   defaults.quarantine_max_per_peer))),
+            quarantine_max=max(1, int(get("sync.quarantine_max", defaults.quarantine_max))),
+            retry_limit=max(0, int(get("sync.retry_limit", defaults.retry_limit))),
+            retry_backoff_s=max(0.0, float(get("sync.retry_backoff_s",
+                                               defaults.retry_backoff_s))),
+            anti_entropy_every=max(0, int(get("sync.anti_entropy_every",
+                                              defaults.anti_entropy_every))),
         )

@@ -13,6 +13,8 @@ from ncc_node import NccError
 
 __all__ = [
     "BadResponse",
+    "BudgetExhausted",
+    "FeedCut",
     "PeerHttpError",
     "PeerRejected",
     "PeerTimeout",
@@ -53,6 +55,19 @@ class PeerTimeout(SyncError):
     """The peer stayed silent past the read timeout, or sent its body too slowly."""
 
     code = "peer_timeout"
+
+
+class BudgetExhausted(SyncError):
+    """The round spent its time budget with this peer (``sync.peer_budget_s``); the next round
+    resumes where it stopped."""
+
+    code = "budget_exhausted"
+
+
+class FeedCut(SyncError):
+    """The feed went on past the round's page or byte limit (an endless feed is cut there)."""
+
+    code = "feed_cut"
 
 
 class ResponseTooLarge(SyncError):

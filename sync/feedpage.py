@@ -20,11 +20,19 @@ member order, a piece orjson refuses) takes the general walk above, which decide
 the standard library give the same value for every text both accept but one: orjson turns
 integers beyond 64 bits into floats, so a text with a run of 19 digits goes to the standard
 library (:func:`parse_item`).
+
+Isolation. The walk never recurses without bound and one bad item never fails its page: an item
+that the standard library cannot parse (nested too deep for its recursion limit, a bad escape,
+``NaN``) is delimited by :func:`value_end`, an iterative bracket matcher, and kept as an
+:class:`~sync.verdicts.Unparsed` value, which the rules quarantine by itself (``too_deep`` or
+``unparseable``) while the rest of the page is applied. Only a page whose items cannot be told
+apart (the array itself is broken) is a ``bad_response``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,13 +42,33 @@ from ncc_node import orjson_value as _orjson_value
 from ncc_node import parse_json_bytes as parse_item
 
 from .errors import BadResponse
+from .verdicts import Unparsed
 
-__all__ = ["FeedItem", "FeedPage", "parse_feed_page", "parse_item"]
+__all__ = ["FeedItem", "FeedPage", "parse_feed_page", "parse_item", "value_end"]
 
 _WHITESPACE = " \t\n\r"
 _HEAD = b'{"items":['
 _TAIL = b'],"cursor":"'  # cannot occur inside a JSON string: its quotes are not escaped
 _NEXT = b'},{"@context":'  # between two items that list @context first, as JCS orders keys
+# a string (with its escapes) or one bracket: what value_end needs to see of a value
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+DEEPEST = 512  # past this many levels an item is not parsed at all (limits.max_json_depth ≤ it)
+
+
+def value_end(text: str, start: int) -> tuple[int, int] | None:
+    """End and depth of the array or object starting at ``text[start]``, found without
+    recursion; None if it is not closed (the text is truncated or broken there)."""
+    depth = deepest = 0
+    for match in _TOKEN.finditer(text, start):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+            if depth == 0:
+                return match.end(), deepest
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +131,25 @@ class _Scanner:
         self.pos = end
         return value, start, end
 
+    def item(self) -> FeedItem:
+        """One item; one that cannot be parsed is kept as :class:`Unparsed` (module doc)."""
+        self.skip()
+        start = self.pos
+        try:
+            value, end = self.decoder.raw_decode(self.text, start)
+        except (ValueError, RecursionError) as exc:
+            found = (value_end(self.text, start) if self.text.startswith(("{", "["), start)
+                     else None)
+            if found is None:
+                raise self.fail(str(exc) or type(exc).__name__) from None
+            self.pos = found[0]
+            unparsed = (Unparsed("too_deep", f"nested {found[1]} levels deep")
+                        if isinstance(exc, RecursionError) or found[1] > DEEPEST
+                        else Unparsed("unparseable", f"not valid JSON: {exc}"))
+            return FeedItem(self.text[start:found[0]].encode("utf-8"), unparsed)
+        self.pos = end
+        return FeedItem(self.text[start:end].encode("utf-8"), value)
+
     def items(self) -> list[FeedItem]:
         self.punct("[")
         items: list[FeedItem] = []
@@ -111,8 +158,7 @@ class _Scanner:
             self.pos += 1
             return items
         while True:
-            value, start, end = self.value()
-            items.append(FeedItem(self.text[start:end].encode("utf-8"), value))
+            items.append(self.item())
             if self.punct(",", "]") == "]":
                 return items
 
@@ -150,21 +196,26 @@ def _split(body: bytes) -> FeedPage | None:
     return _page(items, members)
 
 
-def _page(items: list[FeedItem] | None, members: dict[str, Any]) -> FeedPage | None:
-    """The page, if it has items, a non-empty cursor and more (true or false); else None."""
+def _page(items: list[FeedItem] | None, members: dict[str, Any],
+          listing: bool = False) -> FeedPage | None:
+    """The page, if it has items, a non-empty cursor and more (true or false); else None.
+    A ``listing`` (items by id, descriptor history) needs only its items."""
+    if listing and items is not None:
+        return FeedPage(items, str(members.get("cursor") or ""), members.get("more") is True)
     cursor, more = members.get("cursor"), members.get("more")
     if items is None or not isinstance(cursor, str) or not cursor or not isinstance(more, bool):
         return None
     return FeedPage(items, cursor, more)
 
 
-def parse_feed_page(body: bytes, *, peer: str) -> FeedPage:
-    """Parse a feed response; BadResponse if it is truncated, malformed or of the wrong shape."""
-    fast = _split(body)
-    return fast if fast is not None else _walk(body, peer)
+def parse_feed_page(body: bytes, *, peer: str, listing: bool = False) -> FeedPage:
+    """Parse a feed response; BadResponse if it is truncated, malformed or of the wrong shape.
+    ``listing``: a response of protocol.md §6.1–6.2, whose cursor and more are optional."""
+    fast = None if listing else _split(body)
+    return fast if fast is not None else _walk(body, peer, listing)
 
 
-def _walk(body: bytes, peer: str) -> FeedPage:
+def _walk(body: bytes, peer: str, listing: bool = False) -> FeedPage:
     """The general path: the page walked value by value (module docstring)."""
     try:
         text = body.decode("utf-8")
@@ -194,7 +245,7 @@ def _walk(body: bytes, peer: str) -> FeedPage:
     scanner.skip()
     if scanner.pos != len(text):
         raise scanner.fail("unexpected data after the page object")
-    page = _page(items, members)
+    page = _page(items, members, listing)
     if page is None:
         raise BadResponse(peer, "feed page must have items (a list), cursor (a non-empty string) "
                                 "and more (true or false)")

@@ -15,6 +15,15 @@ and reads on (each origin at most once per round; re-read states are duplicates)
 ends with origins still unknown, the round goes back once more and quarantines their items as
 ``unknown_origin``. A crash meanwhile re-reads from the held cursor, so nothing is lost; items
 quarantined for other reasons are quarantined once per round however often they are re-read.
+
+Convergence (docs/sync.md, "Convergence"): a rejection that damage on the way could explain
+(:data:`sync.retry.TRANSIENT`) is asked for again by id at once, and if it still fails it is
+noted for a retry with backoff in later rounds (:mod:`sync.retry`), from the peer and from the
+other configured peers; a descriptor that skips versions makes the round walk the origin's
+descriptor history (:mod:`sync.history`); every ``sync.anti_entropy_every`` rounds the digests
+are compared and the differences pulled (:mod:`sync.repair`). Each round is bounded: time (the
+client's deadlines and the peer's budget), pages and bytes (an endless feed is cut,
+``feed_cut``), and the quarantine (capped per peer and in all).
 """
 
 from __future__ import annotations
@@ -22,20 +31,33 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from ncc_node import Conflict, PeerState, Store, descriptor_keys, format_timestamp
+from ncc_node.store import RetryEntry, Writer
 
 from .checkpool import CheckPool, PendingScreen
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions
-from .errors import BadResponse, PeerRejected, ResponseTooLarge, SyncError
+from .errors import (
+    BadResponse,
+    FeedCut,
+    PeerHttpError,
+    PeerRejected,
+    ResponseTooLarge,
+    SyncError,
+)
 from .feedpage import FeedPage
+from .history import walk_history
 from .knowledge import KnownKeys, PageKnowledge
+from .repair import anti_entropy
 from .results import PeerResult
+from .retry import TRANSIENT, refetch, retry_due
 from .rules import Limits, Screened, TrustPolicy, check_item
 from .verdicts import ACCEPTED, Verdict
 
@@ -65,10 +87,15 @@ class _PrefetchedPage:
 
 
 @dataclass(frozen=True)
-class _Decided:
+class Decided:
+    """One item's verdict, its bytes and where it came from, ready to commit."""
+
     verdict: Verdict
     raw: bytes
     source: str  # base URL the item came from
+
+
+_Decided = Decided
 
 
 class PeerRun:
@@ -77,8 +104,9 @@ class PeerRun:
     def __init__(self, store: Store, peer: PeerConfig, *, client: Callable[[str], PeerClient],
                  policy: TrustPolicy, options: SyncOptions, clock: Callable[[], datetime],
                  progress: Progress | None = None, stop: threading.Event | None = None,
-                 checks: CheckPool | None = None) -> None:
+                 checks: CheckPool | None = None, others: Sequence[PeerConfig] = ()) -> None:
         self.store = store
+        self.others = list(others)  # the other configured peers: sources for retries
         self.checks = checks
         self.peer = peer
         self.client = client
@@ -104,20 +132,64 @@ class PeerRun:
         self.page_size = options.page_size
         self.done = 0
         self.generation = 0  # bumped whenever committed descriptors change the key lookups
+        self.until = time.monotonic() + options.peer_budget_s  # the round's time budget
+        self.retrying: dict[str, int] = {}  # ids being retried this round -> attempts so far
+        self.walked: set[str] = set()  # origins whose descriptor history was walked
+        self.final_ids: set[str] = set()  # rejected as the origin itself serves them: final
+        self.good_pages = 0  # pages in a row that fitted the response cap
+        self.health: dict[str, Any] = dict(self.state.health)
+
+    def client_for(self, base_url: str) -> PeerClient:
+        """The client of ``base_url``, bounded by this round's budget."""
+        client = self.client(base_url)
+        client.until = self.until
+        return client
 
     def run(self) -> PeerResult:
         """Run the round; a failure ends it with ``result.error`` (and the peer's last error)."""
+        rounds = int(self.health.get("rounds", 0)) + 1
+        self.health["rounds"] = rounds
+        failed: SyncError | None = None
         try:
             self._trust_peer()
+            retry_due(self)
             self._pull()
+            every = self.options.anti_entropy_every
+            if every and rounds % every == 0:
+                try:
+                    anti_entropy(self)
+                except PeerHttpError as exc:
+                    if exc.status not in (400, 404, 405, 501):
+                        raise
+                    # a peer that does not serve protocol.md §6.1: nothing to compare with
+                    self.health["antientropy"] = {"at": format_timestamp(self.clock()),
+                                                  "agrees": None, "unsupported": exc.message}
         except SyncError as exc:
+            failed = exc
             self.result.error = f"{exc.code}: {exc.message}"
             self.state = replace(self.state, last_error=self.result.error,
                                  last_error_at=format_timestamp(self.clock()))
-            with self.store.write() as writer:
-                writer.save_peer(self.state)
+        self._save_health(failed)
         self.result.cursor = self.state.cursor
         return self.result
+
+    def _save_health(self, failed: SyncError | None) -> None:
+        """Keep what the status shows: error kinds since the last success, how far behind."""
+        errors: dict[str, int] = {} if self.result.up_to_date and failed is None else dict(
+            self.health.get("errors", {}))
+        if failed is not None:
+            errors[failed.code] = errors.get(failed.code, 0) + 1
+            self.health.setdefault("error_since", format_timestamp(self.clock()))
+        if not errors:
+            self.health.pop("error_since", None)
+        self.health["errors"] = dict(sorted(errors.items()))
+        if self.result.behind is not None:  # counted by the anti-entropy check
+            self.health["behind"] = self.result.behind
+        else:  # the feed's end was reached (nothing behind) or not (not known)
+            self.health["behind"] = 0 if self.result.up_to_date else None
+        self.state = replace(self.state, health=dict(self.health))
+        with self.store.write() as writer:
+            writer.save_peer(self.state)
 
     # -- the peer's own descriptor ----------------------------------------------------------------
     def _trust_peer(self) -> None:
@@ -141,11 +213,16 @@ class PeerRun:
         """``GET <origin>/node`` once per round and check it like a feed item."""
         if origin not in self.fetched:
             base = origin.removesuffix("/node")
-            value, raw = self.client(base).get_descriptor()
+            value, raw = self.client_for(base).get_descriptor()
             if value.get("id") != origin:
                 raise PeerRejected(base, "bad_descriptor",
                                    f"the descriptor at {base}/node has id {value.get('id')!r}")
-            self.fetched[origin] = [_Decided(self._check(raw, value, knowledge, base), raw, base)]
+            verdict = self._check(raw, value, knowledge, base)
+            walked: list[Decided] = []
+            if verdict.reason == "rotation_rejected":  # versions missed: follow the chain
+                walked = walk_history(self, origin, knowledge)
+                verdict = self._check(raw, value, knowledge, base)
+            self.fetched[origin] = [*walked, _Decided(verdict, raw, base)]
         decided = self.fetched[origin]
         for item in decided:
             if item.verdict.accepted and item.verdict.record is not None:
@@ -167,6 +244,7 @@ class PeerRun:
                 screening = self._start_screen(page)
             if page.more and (not page.items or page.cursor == after):
                 raise BadResponse(self.peer.base_url, "the feed says more but does not advance")
+            self._within_limits()
             if screening is not None:
                 # keep the pool busy: the next pages are read and screened while this one is
                 # screened and then decided and committed here
@@ -180,6 +258,19 @@ class PeerRun:
             if finished:
                 self.result.up_to_date = True
                 return
+
+    def _within_limits(self) -> None:
+        """Cut an endless feed: at most ``max_pages_per_round`` pages and
+        ``max_bytes_per_round`` bytes per round (what was committed stays)."""
+        read = self.client(self.peer.base_url).bytes_read
+        if self.result.pages >= self.options.max_pages_per_round:
+            raise FeedCut(self.peer.base_url, f"the feed went on past "
+                                              f"{self.options.max_pages_per_round} pages this "
+                                              "round; the next round reads on")
+        if read > self.options.max_bytes_per_round:
+            raise FeedCut(self.peer.base_url, f"{read} bytes read this round, past "
+                                              f"{self.options.max_bytes_per_round}; the next "
+                                              "round reads on")
 
     def _read_ahead(self, ahead: deque[_PrefetchedPage], page: FeedPage) -> None:
         """Fill ``ahead`` with up to READ_AHEAD pages after ``page``."""
@@ -206,12 +297,20 @@ class PeerRun:
         """One page; a page too large for the response cap is asked for again, halved."""
         while True:
             try:
-                return self.client(self.peer.base_url).get_feed(after, self.page_size,
-                                                                self.peer.scope)
+                page = self.client_for(self.peer.base_url).get_feed(after, self.page_size,
+                                                                    self.peer.scope)
             except ResponseTooLarge:
                 if self.page_size <= 1:
                     raise
                 self.page_size //= 2
+                self.good_pages = 0
+                continue
+            # an oversized answer may have been one bad moment: grow back after good pages
+            self.good_pages += 1
+            if self.page_size < self.options.page_size and self.good_pages >= 4:
+                self.page_size, self.good_pages = min(self.options.page_size,
+                                                      self.page_size * 2), 0
+            return page
 
     def _check(self, raw: bytes, value: object, knowledge: PageKnowledge,
                via: str | None = None, screened: Screened | None = None,
@@ -250,12 +349,44 @@ class PeerRun:
                 screened[i] = outcome
         return screened
 
+    def check(self, raw: bytes, value: object, knowledge: PageKnowledge,
+              via: str | None = None, now: datetime | None = None) -> Verdict:
+        """Check one item under the round's policy and limits."""
+        return self._check(raw, value, knowledge, via, now=now)
+
+    def apply_items(self, page: FeedPage, *, source: str) -> list[Decided]:
+        """Check and commit items asked for by id (a retry or a repair); the cursor stays."""
+        for attempt in range(CAS_ATTEMPTS):
+            knowledge = PageKnowledge(self.store, self.lookups)
+            decided, fetched = self._decide(page, knowledge, None, source=source)
+            try:
+                self._commit(decided, self.state.cursor)
+            except Conflict:
+                if attempt == CAS_ATTEMPTS - 1:
+                    raise
+                continue
+            knowledge.committed()
+            if knowledge.page_lookups:
+                self.generation += 1
+            self.fetch_committed |= fetched
+            return decided
+        raise AssertionError("unreachable")
+
+    def note_unserved(self, entries: Sequence[RetryEntry]) -> None:
+        """Ids no source sent this round: try again later (or give up past the limit)."""
+        with self.store.write() as writer:
+            for entry in entries:
+                self._schedule_retry(writer, Verdict(entry.reason, "", entry.record_id,
+                                                     entry.origin))
+
     def _decide(self, page: FeedPage, knowledge: PageKnowledge,
-                screening: _Screening | None) -> tuple[list[_Decided], set[str]]:
+                screening: _Screening | None,
+                source: str | None = None) -> tuple[list[_Decided], set[str]]:
         """Check a page's items; return the verdicts and the origins whose descriptor was
         fetched for it (their descriptor is committed with the page)."""
         decided: list[_Decided] = []
         fetched: set[str] = set()
+        source = source or self.peer.base_url
         screened = self._screened(page, screening)
         now = self.clock()  # one clock reading per page: it is the same second for all items
         knowledge.prefetch([value["id"] for value in (item.value for item in page.items)
@@ -263,7 +394,8 @@ class PeerRun:
         for index, item in enumerate(page.items):
             # screened under the page's first key lookups: void once a descriptor changed them
             early = None if knowledge.page_lookups else screened[index]
-            verdict = self._check(item.raw, item.value, knowledge, screened=early, now=now)
+            verdict = self._check(item.raw, item.value, knowledge, source, screened=early,
+                                  now=now)
             origin = verdict.origin
             if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
                     and self.policy.is_direct(origin) and origin != self.policy.own_node):
@@ -275,10 +407,16 @@ class PeerRun:
                 if origin not in self.fetch_committed and origin not in fetched:
                     decided.extend(descriptor)
                     fetched.add(origin)
-                verdict = self._check(item.raw, item.value, knowledge, now=now)
+                verdict = self._check(item.raw, item.value, knowledge, source, now=now)
+            if (verdict.reason == "rotation_rejected" and origin is not None
+                    and origin not in self.walked):  # versions missed: follow the chain
+                decided.extend(walk_history(self, origin, knowledge))
+                verdict = self._check(item.raw, item.value, knowledge, source, now=now)
             if verdict.accepted and verdict.record is not None:
                 knowledge.accept(verdict.record, item.raw)
-            decided.append(_Decided(verdict, item.raw, self.peer.base_url))
+            decided.append(_Decided(verdict, item.raw, source))
+        if any(d.verdict.reason in TRANSIENT for d in decided):
+            decided = refetch(self, decided, knowledge, now)
         return decided, fetched
 
     def _apply(self, page: FeedPage, after: str | None, index: int,
@@ -337,8 +475,12 @@ class PeerRun:
                     writer.put(verdict.record, item.raw, received_from=item.source,
                                expect_version=verdict.expect_version)
                     accepted += 1
+                    if self.retrying and verdict.record_id in self.retrying:
+                        self._retried(writer, verdict.record_id)
                 elif not verdict.rejected:
                     duplicates += 1
+                    if self.retrying and verdict.record_id in self.retrying:
+                        self._retried(writer, verdict.record_id)
                 elif verdict.reason == "unknown_origin" and not self.final:
                     continue  # deferred: its origin's descriptor may come later in the round
                 else:
@@ -350,9 +492,19 @@ class PeerRun:
                                       reason=verdict.reason, detail=verdict.detail,
                                       body=item.raw[: self.options.max_record_bytes])
                     rejected[verdict.reason] += 1
+                    if verdict.reason in TRANSIENT and verdict.record_id is not None:
+                        self._schedule_retry(writer, verdict)
+            if rejected:
+                dropped = writer.trim_quarantine(
+                    self.peer.base_url, per_peer=self.options.quarantine_max_per_peer,
+                    total=self.options.quarantine_max)
+                if dropped:
+                    self.health["quarantine_dropped"] = (
+                        int(self.health.get("quarantine_dropped", 0)) + dropped)
             counts[ACCEPTED] += accepted
             counts.update(rejected)
-            state = replace(self.state, cursor=cursor, counts=dict(sorted(counts.items())))
+            state = replace(self.state, cursor=cursor, counts=dict(sorted(counts.items())),
+                            health=dict(self.health))
             if finished:
                 state = replace(state, last_success=now)
             writer.save_peer(state)
@@ -363,3 +515,28 @@ class PeerRun:
         self.result.duplicates += duplicates
         for reason, count in rejected.items():
             self.result.rejected[reason] = self.result.rejected.get(reason, 0) + count
+
+    # -- retries (sync.retry) ----------------------------------------------------------------------
+    def _retried(self, writer: Writer, record_id: str | None) -> None:
+        """An id that was pending a retry is held now: forget the retry."""
+        if record_id is not None:
+            writer.clear_retry(self.peer.base_url, record_id)
+            self.retrying.pop(record_id, None)
+            self.result.retried += 1
+
+    def _schedule_retry(self, writer: Writer, verdict: Verdict) -> None:
+        """Ask for a possibly damaged item again later, with backoff, up to the limit."""
+        record_id = str(verdict.record_id)
+        if verdict.origin == self.policy.own_node or record_id in self.final_ids:
+            return
+        attempts = self.retrying.get(record_id, 0)
+        if attempts >= self.options.retry_limit:
+            writer.clear_retry(self.peer.base_url, record_id)  # final: it stays quarantined
+            self.retrying.pop(record_id, None)
+            self.health["retries_given_up"] = int(self.health.get("retries_given_up", 0)) + 1
+            return
+        wait = timedelta(seconds=self.options.retry_backoff_s * (2 ** attempts))
+        writer.schedule_retry(peer=self.peer.base_url, record_id=record_id,
+                              origin=verdict.origin, reason=verdict.reason,
+                              next_at=format_timestamp(self.clock() + wait))
+        self.retrying[record_id] = attempts + 1

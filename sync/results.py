@@ -21,6 +21,11 @@ class PeerResult:
     up_to_date: bool = False  # the round read the feed to its end (more: false)
     duplicates: int = 0  # states already held, ignored
     requests: int = 0  # HTTP requests made, retries and redirects included
+    refetched: int = 0  # possibly damaged items asked for again by id that then passed
+    retried: int = 0  # items pending a retry that are held now (re-fetched from a source)
+    repaired: int = 0  # records the anti-entropy check found missing and pulled
+    antientropy: str | None = None  # "agrees", "differs" (after repair), None: not checked
+    behind: int | None = None  # records the peer holds that this node lacks (anti-entropy)
 
     @property
     def rejected_total(self) -> int:

@@ -35,7 +35,7 @@ from ncc_node import (
 )
 from vocab import COLLECTIONS, CONTEXT_URL, validate_record
 
-from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Verdict
+from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Unparsed, Verdict
 
 __all__ = [
     "COLLECTIONS",
@@ -177,6 +177,8 @@ def _check_early(raw: bytes, value: Any, limits: Limits) -> None:
     """Size and JSON limits, the bundled context, a well-formed envelope."""
     if len(raw) > limits.max_record_bytes:
         raise Rejection("too_large", f"{len(raw)} bytes, the limit is {limits.max_record_bytes}")
+    if isinstance(value, Unparsed):  # kept apart by the page parser (sync.feedpage)
+        raise Rejection(value.reason, value.detail)
     if not isinstance(value, dict):
         raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
     if too_deep(raw, value, limits.max_json_depth):

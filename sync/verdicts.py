@@ -17,6 +17,7 @@ __all__ = [
     "REASONS",
     "Held",
     "Rejection",
+    "Unparsed",
     "Verdict",
 ]
 
@@ -33,6 +34,7 @@ PROOF_REASONS = (
 REASONS: dict[str, str] = {
     "too_large": "the item is larger than sync.max_record_bytes",
     "not_object": "the item is not a JSON object",
+    "unparseable": "the item is not valid JSON (the rest of its page is applied)",
     "too_deep": "the item nests deeper than limits.max_json_depth",
     "bad_context": "@context is not the bundled NCC context",
     "malformed": "id, type, origin or version is missing or of the wrong form",
@@ -56,6 +58,14 @@ class Held:
 
     version: int
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """The value of a feed item that could not be parsed: why (a reason code) and how."""
+
+    reason: str
+    detail: str
 
 
 class Rejection(Exception):

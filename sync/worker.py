@@ -2,7 +2,8 @@
 
 Layering (CONVENTIONS §6): :mod:`sync.client` does the HTTP, :mod:`sync.rules` decides (pure),
 the :class:`~ncc_node.Store` persists. One peer's failure is recorded in its status and never
-stops the others.
+stops the others; peers are synced at the same time (``sync.peer_concurrency`` threads, each
+with its own connection), each within its budget, so a slow or dead peer never delays the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +25,7 @@ from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
 from .checkpool import CheckPool
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions, peers_from_settings
+from .deadline import install
 from .gcpolicy import fewer_collections
 from .peer_run import PeerRun, Progress
 from .results import PeerResult
@@ -64,18 +67,26 @@ class SyncWorker:
         processes = self.options.checking_processes
         self.checks = CheckPool(processes) if processes > 1 else None
         self._depth = 0  # nested sync_peer/run_once calls; the outermost ends the check pool
+        self._depth_lock = threading.Lock()
 
     @contextmanager
     def checking(self) -> Iterator[None]:
         """Keep the check pool's processes for the outermost call, and end them after it; the
         garbage collector runs less often meanwhile (:mod:`sync.gcpolicy`)."""
-        self._depth += 1
+        with self._depth_lock:
+            self._depth += 1
+            outermost = self._depth == 1
         try:
-            with fewer_collections():
+            if outermost:  # the collector's thresholds are per process: set them once
+                with fewer_collections():
+                    yield
+            else:
                 yield
         finally:
-            self._depth -= 1
-            if self._depth == 0 and self.checks is not None:
+            with self._depth_lock:
+                self._depth -= 1
+                last = self._depth == 0
+            if last and self.checks is not None:
                 self.checks.close()
 
     def peers(self) -> list[PeerConfig]:
@@ -91,7 +102,7 @@ class SyncWorker:
                   stop: threading.Event | None = None) -> PeerResult:
         """Pull one peer's feed until it has nothing more (or ``stop`` is set)."""
         started = time.monotonic()
-        with self.checking(), self.session_factory() as session:
+        with self.checking(), install(self.session_factory()) as session:
             clients: dict[str, PeerClient] = {}
 
             def client(base_url: str) -> PeerClient:
@@ -101,9 +112,10 @@ class SyncWorker:
                                                    user_agent=self.user_agent)
                 return clients[base_url]
 
+            others = [p for p in self.peers() if p.base_url != peer.base_url]
             run = PeerRun(self.store, peer, client=client, policy=self.policy(peer),
                           options=self.options, clock=self.clock, progress=progress, stop=stop,
-                          checks=self.checks)
+                          checks=self.checks, others=others)
             result = run.run()
             result.requests = sum(c.requests for c in clients.values())
         elapsed = time.monotonic() - started
@@ -118,18 +130,27 @@ class SyncWorker:
 
     def _round(self, progress: Progress | None,
                stop: threading.Event | None) -> list[PeerResult]:
-        results = []
-        for peer in self.peers():
-            if stop is not None and stop.is_set():
-                break
-            try:
-                results.append(self.sync_peer(peer, progress=progress, stop=stop))
-            except Exception as exc:  # bulkhead: a bug or a store error stays with this peer
-                log.exception("sync with %s failed", peer.base_url)
-                message = f"internal: {type(exc).__name__}: {exc}"
-                results.append(PeerResult(peer.base_url, error=message))
-                self._record_error(peer, message)
-        return results
+        peers = self.peers()
+        if len(peers) <= 1 or self.options.peer_concurrency <= 1:
+            return [result for peer in peers
+                    if (result := self._one(peer, progress, stop)) is not None]
+        with ThreadPoolExecutor(min(len(peers), self.options.peer_concurrency),
+                                thread_name_prefix="sync-peer") as pool:
+            futures = [pool.submit(self._one, peer, progress, stop) for peer in peers]
+            return [result for future in futures if (result := future.result()) is not None]
+
+    def _one(self, peer: PeerConfig, progress: Progress | None,
+             stop: threading.Event | None) -> PeerResult | None:
+        """One peer's round, its failure kept with it (None if stopped before it began)."""
+        if stop is not None and stop.is_set():
+            return None
+        try:
+            return self.sync_peer(peer, progress=progress, stop=stop)
+        except Exception as exc:  # bulkhead: a bug or a store error stays with this peer
+            log.exception("sync with %s failed", peer.base_url)
+            message = f"internal: {type(exc).__name__}: {exc}"
+            self._record_error(peer, message)
+            return PeerResult(peer.base_url, error=message)
 
     def _record_error(self, peer: PeerConfig, message: str) -> None:
         known = {state.base_url: state for state in self.store.peers()}

@@ -13,7 +13,7 @@ from flask import Flask
 from vocab import INITIATIVE, METHOD
 
 from ..context import NodeContext
-from . import feed, node, scout, sparql, stats, sync_status, vocabulary
+from . import feed, node, repair, scout, sparql, stats, sync_status, vocabulary
 from .error_shape import register_error_handlers
 from .listing import InitiativeQuerySchema, MethodQuerySchema
 from .openapi import Blueprint, create_api
@@ -24,6 +24,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     kind_blueprint(INITIATIVE, InitiativeQuerySchema),
     kind_blueprint(METHOD, MethodQuerySchema),
     feed.blp,
+    repair.blp,
     vocabulary.blp,
     sync_status.blp,
     scout.blp,

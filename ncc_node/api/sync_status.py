@@ -46,6 +46,28 @@ class PeerStatusSchema(ma.Schema):
         keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
         metadata={"description": "Items quarantined, by reason."})
     rejected_total = ma.fields.Integer(required=True)
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
+        metadata={"description": "Every error kind since the last success, with its count."})
+    error_since = ma.fields.String(allow_none=True, required=True,
+                                   metadata={"description": "The first of those errors."})
+    pending_retry = ma.fields.Integer(
+        required=True, metadata={"description": "Items received damaged or unverifiable, "
+                                                "waiting to be asked for again."})
+    antientropy = ma.fields.Dict(
+        allow_none=True, required=True,
+        metadata={"description": "The last digest comparison: `agrees`, `at`, `repaired`, "
+                                 "`missing`, `origins_differing` (null: never checked)."})
+    behind = ma.fields.Integer(
+        allow_none=True, required=True,
+        metadata={"description": "Records the peer holds that this node lacks (null: not "
+                                 "known, the last round did not reach the feed's end)."})
+    repaired = ma.fields.Integer(
+        required=True, metadata={"description": "Records pulled by anti-entropy, in all."})
+    quarantine = ma.fields.Dict(
+        required=True, metadata={"description": "`rows` kept, items `received` (the same "
+                                                "bytes count once per reception), rows "
+                                                "`dropped` by the caps."})
 
 
 class SyncStatusSchema(ma.Schema):

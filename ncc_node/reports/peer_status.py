@@ -4,6 +4,13 @@ Used by ``GET /sync/status`` and ``ncc sync status``. **Lag** is the time since 
 successful sync round with a peer, in seconds: a successful round reads the peer's feed until
 the peer reports nothing more, so everything the peer published before ``last_success`` is held
 here, and nothing published since. It is ``None`` until the first success.
+
+**Health** tells what went wrong since then: every error kind with its count (``errors``), the
+ids waiting for a retry from their source (``pending_retry``), whether the last anti-entropy
+check found the same digests as the peer (``antientropy``), and how many records the peer holds
+that this node lacks (``behind``: 0 after a round that read the feed to its end, counted by the
+anti-entropy check, ``None`` when not known). The quarantine's rows, items received, and rows
+dropped by its caps are shown per peer.
 """
 
 from __future__ import annotations
@@ -47,9 +54,10 @@ def lag_seconds(last_success: str | None, now: datetime) -> int | None:
     return max(0, int((now - parse_timestamp(last_success)).total_seconds()))
 
 
-def _entry(state: PeerState, configured: Mapping[str, Any] | None,
-           now: datetime) -> dict[str, Any]:
+def _entry(state: PeerState, configured: Mapping[str, Any] | None, now: datetime,
+           pending: int, quarantine: tuple[int, int]) -> dict[str, Any]:
     accepted, rejected = split_counts(state.counts)
+    health = state.health
     return {
         "base_url": state.base_url,
         "configured": configured is not None,
@@ -63,6 +71,14 @@ def _entry(state: PeerState, configured: Mapping[str, Any] | None,
         "accepted": accepted,
         "rejected": rejected,
         "rejected_total": sum(rejected.values()),
+        "errors": dict(health.get("errors", {})),
+        "error_since": health.get("error_since"),
+        "pending_retry": pending,
+        "antientropy": health.get("antientropy"),
+        "behind": health.get("behind"),
+        "repaired": int(health.get("repaired_total", 0)),
+        "quarantine": {"rows": quarantine[0], "received": quarantine[1],
+                       "dropped": int(health.get("quarantine_dropped", 0))},
     }
 
 
@@ -74,7 +90,10 @@ def peer_status(store: Store, settings: Settings, *,
                   if p.get("base_url")}
     states = {s.base_url.rstrip("/"): s for s in store.peers()}
     order: Iterable[str] = [*sorted(configured), *sorted(set(states) - set(configured))]
-    return [_entry(states.get(url) or PeerState(base_url=url), configured.get(url), moment)
+    pending = store.pending_retries()
+    quarantine = store.quarantine_size()
+    return [_entry(states.get(url) or PeerState(base_url=url), configured.get(url), moment,
+                   pending.get(url, 0), quarantine.get(url, (0, 0)))
             for url in order]
 
 

@@ -1,10 +1,12 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    OriginDigest,
     PeerState,
     QuarantineEntry,
     RecordFilter,
     Replication,
+    RetryEntry,
     Store,
     StoredRecord,
     Token,
@@ -14,10 +16,12 @@ from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "OriginDigest",
     "PeerState",
     "QuarantineEntry",
     "RecordFilter",
     "Replication",
+    "RetryEntry",
     "SqliteStore",
     "Store",
     "StoredRecord",

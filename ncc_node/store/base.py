@@ -86,6 +86,28 @@ class QuarantineEntry:
     detail: str
     body: bytes
     received_at: str
+    times: int = 1  # how often these bytes came from this peer (kept once)
+
+
+@dataclass(frozen=True)
+class OriginDigest:
+    """How many records of one origin (or one bucket of it) are held, and their digest."""
+
+    count: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class RetryEntry:
+    """An id received damaged or unverifiable from a peer, to ask for again later."""
+
+    peer: str
+    record_id: str
+    origin: str | None
+    reason: str
+    attempts: int
+    next_at: str
+    first_at: str
 
 
 @dataclass
@@ -100,6 +122,8 @@ class PeerState:
     last_error: str | None = None
     last_error_at: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # errors since the last success by kind, anti-entropy outcome, how far behind (sync.health)
+    health: dict[str, Any] = field(default_factory=dict)
 
 
 class Writer(ABC):
@@ -128,7 +152,21 @@ class Writer(ABC):
     def quarantine(
         self, *, peer: str, record_id: str | None, reason: str, detail: str, body: bytes
     ) -> int:
-        """Keep a rejected item with its reason; return its quarantine id."""
+        """Keep a rejected item with its reason; return its quarantine id. The same bytes
+        from the same peer are kept once, with a counter."""
+
+    @abstractmethod
+    def trim_quarantine(self, peer: str, *, per_peer: int, total: int) -> int:
+        """Drop the oldest quarantined rows past the caps; return how many were dropped."""
+
+    @abstractmethod
+    def schedule_retry(self, *, peer: str, record_id: str, origin: str | None, reason: str,
+                       next_at: str) -> int:
+        """Note an id to ask ``peer`` for again at ``next_at``; return the attempts so far."""
+
+    @abstractmethod
+    def clear_retry(self, peer: str, record_id: str) -> None:
+        """Forget an id's pending retry."""
 
 
 class Store(ABC):
@@ -265,6 +303,36 @@ class Store(ABC):
     @abstractmethod
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """Return quarantined items by id."""
+
+    @abstractmethod
+    def quarantine_size(self) -> dict[str, tuple[int, int]]:
+        """(rows, items received) of the quarantine, by peer."""
+
+    @abstractmethod
+    def due_retries(self, peer: str, *, now: str, limit: int) -> list[RetryEntry]:
+        """Ids from ``peer`` whose retry is due at ``now``, soonest first."""
+
+    @abstractmethod
+    def pending_retries(self) -> dict[str, int]:
+        """How many ids wait for a retry, by peer."""
+
+    # -- anti-entropy and descriptor history (protocol.md §6.1, §6.2) ---------------------------
+    @abstractmethod
+    def origin_digests(self, origin: str | None = None) -> dict[str, OriginDigest]:
+        """Count and digest of every origin's records (or one origin's), by origin."""
+
+    @abstractmethod
+    def bucket_digests(self, origin: str) -> dict[str, OriginDigest]:
+        """Count and digest of one origin's records by bucket (the id's last character)."""
+
+    @abstractmethod
+    def digest_index(self, origin: str, bucket: str | None, *, after: str | None,
+                     limit: int) -> list[tuple[str, int, str]]:
+        """(id, version, proofValue) of an origin's records (in one bucket) after ``after``."""
+
+    @abstractmethod
+    def descriptor_history(self, origin: str, *, after: int, limit: int) -> list[bytes]:
+        """An origin's descriptor versions held with version > ``after``, oldest first."""
 
     @abstractmethod
     def close(self) -> None:

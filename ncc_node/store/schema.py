@@ -104,6 +104,36 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIEW facets (facet, value, record) AS
         SELECT k.facet, k.value, p.record FROM facet_postings p JOIN facet_keys k ON k.id = p.key;
     """,
+    # 4: sync that converges (docs/sync.md): a reject re-served with the same bytes is kept once
+    # with a counter; ids pending a retry from the source; every descriptor version held, so a
+    # node can serve the chain of its rotations (protocol.md §6.2); each peer's health since
+    # its last success
+    """
+    ALTER TABLE quarantine ADD COLUMN digest BLOB;
+    ALTER TABLE quarantine ADD COLUMN times INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE quarantine ADD COLUMN last_seen TEXT;
+    CREATE UNIQUE INDEX quarantine_peer_digest ON quarantine (peer, digest);
+    CREATE INDEX quarantine_peer ON quarantine (peer, id);
+    CREATE TABLE sync_retry (
+        peer TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        origin TEXT,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at TEXT NOT NULL,
+        first_at TEXT NOT NULL,
+        PRIMARY KEY (peer, record_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE descriptor_history (
+        origin TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        PRIMARY KEY (origin, version)
+    ) WITHOUT ROWID;
+    INSERT INTO descriptor_history (origin, version, body)
+        SELECT id, version, body FROM records WHERE kind = 'Node' AND deleted = 0;
+    ALTER TABLE peers ADD COLUMN health TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

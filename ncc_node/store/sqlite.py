@@ -31,6 +31,7 @@ from .derive import facet_values, search_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
+from .sync_sql import SyncReads, SyncWrites, health_json
 from .textquery import fts_query
 
 BUSY_TIMEOUT_MS = 30_000
@@ -79,7 +80,7 @@ class FacetKeys:
         self._ids.clear()
 
 
-class SqliteWriter(Writer):
+class SqliteWriter(SyncWrites, Writer):
     """The writes of one ``BEGIN IMMEDIATE`` transaction."""
 
     def __init__(self, conn: sqlite3.Connection, keys: FacetKeys) -> None:
@@ -142,32 +143,25 @@ class SqliteWriter(Writer):
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
         index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
                      fresh=old is None)
+        if columns["kind"] == "Node":
+            self.keep_descriptor_version(record, body)
         return row_to_record(values)
 
     def save_peer(self, state: PeerState) -> None:
         """See :meth:`Writer.save_peer`."""
         self.conn.execute(
             """INSERT INTO peers (base_url, scope, node_iri, cursor, last_success, last_error,
-                                  last_error_at, counts)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                  last_error_at, counts, health)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (base_url) DO UPDATE SET scope = excluded.scope,
                  node_iri = excluded.node_iri, cursor = excluded.cursor,
                  last_success = excluded.last_success, last_error = excluded.last_error,
-                 last_error_at = excluded.last_error_at, counts = excluded.counts""",
+                 last_error_at = excluded.last_error_at, counts = excluded.counts,
+                 health = excluded.health""",
             (state.base_url, state.scope, state.node_iri, state.cursor, state.last_success,
-             state.last_error, state.last_error_at, json.dumps(state.counts, sort_keys=True)),
+             state.last_error, state.last_error_at, json.dumps(state.counts, sort_keys=True),
+             health_json(state.health)),
         )
-
-    def quarantine(
-        self, *, peer: str, record_id: str | None, reason: str, detail: str, body: bytes
-    ) -> int:
-        """See :meth:`Writer.quarantine`."""
-        cursor = self.conn.execute(
-            "INSERT INTO quarantine (peer, record_id, reason, detail, body, received_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (peer, record_id, reason, detail, body, format_timestamp(utc_now())),
-        )
-        return int(cursor.lastrowid or 0)
 
 
 def facet_key(kind: str, facet: str) -> str:
@@ -212,7 +206,7 @@ def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
             )
 
 
-class SqliteStore(StatsSql, ScoutQueries, Store):
+class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -512,19 +506,21 @@ class SqliteStore(StatsSql, ScoutQueries, Store):
         """See :meth:`Store.peers`."""
         rows = self._reader.execute(
             "SELECT base_url, scope, node_iri, cursor, last_success, last_error, last_error_at, "
-            "counts FROM peers ORDER BY base_url")
+            "counts, health FROM peers ORDER BY base_url")
         return [
             PeerState(base_url=r[0], scope=r[1], node_iri=r[2], cursor=r[3], last_success=r[4],
-                      last_error=r[5], last_error_at=r[6], counts=json.loads(r[7]))
+                      last_error=r[5], last_error_at=r[6], counts=json.loads(r[7]),
+                      health=json.loads(r[8]))
             for r in rows
         ]
 
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """See :meth:`Store.quarantined`."""
         rows = self._reader.execute(
-            "SELECT id, peer, record_id, reason, detail, body, received_at FROM quarantine "
+            "SELECT id, peer, record_id, reason, detail, body, received_at, times FROM quarantine "
             "WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
-        return [QuarantineEntry(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6]) for r in rows]
+        return [QuarantineEntry(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6], r[7])
+                for r in rows]
 
 
 def _rebuild_text(conn: sqlite3.Connection) -> None:

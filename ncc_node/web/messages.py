@@ -139,6 +139,17 @@ EN: dict[str, str] = {
     "rejected": "Rejected",
     "never": "never",
     "none": "none",
+    "errors_since": "Errors since last success",
+    "pending_retry": "Pending retry",
+    "antientropy": "Anti-entropy",
+    "behind": "Behind (records)",
+    "agrees": "agrees",
+    "differs": "differs",
+    "repaired": "repaired",
+    "not_checked": "not checked yet",
+    "not_served": "not served by the peer",
+    "quarantine_rows": "kept",
+    "dropped": "dropped",
 }
 
 DE: dict[str, str] = {
@@ -265,6 +276,17 @@ DE: dict[str, str] = {
     "rejected": "Abgelehnt",
     "never": "nie",
     "none": "keine",
+    "errors_since": "Fehler seit dem letzten Erfolg",
+    "pending_retry": "Erneut anzufragen",
+    "antientropy": "Abgleich",
+    "behind": "Fehlend (Datensätze)",
+    "agrees": "stimmt überein",
+    "differs": "weicht ab",
+    "repaired": "repariert",
+    "not_checked": "noch nicht geprüft",
+    "not_served": "vom Peer nicht angeboten",
+    "quarantine_rows": "behalten",
+    "dropped": "verworfen",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": EN, "de": DE})

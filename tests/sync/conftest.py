@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from ncc_node import StoredRecord, dump_body, generate_key, new_descriptor, sign
+from ncc_node.app import create_app
 from ncc_node.identity.signing_key import NodeKey
 from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
 from vocab import example
 
-from ..nodes import LiveNode, stop_all
+from ..nodes import LiveNode, init_node, node_config, stop_all
+from .faultproxy import FaultProxy
 
 Handler = Callable[[Request], Response]
 
@@ -139,6 +142,33 @@ def fake_with_records(fake_peer: Callable[..., FakePeer], count: int,
                       origin=fake.node_iri, version=1)
         fake.items.append(fake.sign(record)[1])
     return fake
+
+
+@pytest.fixture
+def behind_proxy(tmp_path: Path) -> Iterator[Callable[[str, int], tuple[LiveNode, FaultProxy]]]:
+    """Start a node whose base URL is a fault proxy's (``behind_proxy(country, seed)``)."""
+    nodes: list[LiveNode] = []
+    proxies: list[FaultProxy] = []
+
+    def start(country: str, seed: int) -> tuple[LiveNode, FaultProxy]:
+        proxy = FaultProxy(seed=seed, rate=0.0)
+        server = make_server("127.0.0.1", 0, lambda env, start: [], threaded=True)
+        config = node_config(tmp_path / country, proxy.url, country)
+        init_node(config)
+        app = create_app(config)
+        server.app = app
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        proxy.upstream = f"http://127.0.0.1:{server.server_port}"
+        node = LiveNode(proxy.url, app, server, thread)
+        nodes.append(node)
+        proxies.append(proxy)
+        return node, proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.close()
+    stop_all([], nodes)
 
 
 @pytest.fixture
