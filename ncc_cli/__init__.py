@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .admin_cmds import keys, reindex, status, token
+from .admin_cmds import keys, reindex, repair, status, token
 from .demo_cmd import demo
 from .errors import NccGroup
 from .export_cmd import export_records
@@ -22,8 +22,8 @@ def main() -> None:
     """NCC Exchange: run a national competence centre node and work with its records."""
 
 
-for command in (init, serve, status, token, keys, import_records, export_records, reindex, vocab,
-                sync_group, quarantine, digest_cmd, demo):
+for command in (init, serve, status, token, keys, import_records, export_records, reindex,
+                repair, vocab, sync_group, quarantine, digest_cmd, demo):
     main.add_command(command)
 
 __all__ = ["main"]

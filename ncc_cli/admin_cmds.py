@@ -80,11 +80,31 @@ def keys_rotate(config: Path | None) -> None:
     with opened_node(config) as node:
         old = node.identity.active_key.key_id
         rotated = rotate_identity(node.settings, node.store, node.identity)
-    new = rotated.active_key
-    click.echo(f"Retired {old}; new active key {new.key_id} (public {new.public_multikey}).")
-    click.echo(f"Published descriptor version {rotated.descriptor['version']} of "
-               f"{rotated.node_iri}, signed by {old} and {new.key_id}.")
-    click.echo("Restart `ncc serve` so that the running server signs with the new key.")
+        new = rotated.active_key
+        click.echo(f"Retired {old}; new active key {new.key_id} (public {new.public_multikey}).")
+        click.echo(f"Published descriptor version {rotated.descriptor['version']} of "
+                   f"{rotated.node_iri}, signed by {old} and {new.key_id}.")
+        click.echo("Running servers and commands of this node sign with it from now on.")
+        _repair(node)
+
+
+def _repair(node: NodeContext) -> None:
+    def show(record_id: str, old: int, new: int) -> None:
+        click.echo(f"  re-signed {record_id}: version {old} -> {new}")
+
+    repaired = node.publisher.repair_signatures(progress=show)
+    if repaired:
+        click.echo(f"Re-signed and re-published {len(repaired)} record(s) that were signed "
+                   "with a key after its retirement.")
+
+
+@click.command()
+@config_option
+def repair(config: Path | None) -> None:
+    """Re-sign and re-publish own records signed with a key after its retirement."""
+    with opened_node(config) as node:
+        _repair(node)
+    click.echo("Every own record is signed with a key valid at its proof's time.")
 
 
 @click.command()

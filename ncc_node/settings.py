@@ -48,6 +48,16 @@ def _check_engine(value: Any, where: str) -> str:
     return str(value)
 
 
+SIGNING_SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+
+
+def _check_suite(value: Any, where: str) -> str:
+    if value not in SIGNING_SUITES:
+        raise ConfigError(f"node.cryptosuite from {where}: {value!r} is not one of "
+                          f"{', '.join(SIGNING_SUITES)}")
+    return str(value)
+
+
 PEER_KEYS = frozenset({"base_url", "scope", "keys"})
 
 
@@ -94,6 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("node.key_dir", str, "keys", "Folder of the node's PEM keys, relative to data_dir."),
     Setting("node.key_passphrase_env", str, "NCC_KEY_PASSPHRASE",
             "Environment variable holding the key passphrase (unset: keys are unencrypted)."),
+    Setting("node.cryptosuite", str, "eddsa-jcs-2022",
+            "Cryptosuite the node signs its records and descriptor with (verifiers take both).",
+            _check_suite),
     Setting("server.host", str, "127.0.0.1", "Interface `ncc serve` binds to."),
     Setting("server.port", int, 8000, "Port `ncc serve` listens on."),
     Setting("server.threads", int, 8, "Worker threads of waitress (engine = waitress)."),

@@ -33,7 +33,13 @@ from ncc_node import (
     verify_proof_set,
     verify_rotation,
 )
-from vocab import COLLECTIONS, CONTEXT_URL, validate_record
+from vocab import (
+    COLLECTIONS,
+    CONTEXT_URL,
+    DATA_INTEGRITY_V2_URL,
+    is_record_context,
+    validate_record,
+)
 
 from .verdicts import ACCEPTED, DUPLICATE, Held, Rejection, Unparsed, Verdict
 
@@ -183,9 +189,9 @@ def _check_early(raw: bytes, value: Any, limits: Limits) -> None:
         raise Rejection("not_object", f"a JSON {type(value).__name__}, not an object")
     if too_deep(raw, value, limits.max_json_depth):
         raise Rejection("too_deep", f"nested deeper than {limits.max_json_depth} levels")
-    if value.get("@context") != CONTEXT_URL:
-        raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, "
-                                       f"got {value.get('@context')!r}")
+    if not is_record_context(value.get("@context")):
+        raise Rejection("bad_context", f"@context must be {CONTEXT_URL!r}, alone or with "
+                                       f"{DATA_INTEGRITY_V2_URL!r}, got {value.get('@context')!r}")
     _envelope(value)
 
 

@@ -47,6 +47,14 @@ class Sources:
         )
 
 
+def is_class_term(definition: object) -> bool:
+    """A plain IRI, or one with only a type-scoped context (``DataIntegrityProof``)."""
+    if isinstance(definition, str):
+        return True
+    return isinstance(definition, dict) and "@context" in definition and set(definition) <= {
+        "@id", "@context", "@protected"}
+
+
 def text_of(graph: Graph, subject: Node, *predicates: URIRef) -> str:
     """Return the first English (or untagged) literal of the first predicate that has one."""
     for predicate in predicates:
@@ -77,8 +85,8 @@ class DocModel:
         self.prefixes = {t: d for t, d in ctx.items()
                          if isinstance(d, str) and d.endswith(("/", "#"))}
         self.terms: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.class_terms = [t for t, d in ctx.items() if isinstance(d, str)
-                            and t not in self.prefixes and not d.startswith("@")]
+        self.class_terms = [t for t, d in ctx.items() if is_class_term(d)
+                            and t not in self.prefixes and not str(d).startswith("@")]
         for term, d in ctx.items():
             if term not in self.prefixes:
                 definition = d if isinstance(d, dict) else {"@id": d}

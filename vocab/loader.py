@@ -13,14 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ContextRefused
-from .resources import CONTEXT_URL, context_document
+from .resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, context_document, data_integrity_context
 
 DocumentLoader = Callable[..., dict[str, Any]]
 
 
 def bundled_contexts() -> dict[str, dict[str, Any]]:
     """Return the contexts every node bundles, keyed by their (never dereferenced) URL."""
-    return {CONTEXT_URL: context_document()}
+    return {CONTEXT_URL: context_document(), DATA_INTEGRITY_V2_URL: data_integrity_context()}
 
 
 def _refusal_reason(url: str) -> str:

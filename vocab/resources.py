@@ -14,6 +14,16 @@ from typing import Any
 from rdflib import Graph
 
 CONTEXT_URL = "https://w3id.org/ncc/context/v1"
+DATA_INTEGRITY_V2_URL = "https://w3id.org/security/data-integrity/v2"
+# The @context values a record may carry (docs/protocol-proofs.md §1): ours alone, or ours with
+# the Data Integrity v2 context, which our context composes with (it defines every term the two
+# share exactly as that context does, so the list means the same as ours alone).
+RECORD_CONTEXTS: tuple[str | tuple[str, ...], ...] = (
+    CONTEXT_URL,
+    (CONTEXT_URL,),
+    (CONTEXT_URL, DATA_INTEGRITY_V2_URL),
+    (DATA_INTEGRITY_V2_URL, CONTEXT_URL),
+)
 VOCAB_NS = "https://w3id.org/ncc/vocab#"
 
 _DATA = resources.files("vocab") / "data"
@@ -29,6 +39,20 @@ def context_document() -> dict[str, Any]:
     """Return the bundled JSON-LD context document (``{"@context": {...}}``)."""
     doc: dict[str, Any] = json.loads(data_text("context-v1.jsonld"))
     return doc
+
+
+@lru_cache(maxsize=1)
+def data_integrity_context() -> dict[str, Any]:
+    """Return the bundled W3C Data Integrity v2 context (``data-integrity-v2.jsonld``)."""
+    doc: dict[str, Any] = json.loads(data_text("data-integrity-v2.jsonld"))
+    return doc
+
+
+def is_record_context(value: object) -> bool:
+    """Tell whether ``value`` is an accepted ``@context`` form (:data:`RECORD_CONTEXTS`)."""
+    if value == CONTEXT_URL:
+        return True
+    return type(value) is list and tuple(value) in RECORD_CONTEXTS
 
 
 @lru_cache(maxsize=1)

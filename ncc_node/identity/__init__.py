@@ -16,13 +16,16 @@ from .node_identity import (
     load_identity,
     rotate_identity,
 )
+from .signer import NodeSigner, SigningKey
 from .signing_key import NodeKey, generate_key, load_key, save_key
 from .tokens import SCOPES, authenticate, create_token
 
 __all__ = [
     "NodeIdentity",
     "NodeKey",
+    "NodeSigner",
     "SCOPES",
+    "SigningKey",
     "authenticate",
     "check_base_url",
     "country_concept",

@@ -20,6 +20,7 @@ from vocab import CONTEXT_URL
 from ..errors import DescriptorError, NccError, RotationRejected
 from ..integrity import (
     DEFAULT_MAX_FUTURE_SKEW,
+    EDDSA_JCS_2022,
     KeyLookup,
     VerifiedProof,
     sign,
@@ -92,7 +93,11 @@ def _key_entry(key: NodeKey, node_iri: str, created: str) -> dict[str, Any]:
 
 
 def sign_descriptor(
-    descriptor: Mapping[str, Any], keys: Sequence[NodeKey], *, created: datetime | None = None
+    descriptor: Mapping[str, Any],
+    keys: Sequence[NodeKey],
+    *,
+    created: datetime | None = None,
+    cryptosuite: str = EDDSA_JCS_2022,
 ) -> dict[str, Any]:
     """Sign a descriptor with each key in order (a proof set if more than one); drop old proofs."""
     if not keys:
@@ -106,6 +111,7 @@ def sign_descriptor(
             verification_method=key.verification_method(signed["id"]),
             created=moment,
             proof_set=index > 0,
+            cryptosuite=cryptosuite,
         )
     return signed
 
@@ -119,6 +125,7 @@ def new_descriptor(
     created: datetime | None = None,
     feed: str | None = None,
     sparql_endpoint: str | None = None,
+    cryptosuite: str = EDDSA_JCS_2022,
 ) -> dict[str, Any]:
     """Return a version-1 descriptor for ``<base_url>/node``, self-signed by its only key."""
     moment = created if created is not None else utc_now()
@@ -131,7 +138,7 @@ def new_descriptor(
         feed=feed,
         sparql_endpoint=sparql_endpoint,
     )
-    return sign_descriptor(unsigned, [key], created=moment)
+    return sign_descriptor(unsigned, [key], created=moment, cryptosuite=cryptosuite)
 
 
 def _next_key_id(keys: Mapping[str, DescriptorKey]) -> str:
@@ -149,6 +156,7 @@ def rotate(
     current_key: NodeKey,
     new_key: NodeKey | None = None,
     at: datetime | None = None,
+    cryptosuite: str = EDDSA_JCS_2022,
 ) -> tuple[dict[str, Any], NodeKey]:
     """Retire ``current_key`` and add a new key: return (version N+1 signed by both, new key)."""
     keys = descriptor_keys(descriptor)
@@ -174,7 +182,8 @@ def rotate(
     rotated["verificationMethod"].append(_key_entry(new_key, node_iri, moment))
     descriptor_keys(rotated)
     # Proof set, continuity first: the previous active key vouches for the new version.
-    signed = sign_descriptor(rotated, [current_key, new_key], created=when)
+    signed = sign_descriptor(rotated, [current_key, new_key], created=when,
+                             cryptosuite=cryptosuite)
     return signed, new_key
 
 

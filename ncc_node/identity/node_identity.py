@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..jsonbody import dump_body
 from ..settings import Settings
 from ..store import Store
+from ..timestamps import utc_now
 from .descriptor import new_descriptor, rotate
 from .key_validity import ACTIVE, descriptor_keys, node_iri_for
 from .signing_key import NodeKey, generate_key, load_key, save_key
@@ -48,6 +49,9 @@ class NodeIdentity:
     keys: Mapping[str, NodeKey]
     active_key: NodeKey
     descriptor: dict[str, Any]
+    key_dir: Path
+    passphrase_env: str
+    cryptosuite: str
 
     def verification_method(self) -> str:
         """The verification method id of the active key."""
@@ -82,7 +86,8 @@ def _identity(settings: Settings, descriptor: dict[str, Any]) -> NodeIdentity:
         raise ConfigError(f"key file {key_id}.pem does not match the descriptor's active key")
     base_url = str(descriptor["id"]).removesuffix("/node")
     return NodeIdentity(base_url, str(descriptor["id"]), str(descriptor["jurisdiction"]), keys,
-                        key, descriptor)
+                        key, descriptor, settings.path("node.key_dir"),
+                        settings["node.key_passphrase_env"], settings["node.cryptosuite"])
 
 
 def load_identity(settings: Settings, store: Store) -> NodeIdentity:
@@ -114,15 +119,36 @@ def init_identity(settings: Settings, store: Store) -> NodeIdentity:
         name={"en": settings["node.name"]},
         jurisdiction=country_concept(settings["node.country"]),
         key=key,
+        cryptosuite=settings["node.cryptosuite"],
     )
     store.put(descriptor, dump_body(descriptor), expect_version=0)
     return _identity(settings, descriptor)
 
 
 def rotate_identity(settings: Settings, store: Store, identity: NodeIdentity) -> NodeIdentity:
-    """Retire the active key, add a new one, and publish the descriptor signed by both."""
-    rotated, new_key = rotate(identity.descriptor, current_key=identity.active_key)
-    save_key(new_key, settings.path("node.key_dir") / f"{new_key.key_id}.pem",
-             passphrase_env=settings["node.key_passphrase_env"])
-    store.put(rotated, dump_body(rotated), expect_version=identity.descriptor["version"])
+    """Retire the active key, add a new one, and publish the descriptor signed by both.
+
+    Atomic for every process of the node: the rotation runs in one write transaction, reads the
+    stored descriptor there (another process may have rotated since ``identity`` was loaded) and
+    takes the retirement time there. A record that another process writes is therefore either
+    committed before (its proof's ``created`` is not after the retirement) or after, when that
+    process sees the new descriptor and signs with the new key (:class:`NodeSigner`).
+    """
+    with store.write() as writer:
+        stored = store.descriptor(identity.node_iri)
+        if stored is None:
+            raise ConfigError(f"node {identity.node_iri} has no descriptor: run `ncc init`")
+        current = json.loads(stored.body)
+        if current["version"] != identity.descriptor["version"]:
+            identity = _identity(settings, current)
+        rotated, new_key = rotate(current, current_key=identity.active_key, at=utc_now(),
+                                  cryptosuite=settings["node.cryptosuite"])
+        path = settings.path("node.key_dir") / f"{new_key.key_id}.pem"
+        # the key file exists before any process can see the descriptor that names it
+        save_key(new_key, path, passphrase_env=settings["node.key_passphrase_env"])
+        try:
+            writer.put(rotated, dump_body(rotated), expect_version=current["version"])
+        except BaseException:
+            path.unlink(missing_ok=True)  # the rotation did not happen: no orphan key file
+            raise
     return _identity(settings, rotated)

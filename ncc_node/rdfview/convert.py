@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from vocab import CONTEXT_URL, Context, TermDef, expanded_context, to_graph
+from vocab import Context, TermDef, expanded_context, is_record_context, to_graph
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -194,8 +194,8 @@ class _Converter:
 
 def direct_statements(record: dict[str, Any], *, blank_prefix: str = "b") -> Statements:
     """Convert a record on the bundled context directly; raise :class:`NotDirect` otherwise."""
-    if record.get("@context") != CONTEXT_URL:
-        raise NotDirect("not the bundled context alone")
+    if not is_record_context(record.get("@context")):
+        raise NotDirect("not an accepted @context form")
     converter = _Converter(expanded_context(), blank_prefix)
     converter.node(record)
     return converter.out

@@ -19,16 +19,17 @@ from vocab import COLLECTIONS, CONTEXT_URL, validate_record
 from ..errors import (
     Conflict,
     Gone,
+    NccError,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
     RecordRejected,
 )
-from ..identity import NodeIdentity
-from ..integrity import sign
+from ..identity import NodeIdentity, NodeSigner, SigningKey, descriptor_keys
+from ..integrity import verify_proof_set
 from ..jsonbody import dump_body
 from ..store import Store, StoredRecord
-from ..timestamps import format_timestamp, utc_now
+from ..timestamps import format_timestamp, parse_timestamp, utc_now
 
 MINTED = ("id", "origin", "version", "modified", "proof")
 ENVELOPE = ("@context", "type", *MINTED)
@@ -69,11 +70,18 @@ class Publisher:
     """Create, update and delete this node's own records."""
 
     def __init__(
-        self, store: Store, identity: NodeIdentity, *, clock: Callable[[], datetime] = utc_now
+        self,
+        store: Store,
+        identity: NodeIdentity,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        signer: NodeSigner | None = None,
     ) -> None:
         self.store = store
         self.identity = identity
         self.clock = clock
+        # the key comes from the stored descriptor at each signature, never from `identity`
+        self.signer = signer if signer is not None else NodeSigner(store, identity)
 
     # -- building ----------------------------------------------------------------------------
     def _check_payload(self, kind: str, payload: Any) -> dict[str, Any]:
@@ -90,7 +98,8 @@ class Publisher:
             raise RecordRejected("the payload sets fields the node controls", details)
         return _with_nested_types(payload_of(payload))
 
-    def _sign(self, record: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    def _sign(self, record: dict[str, Any], signing: SigningKey | None = None
+              ) -> tuple[dict[str, Any], bytes]:
         violations = validate_record(record)  # innermost field first
         if violations:
             first = violations[0]
@@ -100,13 +109,27 @@ class Publisher:
                 [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
             )
         # the record was built here and is not shared: sign it without a deep copy
-        signed = sign(record, private_key=self.identity.active_key.private_key,
-                      verification_method=self.identity.verification_method(),
-                      created=self.clock(), in_place=True)
+        signed = self.signer.sign(record, signing or self.signer.current(), created=self.clock())
         return signed, dump_body(signed)
 
+    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey
+                ) -> list[StoredRecord]:
+        """Store records signed under ``signing``; sign them again if a rotation came between.
+
+        The descriptor's version is compared inside the write transaction, which a rotation
+        needs too (docs/protocol-proofs.md §7): nothing is stored under a retired key.
+        """
+        with self.store.write() as writer:
+            if not self.signer.still_current(writer, signing):
+                signing = self.signer.current()
+                prepared = [(*self._sign(_unsigned(record), signing), expected)
+                            for record, _, expected in prepared]
+            return [writer.put(record, body, expect_version=expected)
+                    for record, body, expected in prepared]
+
     def prepare(
-        self, kind: str, payload: Any, *, record_id: str | None = None, version: int = 1
+        self, kind: str, payload: Any, *, record_id: str | None = None, version: int = 1,
+        signing: SigningKey | None = None,
     ) -> tuple[dict[str, Any], bytes]:
         """Return a signed record and its body for a payload, without storing it."""
         if kind not in COLLECTIONS:
@@ -117,13 +140,14 @@ class Publisher:
         record = {"@context": CONTEXT_URL, "id": record_id, "type": kind,
                   "origin": self.identity.node_iri, "version": version,
                   "modified": format_timestamp(self.clock()), **fields}
-        return self._sign(record)
+        return self._sign(record, signing)
 
     # -- writing -----------------------------------------------------------------------------
     def create(self, kind: str, payload: Any) -> StoredRecord:
         """Publish a new record (version 1)."""
-        record, body = self.prepare(kind, payload)
-        return self.store.put(record, body, expect_version=0)
+        signing = self.signer.current()
+        record, body = self.prepare(kind, payload, signing=signing)
+        return self._commit([(record, body, 0)], signing)[0]
 
     def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
                      *, required: bool) -> StoredRecord:
@@ -145,9 +169,10 @@ class Publisher:
                kind: str | None = None) -> StoredRecord:
         """Replace a record's payload; the version goes up by one (needs the current ETag)."""
         current = self._own_current(record_id, kind, if_match, required=True)
+        signing = self.signer.current()
         record, body = self.prepare(current.kind, payload, record_id=record_id,
-                                    version=current.version + 1)
-        return self.store.put(record, body, expect_version=current.version)
+                                    version=current.version + 1, signing=signing)
+        return self._commit([(record, body, current.version)], signing)[0]
 
     def delete(self, record_id: str, *, if_match: str | None = None,
                kind: str | None = None) -> StoredRecord:
@@ -157,8 +182,9 @@ class Publisher:
         tombstone = {"@context": CONTEXT_URL, "id": record_id, "type": "Tombstone",
                      "origin": self.identity.node_iri, "version": current.version + 1,
                      "modified": now, "formerType": current.kind, "deleted": now}
-        signed, body = self._sign(tombstone)
-        return self.store.put(signed, body, expect_version=current.version)
+        signing = self.signer.current()
+        signed, body = self._sign(tombstone, signing)
+        return self._commit([(signed, body, current.version)], signing)[0]
 
     def plan(
         self, items: Iterable[tuple[str, dict[str, Any]]]
@@ -186,6 +212,60 @@ class Publisher:
                 planned.append(("updated", kind, payload, current))
         return planned
 
+    def repair_signatures(
+        self, *, progress: Callable[[str, int, int], None] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """Re-sign and re-publish this node's records whose proof its own descriptor refuses.
+
+        A record signed with a key after that key's retirement (a process that kept signing
+        with a retired key) is rejected by every peer (``key_not_valid_at``). Each such record
+        whose signature holds under the listed key is published again as version + 1, signed
+        with the active key, so the federation converges. Returns (id, old, new version) and
+        calls ``progress(id, old, new)`` for each.
+        """
+        stored = self.store.descriptor(self.identity.node_iri)
+        if stored is None:
+            raise NotFound(f"no descriptor for {self.identity.node_iri}")
+        keys = descriptor_keys(json.loads(stored.body))
+        repaired: list[tuple[str, int, int]] = []
+        after = 0
+        while page := self.store.changes(after, 500, origin=self.identity.node_iri):
+            after = page[-1][0]
+            for _, body in page:
+                record = json.loads(body)
+                if record.get("type") == "Node" or not self._signed_too_late(record, keys):
+                    continue
+                version = int(record["version"])
+                signing = self.signer.current()
+                fresh = dict(_unsigned(record), version=version + 1,
+                             modified=format_timestamp(self.clock()))
+                signed, fresh_body = self._sign(fresh, signing)
+                self._commit([(signed, fresh_body, version)], signing)
+                repaired.append((str(record["id"]), version, version + 1))
+                if progress is not None:
+                    progress(str(record["id"]), version, version + 1)
+        return repaired
+
+    def _signed_too_late(self, record: Mapping[str, Any], keys: Mapping[str, Any]) -> bool:
+        """Is the record's proof by one of our listed keys, valid, but outside the key's window?"""
+        outside = False
+        for proof in _proofs(record):
+            key = keys.get(str(proof.get("verificationMethod")))
+            if key is None:
+                return False  # not a key of ours: nothing we may vouch for by re-signing
+            try:
+                created = parse_timestamp(str(proof.get("created")))
+            except ValueError:
+                return False
+            outside = outside or key.not_valid_reason(created) is not None
+        if not outside:
+            return False
+        try:  # re-sign only what we really signed: the signature must hold under that key
+            verify_proof_set(record, key_lookup=lambda vm, _: keys[vm].public_key)
+        except NccError:
+            return False
+        return True
+
     def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
         """Import payloads in one transaction, idempotently by their ``identifier``.
 
@@ -194,16 +274,25 @@ class Publisher:
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         prepared = []
+        signing = self.signer.current()
         for outcome, kind, payload, current in self.plan(items):
             counts[outcome] += 1
             if outcome == "created":
-                record, body = self.prepare(kind, payload)
+                record, body = self.prepare(kind, payload, signing=signing)
                 prepared.append((record, body, 0))
             elif outcome == "updated" and current is not None:
                 record, body = self.prepare(kind, payload, record_id=current.id,
-                                            version=current.version + 1)
+                                            version=current.version + 1, signing=signing)
                 prepared.append((record, body, current.version))
-        with self.store.write() as writer:
-            for record, body, expected in prepared:
-                writer.put(record, body, expect_version=expected)
+        self._commit(prepared, signing)
         return counts
+
+
+def _proofs(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    proof = record.get("proof")
+    items = proof if isinstance(proof, list) else [proof]
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def _unsigned(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in record.items() if name != "proof"}

@@ -145,6 +145,10 @@ class Writer(ABC):
         """
 
     @abstractmethod
+    def version_of(self, record_id: str) -> int:
+        """The stored version of a record as this transaction sees it (0 = not stored)."""
+
+    @abstractmethod
     def save_peer(self, state: PeerState) -> None:
         """Insert or update a peer's state (cursor, health, counts)."""
 

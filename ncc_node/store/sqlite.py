@@ -104,6 +104,11 @@ class SqliteWriter(SyncWrites, Writer):
         if self._seq is not None:
             self.conn.execute("UPDATE counters SET value = ? WHERE name = 'seq'", (self._seq,))
 
+    def version_of(self, record_id: str) -> int:
+        """See :meth:`Writer.version_of`."""
+        row = self.conn.execute("SELECT version FROM records WHERE id = ?", (record_id,)).fetchone()
+        return int(row[0]) if row else 0
+
     def put(
         self,
         record: dict[str, Any],

@@ -84,7 +84,7 @@ def test_keys_rotate_publishes_the_next_descriptor(ncc: Invoke, node_config: Pat
     assert rotated.exit_code == 0, rotated.output
     assert "Retired key-1; new active key key-2" in rotated.output
     assert "Published descriptor version 2" in rotated.output
-    assert "Restart `ncc serve`" in rotated.output
+    assert "sign with it from now on" in rotated.output
     assert (node_config.parent / "keys" / "key-2.pem").is_file()
     with node_at(node_config) as node:
         keys = descriptor_keys(node.identity.descriptor)

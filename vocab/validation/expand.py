@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..resources import CONTEXT_URL, context_terms
+from ..resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, context_terms, is_record_context
 from .shapes import Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -55,6 +55,12 @@ class RecordGraph:
     names: dict[str, str] = field(default_factory=dict)  # property IRI -> JSON key as written
 
 
+def _type_scoped(definition: dict[str, Any]) -> bool:
+    # a class with a type-scoped context (DataIntegrityProof, as the Data Integrity context
+    # defines it): a type like a plain IRI term, not a property
+    return "@context" in definition and set(definition) <= {"@id", "@context", "@protected"}
+
+
 class Context:
     """The bundled context, pre-digested for expansion."""
 
@@ -69,7 +75,7 @@ class Context:
                 continue  # keyword alias (id, type)
             iri = value if isinstance(value, str) else value["@id"]
             iri = self._expand_prefixed(iri, raw)
-            if isinstance(value, str):
+            if isinstance(value, str) or _type_scoped(value):
                 self.terms[name] = TermDef(iri, None, None)
                 if iri.endswith(_GEN_DELIMS):
                     self.prefixes[name] = iri
@@ -256,8 +262,9 @@ def expand_record(record: dict[str, Any]) -> tuple[Term | None, RecordGraph]:
     """Return the root node term and the graph of a compacted record using the bundled context."""
     builder = _Builder(expanded_context())
     context = record.get("@context")
-    if context != CONTEXT_URL and context != [CONTEXT_URL]:
-        builder.graph.errors.append(("@context", f"@context must be {CONTEXT_URL!r}"))
+    if context != CONTEXT_URL and not is_record_context(context):
+        builder.graph.errors.append(("@context", f"@context must be {CONTEXT_URL!r}, alone or "
+                                                 f"with {DATA_INTEGRITY_V2_URL!r}"))
         return None, builder.graph
     root = builder.node(record, "")
     return root, builder.graph

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..resources import CONTEXT_URL
+from ..resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, is_record_context
 from .expand import Context, TermDef, expanded_context
 from .violations import Violation
 
@@ -88,8 +88,9 @@ def check_terms(record: Any) -> list[Violation]:
     if not isinstance(record, dict):
         return [Violation("", "json", "a record must be a JSON object")]
     out: list[Violation] = []
-    if record.get("@context") != CONTEXT_URL:
-        out.append(Violation("@context", "strict", f"@context must be exactly {CONTEXT_URL!r}"))
+    if not is_record_context(record.get("@context")):
+        out.append(Violation("@context", "strict", f"@context must be {CONTEXT_URL!r}, alone or "
+                                                   f"with {DATA_INTEGRITY_V2_URL!r}"))
     _check_keywords({k: v for k, v in record.items() if k != "@context"}, "", out)
     _check_node(expanded_context(), {k: v for k, v in record.items() if not k.startswith("@")},
                 "", out)
