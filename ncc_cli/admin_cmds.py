@@ -127,6 +127,7 @@ def node_status(node: NodeContext) -> dict[str, Any]:
         every = store.count(RecordFilter(kind=kind, include_deleted=True))
         records[kind] = {"own": own, "from_peers": live - own, "deleted": every - live}
     tokens = store.tokens()
+    skipped, first_skips = store.view_skips(limit=20)
     return {
         "node": identity.node_iri,
         "name": identity.descriptor.get("name", {}),
@@ -145,6 +146,9 @@ def node_status(node: NodeContext) -> dict[str, Any]:
         "tokens": {"live": sum(1 for t in tokens if not t.revoked),
                    "revoked": sum(1 for t in tokens if t.revoked)},
         "peers": len(store.peers()),
+        "view_skips": {"count": skipped,
+                       "first": [{"id": record_id, "seq": seq, "reason": reason}
+                                 for record_id, seq, reason in first_skips]},
     }
 
 
@@ -176,3 +180,9 @@ def status(config: Path | None, as_json: bool) -> None:
                    f"{counts['deleted']:8}")
     click.echo(f"Tokens      {info['tokens']['live']} live, {info['tokens']['revoked']} revoked")
     click.echo(f"Peers       {info['peers']}")
+    skips = info["view_skips"]
+    if skips["count"]:
+        click.echo(f"SPARQL      {skips['count']} record(s) left out: the RDF view cannot "
+                   "convert them")
+        for skip in skips["first"]:
+            click.echo(f"            {skip['id']} (seq {skip['seq']}): {skip['reason']}")

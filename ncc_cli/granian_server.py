@@ -74,11 +74,13 @@ def run_granian(settings: Settings, *, config_file: Path | None, port: int,
         # runtime thread: both shave handoffs off every request (~10% on a 1 MB feed page).
         http=HTTPModes.http1,
         runtime_mode=RuntimeModes.st,
-        # Pre-fork: server.workers processes with one Python thread each. Under the GIL more
-        # threads per process only hop requests between threads: one thread serves a feed page
-        # in ~1.0 ms against ~1.2 ms with five (bench/serve.py), and steadier.
+        # Pre-fork: server.workers processes. Under the GIL more threads per process only hop
+        # requests between threads (one thread serves a feed page in ~1.0 ms, five ~1.2 ms,
+        # bench/serve.py), but a SPARQL query keeps its thread waiting for a query process:
+        # one thread more than the queries a worker admits at once (running + queued) means
+        # waiting queries can never hold every thread, and /node, the feed and the pages go on.
         workers=settings["server.workers"],
-        blocking_threads=1,
+        blocking_threads=1 + settings["sparql.workers"] + settings["sparql.queue"],
         websockets=False,
         log_access=False,
         # A worker still running this long after SIGTERM gets SIGKILL: the main process never

@@ -23,7 +23,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     context = open_node(settings)
     app = Flask("ncc_node")
-    app.config["MAX_CONTENT_LENGTH"] = settings["limits.max_body_bytes"]
+    # one byte over the limit: werkzeug answers a larger Content-Length with 413 itself, but
+    # cuts a chunked body off silently at this length, so a body that reaches it is one
+    # the limit refuses (413), not a truncated one (jsonbody.parse_json)
+    app.config["MAX_CONTENT_LENGTH"] = settings["limits.max_body_bytes"] + 1
     app.extensions["ncc"] = context
     register_api(app, context)
     register_web(app)

@@ -13,12 +13,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 
 from flask import Response, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import unquote_etag
 
-from vocab import VOCAB_NS, concept_index, to_graph
+from vocab import VOCAB_NS, JsonLdInvalid, concept_index, is_iri, to_graph
 
+from .errors import NccError
 from .store import StoredRecord
 
 JSONLD = "application/ld+json"
@@ -80,11 +81,37 @@ def serialize_graph(graph: Graph, mimetype: str) -> bytes:
     return graph.serialize(format=RDF_FORMATS[mimetype][0], encoding="utf-8")
 
 
+class NotRepresentable(NccError):
+    """A stored record holds an IRI that RDF syntaxes cannot carry (RFC 3987)."""
+
+    code = "record_not_rdf"
+    http_status = 422
+
+
+def record_graph(body: bytes) -> Graph:
+    """A record's payload graph; NotRepresentable if Turtle/N-Triples cannot carry it (a
+    record stored before IRIs were checked: its JSON-LD is still served as stored)."""
+    try:
+        graph = to_graph(json.loads(body))
+    except (JsonLdInvalid, ValueError) as exc:
+        raise NotRepresentable(f"the record cannot be converted to RDF: {exc}") from None
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and not is_iri(str(term)):
+                raise NotRepresentable(f"the record holds {str(term)!r}, which is not an IRI "
+                                       "(RFC 3987); ask for application/ld+json")
+    return graph
+
+
 def payload_graph(bodies: Iterable[bytes]) -> Graph:
-    """The merged payload graphs (proofs left out) of stored record bodies."""
+    """The merged payload graphs (proofs left out) of stored record bodies; a record RDF
+    cannot carry is left out of a list (and is a 422 on its own, :func:`record_response`)."""
     graph = Graph()
     for body in bodies:
-        graph += to_graph(json.loads(body))
+        try:
+            graph += record_graph(body)
+        except NotRepresentable:
+            continue
     return graph
 
 
@@ -96,7 +123,7 @@ def record_response(record: StoredRecord) -> Response:
     etag = variant_etag(record.etag, mimetype)
     if not_modified(etag):  # skip the RDF conversion
         return respond(b"", mimetype, etag)
-    return respond(serialize_graph(payload_graph([record.body]), mimetype), mimetype, etag)
+    return respond(serialize_graph(record_graph(record.body), mimetype), mimetype, etag)
 
 
 def items_page(bodies: Iterable[bytes], **fields: object) -> bytes:

@@ -77,6 +77,42 @@ def _peer_tables(value: Any, source: str) -> list[dict[str, Any]]:
     return [dict(entry) for entry in value]
 
 
+def check_origins(value: Any, source: str) -> list[dict[str, Any]]:
+    """Validate the ``[[origins]]`` entries (node IRI and pinned keys); ConfigError names one."""
+    from .errors import DescriptorError, MultikeyError
+    from .identity import check_base_url, node_iri_for
+    from .integrity import decode_public_key
+
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"origins from {source}: expected a list of origin tables")
+    origins: list[dict[str, Any]] = []
+    for index, entry in enumerate(value):
+        where = f"origins[{index}] from {source}"
+        if not isinstance(entry, Mapping) or sorted(entry) != ["keys", "node"]:
+            raise ConfigError(f"{where}: expected a table with node (a node IRI <base>/node) "
+                              "and keys (a list of z6Mk… keys)")
+        iri, keys = entry["node"], entry["keys"]
+        try:
+            valid = (isinstance(iri, str) and iri.endswith("/node")
+                     and node_iri_for(check_base_url(iri.removesuffix("/node"))) == iri)
+        except DescriptorError:
+            valid = False
+        if not valid:
+            raise ConfigError(f"{where}: node must be a node IRI <base>/node, got {iri!r}")
+        if (not isinstance(keys, list | tuple) or not keys
+                or not all(isinstance(k, str) for k in keys)):
+            raise ConfigError(f"{where} ({iri}): keys must be a non-empty list of z6Mk… keys")
+        for key in keys:
+            try:
+                decode_public_key(key)
+            except MultikeyError as exc:
+                raise ConfigError(f"{where} ({iri}): key {key!r}: {exc.message}") from None
+        if any(o["node"] == iri for o in origins):
+            raise ConfigError(f"{where}: {iri} is listed twice")
+        origins.append({"node": iri, "keys": list(keys)})
+    return origins
+
+
 def _check_weight(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"scout weight from {where}: expected a number >= 0, got {value!r}")
@@ -141,6 +177,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sync.trust_introduced", bool, True,
             "Accept origins a `scope=all` peer relays when their self-signed descriptor "
             "verifies (false: only direct peers' origins)."),
+    Setting("sync.confirm_introduced", bool, True,
+            "Trust an origin a relay introduces only once its own <base>/node serves a matching "
+            "descriptor (or a key is pinned for it in [[origins]])."),
+    Setting("sync.one_node_per_country", bool, True,
+            "Refuse an introduced origin for a country another held node already serves."),
     Setting("sync.in_serve", bool, False, "Run the sync daemon inside `ncc serve`."),
     Setting("sync.check_workers", int, 0,
             "Processes that check proofs and shapes of large pages (0: one per CPU; 1: none)."),
@@ -173,10 +214,24 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest a SPARQL query may run before it is stopped with a 503."),
     Setting("sparql.max_results", int, 10_000,
             "Most solutions (or triples) a SPARQL query may return; more is a 422."),
+    Setting("sparql.workers", int, 1,
+            "Query processes per serving process; each holds its own copy of the RDF view."),
+    Setting("sparql.queue", int, 4,
+            "Queries that may wait for a busy query process; beyond that, 503 + Retry-After."),
+    Setting("sparql.memory_mb", int, 448,
+            "Address-space limit of a query process (RLIMIT_AS, MiB; view included); a query "
+            "that needs more is stopped with a 503. 0: no limit."),
+    Setting("sparql.start_timeout_seconds", float, 120.0,
+            "Longest a query process may take to build or catch up its view before a query."),
     Setting("peers", list, [],
             "Peers to sync from: `[[peers]]` tables of base_url, scope (own|all) and keys "
             "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
             check=_peer_tables),
+    Setting("origins", list, [],
+            "Origins the operator vouches for (a roster): `[[origins]]` tables of node (its "
+            "IRI) and keys (pinned z6Mk… keys); their descriptors are taken from any relay "
+            "when signed by a pinned key. The variable holds JSON.",
+            check=check_origins),
     *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
               _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
     Setting("scout.pool", int, 200,

@@ -48,7 +48,14 @@ from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 
 from vocab import example  # noqa: E402
 
-from .nodes import LiveNode, init_node, node_config, start_live_node, stop_all  # noqa: E402
+from .nodes import (  # noqa: E402
+    LiveNode,
+    close_app,
+    init_node,
+    node_config,
+    start_live_node,
+    stop_all,
+)
 
 APP_BASE = "http://127.0.0.1:8470"
 
@@ -63,7 +70,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     application = create_app(config)
     application.config["TESTING"] = True
     yield application
-    application.extensions["ncc"].store.close()
+    close_app(application)
 
 
 @pytest.fixture

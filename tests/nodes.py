@@ -73,7 +73,15 @@ class LiveNode:
         self.server.shutdown()
         self.thread.join(timeout=10)
         self.server.server_close()
-        self.context.store.close()
+        close_app(self.app)
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's SPARQL query processes, if it started any, and close its store."""
+    pool = app.extensions.pop("ncc_sparql_pool", None)
+    if pool is not None:
+        pool.close()
+    app.extensions["ncc"].store.close()
 
 
 def start_live_node(data_dir: Path, country: str = "DE", **extra: Any) -> LiveNode:

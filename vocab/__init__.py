@@ -6,6 +6,7 @@ ever dereferenced: see :func:`document_loader`.
 
 from .concepts import SCHEMES, Concept, ConceptIndex, concept_index, concept_prefixes, fold
 from .errors import ContextRefused, UnknownConcept, VocabError
+from .iri import HTTP_IRI_PATTERN, IRI_PATTERN, is_iri
 from .kinds import (
     ALL_KINDS,
     COLLECTIONS,
@@ -58,7 +59,9 @@ __all__ = [
     "ContextRefused",
     "DATA_INTEGRITY_V2_URL",
     "DocumentLoader",
+    "HTTP_IRI_PATTERN",
     "INITIATIVE",
+    "IRI_PATTERN",
     "JsonLdInvalid",
     "METHOD",
     "PUBLISHABLE_KINDS",
@@ -85,6 +88,7 @@ __all__ = [
     "example_names",
     "expanded_context",
     "fold",
+    "is_iri",
     "is_record_context",
     "kind_named",
     "known_valid_check",

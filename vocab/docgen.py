@@ -24,6 +24,11 @@ ONTOLOGY_IRI = URIRef(VOCAB_NS.rstrip("#"))
 EXAMPLES_DIR = "vocab/data/examples"
 
 
+
+def _inline_code(text: str) -> str:
+    """Inline code; a text holding a backtick is fenced with two (CommonMark §6.1)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
@@ -111,7 +116,7 @@ def _value(m: DocModel, ps: Node, definition: dict[str, object]) -> str:
         else:
             parts.append(f"`{m.compact(found if found is not None else coercion or 'any')}`")
         if pattern is not None:
-            parts.append(f"matching `{pattern}`")
+            parts.append(f"matching {_inline_code(str(pattern))}")
     return " ".join(parts)
 
 
@@ -134,7 +139,7 @@ def _id_row(m: DocModel, shape: Node) -> tuple[str, ...] | None:
     if kind not in (SH.IRI, SH.BlankNodeOrIRI):
         return None
     pattern = g.value(shape, SH.pattern)
-    value = "IRI" + (f" matching `{pattern}`" if pattern is not None else "")
+    value = "IRI" + (f" matching {_inline_code(str(pattern))}" if pattern is not None else "")
     need = "required, 1" if kind == SH.IRI else "optional, 0..1"
     return ("`id`", "`@id`", need, value, "", text_of(g, shape, SH.message))
 

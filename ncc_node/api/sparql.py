@@ -11,11 +11,13 @@ from collections.abc import Callable
 
 from flask import Response, current_app, request
 from flask.views import MethodView
+from werkzeug.exceptions import HTTPException
 
 from ..context import node
-from ..rdfview import view_of
-from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused, run_query
-from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES, render
+from ..errors import PayloadTooLarge
+from ..rdfview.pool import pool_of
+from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused
+from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES
 from ..representations import negotiate
 from .error_shape import error_response
 from .openapi import Blueprint
@@ -42,7 +44,12 @@ def _query_text() -> str:
     if "update" in request.values or request.mimetype == "application/sparql-update":
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is refused")
     if request.method == "POST" and request.mimetype == "application/sparql-query":
-        text = request.get_data(as_text=True)
+        data = request.get_data()
+        limit = node().settings["limits.max_body_bytes"]
+        if len(data) > limit:  # a chunked body, cut off one byte over the limit
+            raise PayloadTooLarge(f"the query is larger than {limit} bytes "
+                                  "(limits.max_body_bytes)")
+        text = data.decode("utf-8", errors="replace")
     elif request.method == "POST" and request.mimetype not in QUERY_TYPES:
         raise QueryInvalid("POST a query as application/sparql-query or as the form field "
                            "query (application/x-www-form-urlencoded)")
@@ -53,23 +60,27 @@ def _query_text() -> str:
     return text
 
 
+def _offer(offers: tuple[str, ...]) -> str | None:
+    try:
+        return negotiate(offers)
+    except HTTPException:  # 406; the query process reports it if the result has this form
+        return None
+
+
 def _answer() -> Response:
     text = _query_text()
-    settings = node().settings
-    view = view_of(current_app.extensions, node().store)
-    graphs = {name: request.values.getlist(name) or None
-              for name in ("default-graph-uri", "named-graph-uri")}
+    graphs = {"default_graphs": request.values.getlist("default-graph-uri") or None,
+              "named_graphs": request.values.getlist("named-graph-uri") or None}
+    # the form of the result is known once it is evaluated: the client's choice for each
+    mimetypes = {"graph": _offer(GRAPH_TYPES), "bindings": _offer(RESULT_TYPES),
+                 "boolean": _offer(RESULT_TYPES)}
     try:
-        result = run_query(view, text, timeout=settings["sparql.timeout_seconds"],
-                           max_results=settings["sparql.max_results"],
-                           default_graphs=graphs["default-graph-uri"],
-                           named_graphs=graphs["named-graph-uri"])
+        answer = pool_of(current_app).run(text, graphs, mimetypes)
     except QueryTimeout as exc:  # a 5xx whose message is for the client, not the log
         return error_response(exc.http_status, exc.code, exc.message,
                               headers={"Retry-After": "5"})
-    mimetype = negotiate(GRAPH_TYPES if result.form == "graph" else RESULT_TYPES)
-    charset = "; charset=utf-8" if mimetype.startswith("text/") else ""
-    response = Response(render(result, mimetype), content_type=mimetype + charset)
+    charset = "; charset=utf-8" if answer.mimetype.startswith("text/") else ""
+    response = Response(answer.body, content_type=answer.mimetype + charset)
     response.vary.add("Accept")
     return response
 
@@ -77,14 +88,17 @@ def _answer() -> Response:
 def _documented(func: Callable[..., Response]) -> Callable[..., Response]:
     func = blp.alt_response(400, schema=ErrorSchema, description="The query does not parse.")(
         func)
-    func = blp.alt_response(403, schema=ErrorSchema, description="An update (refused).")(func)
+    func = blp.alt_response(403, schema=ErrorSchema,
+                            description="An update, or SERVICE (refused: the node never "
+                                        "fetches for a query).")(func)
     func = blp.alt_response(406, schema=ErrorSchema, description="No offered format fits.")(
         func)
     func = blp.alt_response(422, schema=ErrorSchema,
                             description="More results than `[sparql] max_results`.")(func)
     func = blp.alt_response(503, schema=ErrorSchema,
-                            description="The query ran out of time (`[sparql] timeout_seconds`)"
-                                        " or too many run at once.")(func)
+                            description="The query ran out of time (`[sparql] timeout_seconds`) "
+                                        "or memory (`[sparql] memory_mb`), or too many run "
+                                        "or wait (`[sparql] workers`, `queue`).")(func)
     for mimetype in (*RESULT_TYPES, *GRAPH_TYPES):
         func = blp.alt_response(200, schema={"type": "string"}, content_type=mimetype,
                                 success=True, description="Query results.")(func)

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from vocab import Context, TermDef, expanded_context, is_record_context, to_graph
+from vocab import Context, TermDef, expanded_context, is_iri, is_record_context, to_graph
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# an absolute IRI: a scheme, then no characters N-Triples would refuse
-ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -59,7 +57,7 @@ def _properties() -> dict[str, tuple[str, TermDef]]:
 
 
 def _absolute(iri: str | None) -> str:
-    if iri is None or not ABSOLUTE_IRI.match(iri):
+    if iri is None or not is_iri(iri):  # RFC 3987, the validators' own test (vocab/iri.py)
         raise NotDirect(f"not an absolute IRI: {iri!r}")
     return f"<{iri}>"
 

@@ -65,6 +65,43 @@ class QueryBusy(QueryTimeout):
     code = "sparql_busy"
 
 
+class QueryMemory(QueryTimeout):
+    """The query needed more memory than ``[sparql] memory_mb`` (its process was stopped)."""
+
+    code = "sparql_memory"
+
+
+class ViewUnavailable(QueryTimeout):
+    """The query process cannot bring its RDF view up to date (the store failed)."""
+
+    code = "sparql_view_unavailable"
+
+
+class ServiceRefused(SparqlError):
+    """The query would make the node fetch (``SERVICE``): refused before evaluation."""
+
+    code = "sparql_service_refused"
+    http_status = 403
+
+
+class ResultNotAcceptable(SparqlError):
+    """No format the client accepts fits the result's form (SPARQL 1.1 Protocol: 406)."""
+
+    code = "not_acceptable"
+    http_status = 406
+
+
+_BY_CODE: dict[str, type[SparqlError]] = {
+    cls.code: cls for cls in (SparqlError, QueryInvalid, UpdateRefused, TooManyResults,
+                              QueryTimeout, QueryBusy, QueryMemory, ServiceRefused, ViewUnavailable,
+                              ResultNotAcceptable)}
+
+
+def error_from_wire(code: str, message: str) -> SparqlError:
+    """The error a query process reported as ``(code, message)``."""
+    return _BY_CODE.get(code, SparqlError)(message)
+
+
 @dataclass
 class QueryResult:
     """A finished query: a boolean (ASK), solutions (SELECT) or triples (CONSTRUCT/DESCRIBE)."""
@@ -104,13 +141,77 @@ def _collect(results: Any, cap: int, cancelled: threading.Event) -> QueryResult:
     return graph
 
 
+def _is_update(query: str) -> bool:
+    return UPDATE_WORDS.match(
+        re.sub(r"(?is)^\s*((PREFIX|BASE)\s+[^<]*<[^>]*>\s*)*", "", query)) is not None
+
+
+def _fetching(tree: Any) -> bool:
+    """Whether a parsed query holds a ``SERVICE`` pattern anywhere (nested, in EXISTS ...)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        elif hasattr(node, "asList"):  # pyparsing's ParseResults
+            stack.extend(list(node))
+    return False
+
+
+def check_query(query: str) -> None:
+    """Refuse, before evaluation, a query that does not parse, an update, or one that would
+    make the node fetch (``SERVICE``, SPARQL 1.1 Federated Query): decided on rdflib's parse
+    tree of the query, never on its text (which comments and escapes can disguise)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(query)
+    except ParseBaseException as exc:
+        if _is_update(query):
+            raise UpdateRefused("this endpoint is read-only: SPARQL Update is refused") from None
+        raise QueryInvalid(f"the query does not parse: {exc}") from None
+    except (ValueError, TypeError, RecursionError) as exc:  # rdflib's own term errors
+        raise QueryInvalid(f"the query does not parse: {exc}") from None
+    if _fetching(tree):
+        raise ServiceRefused("SERVICE is refused: this endpoint never fetches from other "
+                             "hosts; query the node that holds the data instead")
+
+
 def _evaluate(oxigraph: Store, query: str, options: dict[str, Any]) -> Any:
+    check_query(query)
     try:
         return oxigraph.query(query, **options)
     except SyntaxError as exc:
-        if UPDATE_WORDS.match(re.sub(r"(?is)^\s*((PREFIX|BASE)\s+[^<]*<[^>]*>\s*)*", "", query)):
+        if _is_update(query):
             raise UpdateRefused("this endpoint is read-only: SPARQL Update is refused") from exc
         raise QueryInvalid(f"the query does not parse: {exc}") from exc
+    except (OSError, RuntimeError, ValueError) as exc:  # an evaluation error Oxigraph raises
+        raise QueryInvalid(f"the query cannot be evaluated: {exc}") from exc
+
+
+def evaluate(oxigraph: Store, query: str, options: dict[str, Any], cap: int) -> QueryResult:
+    """Check and run ``query`` in this thread, collecting at most ``cap`` results."""
+    return _collect(_evaluate(oxigraph, query, options), cap, threading.Event())
+
+
+def query_options(default_graphs: list[str] | None = None,
+                  named_graphs: list[str] | None = None) -> dict[str, Any]:
+    """Oxigraph's dataset options: the union of all graphs unless graphs are given."""
+    options: dict[str, Any] = {}
+    if default_graphs:
+        options["default_graph"] = _graph_iris(default_graphs, "default-graph-uri")
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = _graph_iris(named_graphs, "named-graph-uri")
+    return options
 
 
 def _graph_iris(values: list[str], parameter: str) -> list[NamedNode]:
@@ -130,13 +231,7 @@ def run_query(
     named_graphs: list[str] | None = None,
 ) -> QueryResult:
     """Run a read-only query; the default graph is the union of all graphs unless given."""
-    options: dict[str, Any] = {}
-    if default_graphs:
-        options["default_graph"] = _graph_iris(default_graphs, "default-graph-uri")
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = _graph_iris(named_graphs, "named-graph-uri")
+    options = query_options(default_graphs, named_graphs)
     if not _running.acquire(blocking=False):
         raise QueryBusy("too many SPARQL queries are running; try again shortly")
     try:

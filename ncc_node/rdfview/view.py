@@ -15,11 +15,12 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store
 
-from vocab import vocabulary_graph
+from vocab import is_iri, vocabulary_graph
 
+from ..errors import NccError
 from ..jsonbody import parse_json_bytes
 from ..store import Store as RecordStore
-from .convert import record_statements
+from .convert import NotDirect, record_statements
 
 VOCABULARY_GRAPH = "https://w3id.org/ncc/vocab"
 CATCH_UP_BATCH = 1000
@@ -38,6 +39,10 @@ class RdfView:
         self._subjects: dict[str, tuple[str, ...]] = {}
         # per IRI subject: the records that wrote triples about it (usually one)
         self._writers: dict[str, set[str]] = {}
+        #: records the view could not convert: id -> (sequence number, why); the others are
+        #: queried as usual (one record never stops the view)
+        self.skipped: dict[str, tuple[int, str]] = {}
+        self.skips_changed = False
 
     def rebuild(self) -> int:
         """Build the view afresh from the store; return the number of records applied."""
@@ -49,6 +54,8 @@ class RdfView:
             self._graphs.clear()
             self._subjects.clear()
             self._writers.clear()
+            self.skipped.clear()
+            self.skips_changed = True
             return self._apply_all()
 
     def catch_up(self) -> int:
@@ -75,28 +82,73 @@ class RdfView:
         """Apply changed records (sequence number, stored body), in sequence order.
 
         All statements of a batch go to Oxigraph as one N-Quads document: its Rust parser
-        builds the terms far faster than Python objects per term would (docs/sparql.md).
+        builds the terms far faster than Python objects per term would (docs/sparql.md). A
+        record that cannot be converted is left out and listed in :attr:`skipped`.
         """
         with self._lock:
             assert self.oxigraph is not None
-            chunks: list[str] = []
+            chunks: list[tuple[str, str]] = []
             for seq, body in changes:
-                record = parse_json_bytes(body)
-                record_id = str(record.get("id"))
+                self.last_seq = seq
+                try:
+                    record = parse_json_bytes(body)
+                    record_id = str(record.get("id"))
+                except (NccError, ValueError) as exc:
+                    self._skip(f"seq:{seq}", seq, f"not JSON: {exc}")
+                    continue
                 if record_id in self._graphs:
                     self._remove(record_id)
-                graph = str(record.get("origin"))
-                statements = record_statements(record, blank_prefix=f"s{seq}b")
-                self._graphs[record_id] = graph
-                self._subjects[record_id] = tuple(statements.subjects)
-                for subject in statements.subjects:
-                    self._writers.setdefault(subject, set()).add(record_id)
-                chunks.append(statements.nquads(graph))
-                self.last_seq = seq
+                chunk = self._convert(record_id, seq, record)
+                if chunk is not None:
+                    chunks.append((record_id, chunk))
             # blank labels are unique per record (s<seq>b<n>) and renamed apart by the parser
             # lenient: IRIs and language tags were checked by the converter (docs/sparql.md)
             # as UTF-8 bytes: ~10% faster to load than the same text as str, encoding included
-            self.oxigraph.load("".join(chunks).encode(), format=RdfFormat.N_QUADS, lenient=True)
+            try:
+                self.oxigraph.load("".join(c for _, c in chunks).encode(),
+                                   format=RdfFormat.N_QUADS, lenient=True)
+            except (SyntaxError, ValueError, OSError):
+                for record_id, chunk in chunks:  # find the one Oxigraph refuses; keep the rest
+                    try:
+                        self.oxigraph.load(chunk.encode(), format=RdfFormat.N_QUADS,
+                                           lenient=True)
+                    except (SyntaxError, ValueError, OSError) as exc:
+                        self._forget(record_id)
+                        self._skip(record_id, self.last_seq, f"Oxigraph refuses it: {exc}")
+
+    def _convert(self, record_id: str, seq: int, record: dict[str, Any]) -> str | None:
+        """The record's N-Quads, registered as its statements; None (and skipped) if the
+        converter cannot handle it."""
+        try:
+            graph = str(record.get("origin"))
+            if not is_iri(graph):
+                raise NotDirect(f"origin {graph!r} is not an IRI")
+            statements = record_statements(record, blank_prefix=f"s{seq}b")
+            chunk = statements.nquads(graph)
+        # any failure of the converter or of PyLD on one record: recorded with its reason
+        except Exception as exc:  # noqa: BLE001
+            self._skip(record_id, seq, f"{type(exc).__name__}: {exc}"[:500])
+            return None
+        if self.skipped.pop(record_id, None) is not None:
+            self.skips_changed = True
+        self._graphs[record_id] = graph
+        self._subjects[record_id] = tuple(statements.subjects)
+        for subject in statements.subjects:
+            self._writers.setdefault(subject, set()).add(record_id)
+        return chunk
+
+    def _skip(self, record_id: str, seq: int, reason: str) -> None:
+        self.skipped[record_id] = (seq, reason)
+        self.skips_changed = True
+
+    def _forget(self, record_id: str) -> None:
+        """Drop the bookkeeping of a record whose statements were never loaded."""
+        self._graphs.pop(record_id, None)
+        for subject in self._subjects.pop(record_id, ()):
+            writers = self._writers.get(subject, set())
+            writers.discard(record_id)
+            if not writers:
+                self._writers.pop(subject, None)
 
     def _remove(self, record_id: str) -> None:
         assert self.oxigraph is not None
@@ -113,9 +165,9 @@ class RdfView:
         # statements about that subject were removed too, so they are written again
         for other in sorted(others):
             stored = self.store.get(other)
-            if stored is not None:
+            if stored is not None and other in self._graphs:
                 self.oxigraph.load(record_statements(parse_json_bytes(stored.body)).nquads(
-                    self._graphs[other]), format=RdfFormat.N_QUADS)
+                    self._graphs[other]), format=RdfFormat.N_QUADS, lenient=True)
 
     def _remove_subject(self, subject: NamedNode | BlankNode, graph: NamedNode) -> None:
         assert self.oxigraph is not None

@@ -7,7 +7,7 @@ implementation of this interface (:mod:`.sqlite`) so PostgreSQL can be a second 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -307,6 +307,15 @@ class Store(ABC):
     @abstractmethod
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """Return quarantined items by id."""
+
+    # -- the RDF view's skipped records ---------------------------------------------------------
+    @abstractmethod
+    def save_view_skips(self, skipped: Mapping[str, tuple[int, str]]) -> None:
+        """Replace the list of records the RDF view left out: id -> (sequence, why)."""
+
+    @abstractmethod
+    def view_skips(self, *, limit: int = 100) -> tuple[int, list[tuple[str, int, str]]]:
+        """How many records the RDF view left out, and the first ``limit`` (id, seq, why)."""
 
     @abstractmethod
     def quarantine_size(self) -> dict[str, tuple[int, int]]:

@@ -134,6 +134,15 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT id, version, body FROM records WHERE kind = 'Node' AND deleted = 0;
     ALTER TABLE peers ADD COLUMN health TEXT NOT NULL DEFAULT '{}';
     """,
+    # 5: records the RDF view could not convert (left out of SPARQL, listed for the operator);
+    # written by the query processes, which hold the view (ncc_node/rdfview/worker.py)
+    """
+    CREATE TABLE view_skips (
+        record_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

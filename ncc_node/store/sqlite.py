@@ -8,9 +8,10 @@ serve``), so "database is locked" never reaches a user under normal load.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -211,12 +212,28 @@ def _index_keys(conn: sqlite3.Connection, descriptor: dict[str, Any]) -> None:
             )
 
 
+def _private(path: Path) -> None:
+    """Create the database file 0600 (and make an existing one and its -wal/-shm 0600): it
+    holds token hashes, peer state and quarantine. SQLite gives the -wal and -shm files it
+    creates the database file's mode."""
+    if str(path) == ":memory:":
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot create database {path}: {exc}") from exc
+
+
 class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private(self.path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -518,6 +535,28 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                       health=json.loads(r[8]))
             for r in rows
         ]
+
+    def save_view_skips(self, skipped: Mapping[str, tuple[int, str]]) -> None:
+        """See :meth:`Store.save_view_skips`."""
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                self._writer.execute("DELETE FROM view_skips")
+                self._writer.executemany(
+                    "INSERT INTO view_skips (record_id, seq, reason) VALUES (?, ?, ?)",
+                    [(record_id, seq, reason) for record_id, (seq, reason) in skipped.items()])
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def view_skips(self, *, limit: int = 100) -> tuple[int, list[tuple[str, int, str]]]:
+        """See :meth:`Store.view_skips`."""
+        count = self._reader.execute("SELECT count(*) FROM view_skips").fetchone()[0]
+        rows = self._reader.execute(
+            "SELECT record_id, seq, reason FROM view_skips ORDER BY seq LIMIT ?",
+            (limit,)).fetchall()
+        return int(count), [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """See :meth:`Store.quarantined`."""

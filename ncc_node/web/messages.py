@@ -128,6 +128,7 @@ EN: dict[str, str] = {
     "bad_token": "That token was not accepted: {message}",
     "status_at": "Status taken {at}; this node's last sequence number is {seq}.",
     "no_peers": "No peers are configured or known.",
+    "view_skips": "Records left out of SPARQL (the RDF view cannot convert them): {count}",
     "peer": "Peer",
     "configured": "configured",
     "not_configured": "no longer configured",
@@ -265,6 +266,8 @@ DE: dict[str, str] = {
     "bad_token": "Dieses Token wurde nicht angenommen: {message}",
     "status_at": "Stand {at}; die letzte Sequenznummer dieses Knotens ist {seq}.",
     "no_peers": "Es sind keine Peers konfiguriert oder bekannt.",
+    "view_skips": "Datensätze, die SPARQL auslässt (die RDF-Sicht kann sie nicht umwandeln): "
+                  "{count}",
     "peer": "Peer",
     "configured": "konfiguriert",
     "not_configured": "nicht mehr konfiguriert",

@@ -8,6 +8,8 @@ secret to configure and revoking the token (``ncc token revoke``) ends the sign-
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request
 from werkzeug.wrappers import Response
 
@@ -18,6 +20,35 @@ from ..store import Token
 
 COOKIE = "ncc_admin"
 PATH = "/web/operator"
+
+
+def cross_site() -> str | None:
+    """Why a state-changing POST is refused as cross-site, or None (Fetch Metadata, RFC 6454).
+
+    A browser names the page a form was sent from in ``Origin`` (and ``Sec-Fetch-Site``); a
+    form on another site posting to the sign-in or sign-out (login CSRF) is refused. The
+    node's own origins are its ``base_url`` and the host the request was sent to. A client
+    that sends neither header is no browser and carries no ambient cookie to abuse.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site: {site}"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    own = {request.host_url.rstrip("/")}
+    base = node().settings["node.base_url"]
+    if base:
+        parts = urlsplit(base)
+        own.add(f"{parts.scheme}://{parts.netloc}")
+    return None if origin.rstrip("/") in own else f"Origin: {origin}"
+
+
+def private(response: Response) -> Response:
+    """Operator pages hold peers' state and the sign-in: never stored by a browser or proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
+    return response
 
 
 def presented_token() -> str | None:

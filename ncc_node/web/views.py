@@ -15,10 +15,10 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..records import served_record
 from ..reports import sync_status
-from ..representations import TURTLE, payload_graph, respond, serialize_graph, variant_etag
+from ..representations import TURTLE, record_graph, respond, serialize_graph, variant_etag
 from . import operator, scouting, statistics
 from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
 from .present import api_path, node_name, provenance, record_fields
@@ -113,7 +113,7 @@ def _turtle(kind: str, uuid: str) -> Response:
     # The API negotiates Turtle by Accept, which a link cannot set: same bytes, fixed type.
     context = node()
     stored = served_record(context.store, context.identity.base_url, kind, uuid)
-    body = serialize_graph(payload_graph([stored.body]), TURTLE)
+    body = serialize_graph(record_graph(stored.body), TURTLE)
     return respond(body, TURTLE, variant_etag(stored.etag, TURTLE), vary=False)
 
 
@@ -141,7 +141,14 @@ def stats() -> Response:
 @bp.route("/web/operator", methods=["GET", "POST"])
 def operator_page() -> BaseResponse:
     """Peers and sync status, for a holder of an admin token."""
+    return operator.private(_operator_page())
+
+
+def _operator_page() -> BaseResponse:
     if request.method == "POST":
+        refused = operator.cross_site()
+        if refused is not None:
+            return _refused(refused)
         secret = request.form.get("token", "").strip()
         token, error = operator.admin(f"Bearer {secret}" if secret else None)
         if token is None:
@@ -154,7 +161,8 @@ def operator_page() -> BaseResponse:
         return _sign_in(error)
     context = node()
     return page("web/operator.html", title=translate("operator_title"), token=token,
-                sync=sync_status(context.store, context.settings))
+                sync=sync_status(context.store, context.settings),
+                view_skips=context.store.view_skips(limit=20))
 
 
 def _sign_in(error: Any) -> Response:
@@ -170,6 +178,15 @@ def _sign_in(error: Any) -> Response:
 @bp.post("/web/operator/sign-out")
 def sign_out() -> BaseResponse:
     """Forget the operator's token cookie."""
+    refused = operator.cross_site()
+    if refused is not None:
+        return operator.private(_refused(refused))
     response = redirect(operator.PATH, 303)
     operator.forget_token(response)
-    return response
+    return operator.private(response)
+
+
+def _refused(why: str) -> Response:
+    """A cross-site form post (CSRF): refused, the sign-in state left as it was."""
+    return page("web/sign_in.html", 403, title=translate("operator_title"),
+                error=Forbidden(f"a form from another site may not sign in or out ({why})"))

@@ -8,18 +8,18 @@ duplicate values collapse (RDF graphs are sets) and nodes with the same IRI merg
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..iri import IRI
 from ..resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, context_terms, is_record_context
 from .shapes import Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s]*\Z")
+_ABSOLUTE_IRI = IRI  # RFC 3987: what N-Triples, Turtle and Oxigraph can carry (vocab/iri.py)
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 _MISSING = object()
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
-from ncc_node.rdfview import VOCABULARY_GRAPH, view_of
+from ncc_node.rdfview import VOCABULARY_GRAPH, RdfView
 
 from ...nodes import LiveNode
 from ...sync.conftest import peer, worker_for
@@ -67,17 +67,21 @@ def test_view_follows_updates_and_deletions(app: Any, client: FlaskClient,
     first = publisher.create("Initiative", make_payload(name={"en": "Alpha"}))
     publisher.create("Initiative", make_payload(name={"en": "Beta"}))
     assert names(select(client, INITIATIVES)) == ["Alpha", "Beta"]
-    view = view_of(app.extensions, app.extensions["ncc"].store)
+    # the query processes keep views like this one, caught up by sequence number
+    view = RdfView(app.extensions["ncc"].store)
+    view.catch_up()
     size = len(view)
     updated = publisher.update(first.id, make_payload(name={"en": "Alpha two"}),
                                if_match=first.etag)
     assert names(select(client, INITIATIVES)) == ["Alpha two", "Beta"]
+    assert view.catch_up() == 1
     assert len(view) == size  # old statements (blank-node organisations too) removed
     publisher.delete(first.id, if_match=updated.etag)
     assert names(select(client, INITIATIVES)) == ["Beta"]
     tombstone = select(client, "PREFIX as: <https://www.w3.org/ns/activitystreams#> "
                                f"SELECT ?t WHERE {{ <{first.id}> a as:Tombstone ; a ?t }}")
     assert len(tombstone["results"]["bindings"]) == 1
+    view.catch_up()
     assert view.last_seq == app.extensions["ncc"].store.last_seq()
 
 
@@ -85,11 +89,13 @@ def test_view_rebuilt_when_missing_or_behind(app: Any, client: FlaskClient,
                                              make_payload: Callable[..., dict[str, Any]]) -> None:
     publisher = app.extensions["ncc"].publisher
     publisher.create("Initiative", make_payload(name={"en": "Alpha"}))
-    view = view_of(app.extensions, app.extensions["ncc"].store)
+    view = RdfView(app.extensions["ncc"].store)
     assert view.oxigraph is None  # missing until first used
     assert names(select(client, INITIATIVES)) == ["Alpha"]
+    view.catch_up()
     built = len(view)
     view.last_seq += 1000  # the store is behind the view: a restored database
+    view.catch_up()
     assert names(select(client, INITIATIVES)) == ["Alpha"]
     assert view.last_seq == app.extensions["ncc"].store.last_seq() and len(view) == built
 
@@ -154,7 +160,9 @@ def parse_graph(data: bytes, fmt: str) -> Graph:
 def all_names(app: Any) -> set[tuple[Any, Any, Any]]:
     from pyoxigraph import NamedNode
 
-    view = app.extensions["ncc_rdfview"]
+    view = RdfView(app.extensions["ncc"].store)  # as a query process holds it
+    view.catch_up()
+    assert view.oxigraph is not None
     return {(q.subject, q.predicate, q.object) for q in view.oxigraph.quads_for_pattern(
         None, NamedNode("https://schema.org/name"), None, None)}
 
