@@ -17,7 +17,13 @@ from ncc_node import (
     node_iri_for,
 )
 
-__all__ = ["PeerConfig", "SyncOptions", "check_peers", "peers_from_settings"]
+__all__ = [
+    "PeerConfig",
+    "SyncOptions",
+    "check_peers",
+    "origins_from_settings",
+    "peers_from_settings",
+]
 
 
 PEER_SCOPES = ("own", "all")
@@ -98,6 +104,11 @@ def peers_from_settings(settings: Mapping[str, Any]) -> list[PeerConfig]:
     return peers
 
 
+def origins_from_settings(settings: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """``[[origins]]``: the origins the operator vouches for, node IRI -> pinned keys."""
+    return {str(entry["node"]): tuple(entry["keys"]) for entry in settings.get("origins") or []}
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     """The ``[sync]`` settings, typed, plus the limits the acceptance rules share with the API."""
@@ -112,6 +123,8 @@ class SyncOptions:
     retries: int = 3
     backoff_s: float = 0.5
     trust_introduced: bool = True
+    confirm_introduced: bool = True
+    one_node_per_country: bool = True
     max_json_depth: int = 32
     max_future_skew: timedelta = timedelta(minutes=5)
     check_workers: int = 0  # 0: one per CPU; 1: check in the worker's own process
@@ -156,6 +169,10 @@ class SyncOptions:
             retries=max(0, int(get("sync.retries", defaults.retries))),
             backoff_s=max(0.0, float(get("sync.backoff_s", defaults.backoff_s))),
             trust_introduced=bool(get("sync.trust_introduced", defaults.trust_introduced)),
+            confirm_introduced=bool(get("sync.confirm_introduced",
+                                        defaults.confirm_introduced)),
+            one_node_per_country=bool(get("sync.one_node_per_country",
+                                          defaults.one_node_per_country)),
             max_json_depth=int(get("limits.max_json_depth", defaults.max_json_depth)),
             max_future_skew=timedelta(seconds=int(get("proofs.max_future_skew_s", 300))),
             check_workers=max(0, int(get("sync.check_workers", defaults.check_workers))),

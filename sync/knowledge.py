@@ -32,6 +32,7 @@ class PageKnowledge:
         self.page_held: dict[str, Held] = {}
         self.page_lookups: dict[str, KnownKeys] = {}
         self.stored: dict[str, Held | None] = {}  # read ahead for the page's ids
+        self._countries: dict[str, str] | None = None  # jurisdiction -> node IRI, read lazily
 
     def prefetch(self, record_ids: Sequence[str]) -> None:
         """Read what the store holds for a page's ids in one query (else one per item)."""
@@ -71,6 +72,19 @@ class PageKnowledge:
             return stored.body, key_lookup_from_descriptor(json.loads(stored.body))
         except (NccError, ValueError, KeyError):
             return None  # a stored descriptor is verified before it is stored; never expected
+
+    def country_holder(self, country: str) -> str | None:
+        """See :meth:`sync.rules.Knowledge.country_holder` (first descriptors only: rare)."""
+        for origin, (raw, _) in self.page_lookups.items():
+            if json.loads(raw).get("jurisdiction") == country:
+                return origin
+        if self._countries is None:
+            self._countries = {}
+            for stored in self.store.iter_records(kind="Node"):
+                held = json.loads(stored.body).get("jurisdiction")
+                if isinstance(held, str):
+                    self._countries.setdefault(held, stored.id)
+        return self._countries.get(country)
 
     def accept(self, record: dict[str, Any], raw: bytes) -> None:
         """Count an accepted item for the rest of the page."""

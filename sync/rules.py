@@ -8,9 +8,12 @@ equal and identical: duplicate; lower: stale) → never overwrite a record of th
 
 Node descriptors (``type: Node``) take the same path, except that their proofs are checked
 against their own key list (``verify_descriptor``) and a new version must follow the held one by
-key continuity (``verify_rotation``); a first descriptor is trusted on first use, by a pinned
-key, or by introduction (``sync.trust_introduced``). Nothing here does I/O: what the node already
-holds comes in through :class:`Knowledge`.
+key continuity (``verify_rotation``). A first descriptor is trusted when it comes from the
+origin itself (a direct peer's own ``/node``, or a relayed one confirmed there), or when it is
+signed by a key the operator pinned for that origin (``[[peers]] keys``, ``[[origins]]``); one
+node per country unless ``sync.one_node_per_country`` is false (docs/protocol-proofs.md,
+"Origin trust"). Nothing here does I/O: what the node already holds comes in through
+:class:`Knowledge`; the confirmation fetch is :mod:`sync.peer_run`'s.
 """
 
 from __future__ import annotations
@@ -73,10 +76,18 @@ class TrustPolicy:
     own_node: str
     direct: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node IRI -> pins
     trust_introduced: bool = True
+    #: ``[[origins]]``: origins the operator vouches for (a roster), node IRI -> pinned keys
+    pinned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    confirm_introduced: bool = True  # a relayed first descriptor needs the origin's word
+    one_node_per_country: bool = True
 
     def is_direct(self, origin: str) -> bool:
         """Whether ``origin`` is a configured peer's node IRI."""
         return origin in self.direct
+
+    def pins(self, origin: str) -> tuple[str, ...]:
+        """The keys pinned for ``origin`` (as a peer or in ``[[origins]]``), if any."""
+        return (*self.direct.get(origin, ()), *self.pinned.get(origin, ()))
 
 
 class Knowledge(Protocol):
@@ -87,6 +98,9 @@ class Knowledge(Protocol):
 
     def key_lookup(self, origin: str) -> KeyLookup | None:
         """A key lookup over the trusted descriptor of ``origin``, or None if none is held."""
+
+    def country_holder(self, country: str) -> str | None:
+        """The node IRI of a held descriptor (this node's included) for ``country``, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +158,7 @@ def check_item(
         held = _check(raw, value, knowledge, policy, limits, now, via, screened)
     except Rejection as rejection:
         return Verdict(rejection.reason, rejection.detail, record_id, origin, kind)
-    if held is not None and held.version == value["version"]:  # the same signed state again
+    if held is not None and not held.void and held.version == value["version"]:  # the same again
         return Verdict(DUPLICATE, "", record_id, origin, kind)
     return Verdict(ACCEPTED, "", record_id, origin, kind, value,
                    held.version if held is not None else 0)
@@ -162,9 +176,14 @@ def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, li
     if held is not None and held.body == raw:
         return held  # byte for byte a state this node already accepted (or published)
     if screened is None:
-        _check_late(value, held, knowledge.key_lookup, policy, limits, now, via)
+        _check_late(value, held, knowledge.key_lookup, policy, limits, now, via,
+                    knowledge.country_holder)
     elif screened.late is not None:
         raise Rejection(*screened.late)
+    if (held is not None and value["type"] != "Node" and value["version"] <= held.version
+            and origin != policy.own_node
+            and not _verifies(held, knowledge.key_lookup(origin), limits, now)):
+        return Held(held.version, held.body, void=True)
     if _same_version(held, value):
         return held
     if origin == policy.own_node:
@@ -197,14 +216,15 @@ def _check_early(raw: bytes, value: Any, limits: Limits) -> None:
 
 def _check_late(value: dict[str, Any], held: Held | None,
                 key_lookup: Callable[[str], KeyLookup | None], policy: TrustPolicy,
-                limits: Limits, now: datetime, via: str | None) -> None:
+                limits: Limits, now: datetime, via: str | None,
+                country_holder: Callable[[str], str | None] | None = None) -> None:
     """Trust in the origin, the proof under its keys (or a descriptor's own), id and shape."""
     origin = value["origin"]
     if origin != policy.own_node and not policy.is_direct(origin) and not policy.trust_introduced:
         raise Rejection("untrusted_origin", f"{origin} is not a direct peer and "
                                             "sync.trust_introduced is false")
     if value["type"] == "Node":
-        _check_descriptor(value, held, policy, limits, now, via)
+        _check_descriptor(value, held, policy, limits, now, via, country_holder)
         return
     lookup = key_lookup(origin)
     if lookup is None:
@@ -258,6 +278,18 @@ def _check_shape(value: dict[str, Any]) -> None:
         raise Rejection("invalid_record", shown + more)
 
 
+def _verifies(held: Held, lookup: KeyLookup | None, limits: Limits, now: datetime) -> bool:
+    """Whether a held state still verifies under its origin's trusted keys."""
+    if lookup is None:
+        return False
+    try:
+        verify_proof_set(json.loads(held.body), key_lookup=lookup, now=now,
+                         max_future_skew=limits.max_future_skew)
+    except (NccError, ValueError):
+        return False
+    return True
+
+
 def _same_version(held: Held | None, value: dict[str, Any]) -> bool:
     """Version rule: True for the same state again; Rejection if lower or equivocating."""
     if held is None or value["version"] > held.version:
@@ -278,14 +310,16 @@ def _same_version(held: Held | None, value: dict[str, Any]) -> bool:
 
 
 def _check_descriptor(value: dict[str, Any], held: Held | None, policy: TrustPolicy,
-                      limits: Limits, now: datetime, via: str | None) -> None:
+                      limits: Limits, now: datetime, via: str | None,
+                      country_holder: Callable[[str], str | None] | None) -> None:
     """A descriptor is self-signed (all its proofs hold under its own keys, one by an active
-    key); a direct peer's first one comes from that peer and, if keys are pinned, carries a
-    proof by a pinned key."""
+    key). A first one is trusted only from the origin itself or under a pinned key: a relay's
+    word never suffices, since anyone can self-sign a descriptor for any IRI."""
     origin = value["origin"]
+    base = origin.removesuffix("/node")
     if value["id"] != origin:
         raise Rejection("foreign_id", f"a descriptor's id must be its origin {origin}")
-    if held is None and policy.is_direct(origin) and via != origin.removesuffix("/node"):
+    if held is None and policy.is_direct(origin) and via != base:
         raise Rejection("unknown_origin", f"{origin} is a direct peer: its first descriptor is "
                                           f"taken from it, not from {via}")
     try:
@@ -294,8 +328,23 @@ def _check_descriptor(value: dict[str, Any], held: Held | None, policy: TrustPol
     except NccError as exc:
         raise Rejection("bad_descriptor", f"{exc.code}: {exc.message}") from None
     _check_shape(value)
-    pins = policy.direct.get(origin, ())
-    if held is None and pins and origin != policy.own_node:
+    if held is not None or origin == policy.own_node:
+        return
+    pins = policy.pins(origin)
+    if pins:
         signers = {keys[result.verification_method].public_key_multibase for result in results}
         if not signers & set(pins):
-            raise Rejection("pin_mismatch", f"{origin} is signed by none of the pinned keys")
+            raise Rejection("pin_mismatch", f"{origin} is signed by none of the keys pinned "
+                                            "for it")
+    elif policy.confirm_introduced and via != base and not policy.is_direct(origin):
+        raise Rejection("unconfirmed_origin",
+                        f"{origin} was introduced by {via}; it is trusted once its own "
+                        f"{base}/node confirms it (or a key is pinned for it in [[origins]])")
+    country = value.get("jurisdiction")
+    if (policy.one_node_per_country and country_holder is not None and not policy.is_direct(origin)
+            and isinstance(country, str)):
+        holder = country_holder(country)
+        if holder is not None and holder != origin:
+            raise Rejection("country_taken",
+                            f"{origin} claims {country}, which {holder} already serves "
+                            "(sync.one_node_per_country)")

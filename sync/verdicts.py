@@ -42,13 +42,16 @@ REASONS: dict[str, str] = {
     "unknown_origin": "no trusted descriptor of the item's origin is known",
     **{code: "the proof does not verify under the origin's keys" for code in PROOF_REASONS},
     "bad_descriptor": "a node descriptor that is malformed or not validly self-signed",
-    "pin_mismatch": "a direct peer's first descriptor is not signed by a pinned key",
+    "pin_mismatch": "a first descriptor is not signed by a key pinned for its origin",
+    "unconfirmed_origin": "a relayed first descriptor the origin's own base URL does not confirm",
+    "country_taken": "a first descriptor for a country another node already serves",
     "foreign_id": "the id is not under the origin's base URL",
     "invalid_record": "the record breaks the vocabulary's shapes",
     "stale": "a version lower than the one held (replayed or out of date)",
     "equivocation": "the version held, with other content (the first one is kept)",
     "own_record": "a record whose origin is this node (never overwritten from outside)",
     "rotation_rejected": "a descriptor version that does not follow by key continuity",
+    "origin_key_conflict": "a descriptor held from a relay that the origin itself contradicts",
 }
 
 
@@ -58,6 +61,9 @@ class Held:
 
     version: int
     body: bytes
+    #: the held state no longer verifies under its origin's trusted keys (a descriptor held
+    #: from a relay was replaced by the origin's own): any signed state of the origin replaces it
+    void: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
 
 from .checkpool import CheckPool
 from .client import PeerClient
-from .config import PeerConfig, SyncOptions, peers_from_settings
+from .config import PeerConfig, SyncOptions, origins_from_settings, peers_from_settings
 from .deadline import install
 from .gcpolicy import fewer_collections
 from .peer_run import PeerRun, Progress
@@ -96,7 +96,10 @@ class SyncWorker:
     def policy(self, *extra: PeerConfig) -> TrustPolicy:
         """Whose records this node takes: direct peers (with pins), and introduced ones."""
         direct = {peer.node_iri: peer.keys for peer in [*self.peers(), *extra]}
-        return TrustPolicy(self.identity.node_iri, direct, self.options.trust_introduced)
+        return TrustPolicy(self.identity.node_iri, direct, self.options.trust_introduced,
+                           pinned=origins_from_settings(self.settings),
+                           confirm_introduced=self.options.confirm_introduced,
+                           one_node_per_country=self.options.one_node_per_country)
 
     def sync_peer(self, peer: PeerConfig, *, progress: Progress | None = None,
                   stop: threading.Event | None = None) -> PeerResult:

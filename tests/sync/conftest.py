@@ -47,7 +47,7 @@ def sync_settings(node: LiveNode, peers: list[dict[str, Any]], **sync: Any) -> S
     """The node's settings with ``[[peers]]`` and fast ``[sync]`` options for tests."""
     values = {k: v for k, v in node.context.settings.items() if v is not None}
     values.update({"peers": peers, "sync.backoff_s": 0, "sync.connect_timeout_s": 2,
-                   "sync.read_timeout_s": 5})
+                   "sync.read_timeout_s": 5, "origins": sync.pop("origins", [])})
     values.update({f"sync.{k}": v for k, v in {**_check_mode, **sync}.items()})
     return load_settings(values, environ={})
 

@@ -143,7 +143,16 @@ def test_policy(store: SqliteStore, key: NodeKey) -> None:
     # a direct peer's first descriptor is taken from the peer, not from a relay
     relayed = check(store, node, via="https://relay.example.org", direct={ORIGIN: ()})
     assert relayed.reason == "unknown_origin"
-    assert check(store, node, via="https://relay.example.org").accepted  # introduced
+    # introduced by a relay: taken once the origin confirms it, or under a pinned key
+    introduced = check(store, node, via="https://relay.example.org")
+    assert introduced.reason == "unconfirmed_origin"
+    assert check(store, node, via="https://relay.example.org", confirm_introduced=False).accepted
+    assert check(store, node, via="https://relay.example.org",
+                 pinned={ORIGIN: (key.public_multikey,)}).accepted
+    other = generate_key("y").public_multikey
+    assert check(store, node, via="https://relay.example.org",
+                 pinned={ORIGIN: (other,)}).reason == "pin_mismatch"
+    assert check(store, node, via=ORIGIN.removesuffix("/node")).accepted  # from the origin
 
 
 def test_every_reason_is_documented(store: SqliteStore, key: NodeKey) -> None:
