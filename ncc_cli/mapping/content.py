@@ -42,6 +42,7 @@ class Rule:
     fields: tuple[str, ...]
     params: Mapping[str, Any]
     patterns: tuple[re.Pattern[str], ...] = ()
+    any_pattern: re.Pattern[str] | None = None  # all patterns in one: most texts match none
 
 
 def _texts(payload: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
@@ -108,7 +109,10 @@ class ContentRules:
                       if k not in ("id", "kind", "reason", "fields", "any")}
             if params.get("action", "hold") not in ("hold", "warn"):
                 raise RulesError(f"{where} ({rule_id}): action must be hold or warn")
-            rules.append(Rule(rule_id, kind, str(reason), tuple(fields), params, patterns))
+            joined = (re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+                      if patterns else None)
+            rules.append(Rule(rule_id, kind, str(reason), tuple(fields), params, patterns,
+                              joined))
         return cls(rules, str(path))
 
     def check(self, payload: Mapping[str, Any],
@@ -126,6 +130,8 @@ class ContentRules:
     # -- kinds -------------------------------------------------------------------------------
     def _patterns(self, rule: Rule, payload: Mapping[str, Any]) -> str:
         text = "\n".join(_texts(payload, rule.fields))
+        if rule.any_pattern is not None and rule.any_pattern.search(text) is None:
+            return ""
         hits = [m.group(0) for p in rule.patterns if (m := p.search(text))]
         if len(hits) >= int(rule.params.get("min_matches", 1)):
             return "matched " + ", ".join(repr(h) for h in hits[:5])

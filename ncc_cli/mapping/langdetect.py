@@ -13,7 +13,7 @@ from typing import Any
 
 MIN_PROBABILITY = 0.80
 MIN_LETTERS = 12  # "Wheelmap" or "B2B sharing" say nothing about their language
-SAMPLE = 400  # characters judged: enough for a language, and detection stays ~0.2 ms
+SAMPLE = 240  # characters judged: enough for a language, and detection stays cheap
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
