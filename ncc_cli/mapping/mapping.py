@@ -483,7 +483,7 @@ class RowMapper:
         return resolved
 
     def _date(self, target: str, column: str, text: str, formats: Any, out: Mapped) -> str | None:
-        """A date of day, month or year precision (YYYY-MM-DD, YYYY-MM, YYYY)."""
+        """The day of a date (YYYY-MM-DD); a month or a year alone is noted and left out."""
         formats = formats or ["%Y-%m-%d", "%Y-%m", "%Y"]
         if isinstance(formats, str):
             formats = [formats]
@@ -494,9 +494,13 @@ class RowMapper:
                 continue
             if "%d" in fmt:
                 return parsed.strftime("%Y-%m-%d")
-            if "%m" in fmt or "%b" in fmt or "%B" in fmt:
-                return parsed.strftime("%Y-%m")
-            return parsed.strftime("%Y")
+            # startDate and endDate are xsd:date (a day) in the vocabulary; a month or a year is
+            # not turned into a made-up day: the field is left out, with a note
+            precision = "month" if ("%m" in fmt or "%b" in fmt or "%B" in fmt) else "year"
+            out.warnings.append(Problem(out.row, target, column, text, "date-precision",
+                                        f"a {precision}, not a day: left out (the vocabulary's "
+                                        "dates are days)"))
+            return None
         self._problem(out, target, column, text, "date",
                       f"matches none of the formats {', '.join(formats)}")
         return None

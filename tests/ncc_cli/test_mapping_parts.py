@@ -77,3 +77,17 @@ def test_rules_files_are_checked(tmp_path: Path) -> None:
     bad.write_text('[[rule]]\nid = "x"\nkind = "patterns"\nany = ["("]\n', encoding="utf-8")
     with pytest.raises(RulesError, match="bad pattern"):
         ContentRules.load(bad)
+
+
+def test_dates_are_days_and_a_year_alone_is_noted_not_invented() -> None:
+    from ncc_cli.mapping.mapping import Mapped, RowMapper
+
+    out = Mapped(7, "Initiative", {})
+    day = RowMapper._date(None, "startDate", "Begindatum", "19.02.2009",  # type: ignore[arg-type]
+                          ["%d.%m.%Y", "%Y"], out)
+    assert day == "2009-02-19" and out.warnings == []
+    year = RowMapper._date(None, "startDate", "Begindatum", "2016",  # type: ignore[arg-type]
+                           ["%d.%m.%Y", "%Y"], out)
+    assert year is None
+    assert [(w.row, w.field, w.rule) for w in out.warnings] == [(7, "startDate",
+                                                                  "date-precision")]
