@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .conftest import REPO, Invoke, stored
+from .conftest import REPO, Invoke, init_node, stored
 
 MAPPINGS = REPO / "config" / "mappings"
 DATA = REPO / "tests" / "data" / "mappings"
@@ -118,3 +118,22 @@ def test_a_bad_mapping_is_refused_with_the_key_named(ncc: Invoke, node_config: P
     result = ncc("import", "--mapping", bad, NL, "--config", node_config)
     assert result.exit_code != 0
     assert "fields.nmae" in result.output
+
+
+def test_mapped_records_round_trip_through_the_csv_layout(ncc: Invoke, node_config: Path,
+                                                         tmp_path: Path) -> None:
+    ncc("import", "--mapping", MAPPINGS / "dsi4eu-projects.toml", DSI, "--config", node_config)
+    exported = tmp_path / "all.csv"
+    assert ncc("export", "--format", "csv", "-o", exported, "--config",
+               node_config).exit_code == 0
+    header = exported.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"source.license", "keywords_en", "technologies",
+            "leadOrganisation.organisationType"} <= set(header)
+    other = init_node(ncc, tmp_path / "other", country="NL", base_url="http://127.0.0.1:8472")
+    again = ncc("import", exported, "--config", other)
+    assert again.exit_code == 0, again.output
+    record = stored(other, "dsi4eu-project-251")
+    assert record is not None and record["source"]["title"].startswith("DSI4EU")
+    assert record == {**record, **{k: v for k, v in (stored(node_config, "dsi4eu-project-251")
+                                                    or {}).items()
+                                   if k not in ("id", "origin", "proof", "modified", "version")}}
