@@ -19,13 +19,18 @@ from .errors import CsvLayoutError
 
 KINDS = {kind.singular: kind.name for kind in PUBLISHABLE_KINDS}
 TEXTS = ("name", "description", "problem", "approach", "results", "impact", "transferPotential")
+KEYWORDS = "keywords"  # a language map of lists: keywords_<language>, values split at ";"
 LEAD = "leadOrganisation"
-LEAD_FIELDS = ("legalName", "website", "countries", "id")
+LEAD_FIELDS = ("legalName", "website", "countries", "id", "organisationType")
+SOURCE = "source"
+SOURCE_FIELDS = ("title", "website", "license")
 CONCEPTS = {"countries": "country", "languages": "language", "sdgs": "sdg", "stage": "stage",
             "themes": "theme", "targetGroups": "target-group", "fundingProgrammes": "funding",
-            "methodTypes": "method-type", "seeksPartnersIn": "country"}
-SINGLE = frozenset({"stage", "website", "license", "startDate"})
-LISTS = ("regions", "usesMethods", "replicates", "adapts")
+            "methodTypes": "method-type", "seeksPartnersIn": "country", "scale": "scale",
+            "technologies": "technology", "organisationType": "organisation-type"}
+SINGLE = frozenset({"stage", "website", "license", "startDate", "endDate", "scale",
+                    "organisationType"})
+LISTS = ("regions", "usesMethods", "replicates", "adapts", "sameAs")
 # Yes/no words in the vocabulary's label languages (en, de, et, nl, fr), as spreadsheets write them.
 YES_NO = {
     True: ("true", "yes", "y", "1", "ja", "wahr", "jah", "tõene", "waar", "oui", "vrai"),
@@ -35,9 +40,13 @@ YES_NO = {
 BOOLEANS = {word: flag for flag, words in YES_NO.items() for word in words}
 # Export order; language columns of TEXTS come right after identifier.
 FIELD_COLUMNS = (
-    *(f"{LEAD}.{name}" for name in LEAD_FIELDS), "partners", "countries", "regions", "languages",
+    *(f"{LEAD}.{name}" for name in LEAD_FIELDS[:4]), "partners", "countries", "regions",
+    "languages",
     "sdgs", "stage", "themes", "targetGroups", "fundingProgrammes", "methodTypes", "usesMethods",
     "replicates", "adapts", "seeksPartners", "seeksPartnersIn", "website", "license", "startDate",
+    # grown with the vocabulary; the columns above keep their names and order
+    f"{LEAD}.organisationType", "endDate", "scale", "technologies", "sameAs",
+    *(f"{SOURCE}.{name}" for name in SOURCE_FIELDS),
 )
 
 
@@ -65,7 +74,7 @@ def join_values(values: Iterable[str]) -> str:
 
 def _text_column(column: str, languages: frozenset[str]) -> tuple[str, str] | None:
     field, _, lang = column.rpartition("_")
-    if field in TEXTS and lang in languages:
+    if (field in TEXTS or field == KEYWORDS) and lang in languages:
         return field, lang
     return None
 
@@ -112,22 +121,31 @@ class RowReader:
         else:
             problems.append("identifier: required (re-imports find the record by it)")
         lead: dict[str, Any] = {}
+        source: dict[str, Any] = {}
         for column, cell in row.items():
             if column in ("kind", "identifier") or not cell.strip():
                 continue
             try:
                 if column in self._texts:
                     field, lang = self._texts[column]
-                    payload.setdefault(field, {})[lang] = cell  # verbatim: round trips exactly
+                    if field == KEYWORDS:
+                        payload.setdefault(field, {})[lang] = split_values(cell)
+                    else:
+                        payload.setdefault(field, {})[lang] = cell  # verbatim: round trips
                 elif column.startswith(LEAD + "."):
                     name = column.partition(".")[2]
-                    lead[name] = self._value(name, cell) if name == "countries" else cell.strip()
+                    concept = name in ("countries", "organisationType")
+                    lead[name] = self._value(name, cell) if concept else cell.strip()
+                elif column.startswith(SOURCE + "."):
+                    source[column.partition(".")[2]] = cell.strip()
                 else:
                     payload[column] = self._value(column, cell)
             except (UnknownConcept, ValueError) as exc:
                 problems.append(f"{column}: {exc}")
         if lead:
             payload[LEAD] = {"type": "Organization", **lead}
+        if source:
+            payload[SOURCE] = {"type": "Dataset", **source}
         if problems:
             raise CsvLayoutError("; ".join(problems))
         return kind or "", payload
@@ -176,13 +194,14 @@ class RowReader:
 # -- writing ----------------------------------------------------------------------------------
 def export_columns(payloads: Iterable[Mapping[str, Any]]) -> list[str]:
     """The columns an export needs: every field, and the text languages actually used."""
-    used: dict[str, set[str]] = {field: set() for field in TEXTS}
+    used: dict[str, set[str]] = {field: set() for field in (*TEXTS, KEYWORDS)}
     for payload in payloads:
-        for field in TEXTS:
+        for field in used:
             used[field].update(payload.get(field) or ())
     order = sorted(concept_index().bcp47_languages(), key=lambda t: (t != "en", t))
     texts = [f"{field}_{lang}" for field in TEXTS for lang in order if lang in used[field]]
-    return ["kind", "identifier", *texts, *FIELD_COLUMNS]
+    keywords = [f"{KEYWORDS}_{lang}" for lang in order if lang in used[KEYWORDS]]
+    return ["kind", "identifier", *texts, *FIELD_COLUMNS, *keywords]
 
 
 def _cell(column: str, value: Any) -> str:
@@ -210,10 +229,13 @@ def row_of(kind: str, payload: Mapping[str, Any], columns: Sequence[str]) -> dic
         if field in TEXTS:
             for lang, text in value.items():
                 row[f"{field}_{lang}"] = text
-        elif field == LEAD:
+        elif field == KEYWORDS:
+            for lang, words in value.items():
+                row[f"{field}_{lang}"] = join_values(words if isinstance(words, list) else [words])
+        elif field in (LEAD, SOURCE):
             for name, inner in value.items():
                 if name != "type":
-                    row[f"{LEAD}.{name}"] = _cell(name, inner)
+                    row[f"{field}.{name}"] = _cell(name, inner)
         else:
             row[field] = _cell(field, value)
     lost = sorted(set(row) - wanted)

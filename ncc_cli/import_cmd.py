@@ -14,7 +14,9 @@ import click
 from .errors import ImportIncomplete
 from .import_readers import Origin, Row, csv_rows, detect_format, jsonl_rows, jsonld_rows
 from .importer import Importer, ImportReport
+from .mapping import MappedSource, MappingError
 from .node_access import config_option, opened_node
+from .review import review_queue
 
 
 class Rate:
@@ -69,11 +71,24 @@ def _summary(path: Path, report: ImportReport, rate: Rate, dry_run: bool) -> str
               help="CSV delimiter (default: guessed from the header line).")
 @click.option("--no-progress", is_flag=True,
               help="No progress bar (shown on stderr only when it is a terminal).")
+@click.option("--mapping", "mapping_path",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read FILE (any CSV or JSON) through this mapping (config/mappings/).")
+@click.option("--rules", "rules_path",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Content rules for --mapping (default: the shipped content-rules.toml).")
 @config_option
 def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: bool,
                    batch_size: int, delimiter: str | None, no_progress: bool,
+                   mapping_path: Path | None, rules_path: Path | None,
                    config: Path | None) -> None:
     """Import initiatives and methods; re-importing the same rows changes nothing."""
+    if mapping_path is not None:
+        _import_mapped(file, mapping_path, rules_path, all_or_nothing, dry_run, batch_size,
+                       no_progress, config)
+        return
+    if rules_path is not None:
+        raise click.UsageError("--rules goes with --mapping")
     fmt = detect_format(file, fmt)
     rate, signed = Rate(), Rate()  # rows read; rows signed (the --all-or-nothing second bar)
     hidden = no_progress or not sys.stderr.isatty()  # click would still print the label
@@ -119,3 +134,82 @@ def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: b
                                    "were imported")
         where = " (--all-or-nothing)" if all_or_nothing else ""
         raise ImportIncomplete(f"{bad} row(s) rejected; nothing was imported{where}")
+
+
+def _import_mapped(file: Path, mapping_path: Path, rules_path: Path | None,
+                   all_or_nothing: bool, dry_run: bool, batch_size: int, no_progress: bool,
+                   config: Path | None) -> None:
+    """``--mapping``: map, check content, hold what looks like spam, import the rest."""
+    try:
+        source = MappedSource(mapping_path, file, rules_path)
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    rate = Rate()
+    hidden = no_progress or not sys.stderr.isatty()
+    with opened_node(config) as node:
+        importer = Importer(node, batch_size=batch_size, all_or_nothing=all_or_nothing,
+                            dry_run=dry_run)
+        with click.progressbar(length=_count_hint(source), label="Importing", file=sys.stderr,
+                               item_show_func=rate.show, hidden=hidden) as bar:
+            def counted() -> Iterator[Row]:
+                for row in source.rows(bar.update):
+                    rate.rows += 1
+                    yield row
+
+            rate.started = time.perf_counter()
+            try:
+                report = importer.run(counted())
+            except MappingError as exc:
+                raise click.ClickException(str(exc)) from None
+        stats = source.stats
+        held_counts = {"held": 0, "unchanged": 0, "rejected": 0}
+        if not dry_run and stats.held:
+            queue = review_queue(node)
+            try:
+                for held in stats.held:
+                    held_counts[queue.hold(held.kind, held.payload, held.reasons,
+                                           source.mapping.source_name)] += 1
+            finally:
+                queue.close()
+    _mapped_report(file, source, report, rate, dry_run, held_counts)
+    if report.rejected:
+        bad = len(report.rejected)
+        verb = "would be" if dry_run else "were"
+        raise ImportIncomplete(f"{bad} row(s) {verb} refused (each with its reasons above); "
+                               f"{report.accepted} {verb} imported, {len(stats.held)} held")
+
+
+def _count_hint(source: MappedSource) -> int:
+    """Rows for the progress bar: the source's size in rows when cheap to know, else 0."""
+    return 0
+
+
+def _mapped_report(file: Path, source: MappedSource, report: ImportReport, rate: Rate,
+                   dry_run: bool, held_counts: dict[str, int]) -> None:
+    stats = source.stats
+    click.echo("Fields filled (rows):")
+    for fill in stats.fill_lines():
+        click.echo(fill)
+    for line, reason in report.rejected:
+        click.echo(f"{file}:{line}: {reason}", err=True)
+    for kept in stats.held:
+        why = "; ".join(f"{rule}: {text}" for rule, text in kept.reasons)
+        click.echo(f"{file}:{kept.line}: held for review: {why}", err=True)
+    for at, rule, why in stats.flagged:
+        click.echo(f"{file}:{at}: note ({rule}): {why}", err=True)
+    for warning in stats.warnings:
+        click.echo(f"{file}:{warning.row}: note: {warning}", err=True)
+    detected = sum(stats.detected.values())
+    fallback = sum(stats.fallback.values())
+    if detected or fallback:
+        langs = ", ".join(f"{k} {v}" for k, v in stats.detected.most_common(8))
+        click.echo(f"languages detected: {detected} text(s) ({langs}); "
+                   f"{fallback} too short to tell, given the mapping's fallback language")
+    counts = report.counts
+    note = " (dry run: nothing written)" if dry_run else ""
+    held = len(stats.held)
+    click.echo(f"{file}: {stats.rows} row(s): {counts['created']} created, {counts['updated']} "
+               f"updated, {counts['unchanged']} unchanged, {held} held for review"
+               + ("" if dry_run else f" ({held_counts['held']} new, {held_counts['rejected']} "
+                  "rejected before)")
+               + f", {len(report.rejected)} refused ({rate.per_second():,.0f} rows/s){note}")

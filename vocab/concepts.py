@@ -27,6 +27,9 @@ SCHEMES: Mapping[str, str] = MappingProxyType(
         "funding": "https://w3id.org/ncc/concepts/funding",
         "country": "http://publications.europa.eu/resource/authority/country",
         "language": "http://publications.europa.eu/resource/authority/language",
+        "scale": "https://w3id.org/ncc/concepts/scale",
+        "organisation-type": "https://w3id.org/ncc/concepts/organisation-type",
+        "technology": "https://w3id.org/ncc/concepts/technology",
     }
 )
 

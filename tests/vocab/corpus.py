@@ -85,7 +85,7 @@ def valid_records() -> list[tuple[str, Record]]:
                  "https://ncc.example.eu:8443/exchange/v1", "https://ncc-ee.example.org"):
         for kind in ("initiative", "method", "tombstone", "node"):
             cases.append((f"{kind} under {root}", rebased(kind, root)))
-    for stage in ("idea", "pilot", "proven", "scaling", "established"):
+    for stage in ("idea", "pilot", "proven", "scaling", "established", "ended", "discontinued"):
         cases.append((f"stage {stage}", variant("initiative", _set("stage", f"maturity:{stage}"))))
     more: list[tuple[str, Callable[[Record], Any]]] = [
         ("all 17 SDGs", _set("sdgs", [f"sdg:{i}" for i in range(1, 18)])),
@@ -111,6 +111,25 @@ def valid_records() -> list[tuple[str, Record]]:
         ("legal name of 300 characters", _set("leadOrganisation.legalName", "x" * 300)),
         ("plain http website", _set("website", "http://lernbruecke.example.org")),
         ("luxembourgish text", _set("description", {"lb": "Eng Beschreiwung"})),
+        # what real cases hold (and lack)
+        ("no stage", _del("stage")),
+        ("no languages", _del("languages")),
+        ("no lead organisation", _del("leadOrganisation")),
+        ("country outside Europe", _set("countries", ["country:DEU", "country:USA"])),
+        ("the EU as a country", _set("countries", ["country:EUR"])),
+        ("partners sought outside Europe", _set("seeksPartnersIn", ["country:CHN"])),
+        ("end date", _set("endDate", "2024-06-30")),
+        ("scale", _set("scale", "scl:cross-border")),
+        ("organisation type", _set("leadOrganisation.organisationType",
+                                   "orgtype:social-enterprise")),
+        ("keywords in two languages", _set("keywords", {"en": ["tutoring", "volunteers"],
+                                                        "de": "Lernpaten"})),
+        ("technologies", _set("technologies", ["tech:apps", "tech:open-source"])),
+        ("same case elsewhere", _set("sameAs", ["https://digitalsocial.eu/projects/345"])),
+        ("source dataset", _set("source", {
+            "type": "Dataset", "title": "DSI4EU projects",
+            "website": "https://github.com/nestauk/DSI4EU_Dataviz",
+            "license": "https://creativecommons.org/licenses/by-nc-sa/4.0/"})),
     ]
     cases.extend((name, variant("initiative", change)) for name, change in more)
     cases.append(("minimal method", {k: v for k, v in base("method").items() if k in (
@@ -139,7 +158,6 @@ def invalid_records() -> list[tuple[str, str, Record]]:
         ("long problem", "maxLength", i, _set("problem", {"en": "p" * 5001})),
         ("unknown language tag", "languageIn", i, _set("name", {"xx": "Name"})),
         ("two names in one language", "uniqueLang", i, _set("name", {"de": ["A", "B"]})),
-        ("no stage", "minCount", i, _del("stage")),
         ("unknown stage", "in", i, _set("stage", "maturity:unknown")),
         ("two stages", "maxCount", i, _set("stage", ["maturity:idea", "maturity:pilot"])),
         ("SDG 18", "in", i, _set("sdgs", ["sdg:18"])),
@@ -147,10 +165,8 @@ def invalid_records() -> list[tuple[str, str, Record]]:
         ("unknown target group", "in", i, _set("targetGroups", ["tg:pets"])),
         ("unknown funding", "in", i, _set("fundingProgrammes", ["funding:lottery"])),
         ("no countries", "minCount", i, _set("countries", [])),
-        ("country outside EU/EEA", "in", i, _set("countries", ["country:USA"])),
+        ("country not in the table", "in", i, _set("countries", ["country:XYZ"])),
         ("unknown language", "in", i, _set("languages", ["lang:JPN"])),
-        ("no languages", "minCount", i, _del("languages")),
-        ("no lead organisation", "minCount", i, _del("leadOrganisation")),
         ("organisation without name", "node", i, _del("leadOrganisation.legalName")),
         ("organisation name too long", "node", i, _set("leadOrganisation.legalName", "x" * 301)),
         ("organisation with extra field", "node", i, _set("leadOrganisation.name", {"de": "X"})),
@@ -172,10 +188,21 @@ def invalid_records() -> list[tuple[str, str, Record]]:
         ("plain http off loopback", "pattern", i, lambda r: r.update(
             id=f"http://ncc-de.example.org/initiatives/{UUID}", origin="http://ncc-de.example.org/node")),
         ("foreign property", "closed", i,
-         lambda r: r.update({"https://schema.org/keywords": "kw"})),
+         lambda r: r.update({"https://schema.org/award": "kw"})),
         ("method property on initiative", "closed", i, _set("methodTypes", ["mt:mentoring"])),
         ("seeksPartners as string", "datatype", i, _set("seeksPartners", "yes")),
-        ("partners sought outside EU/EEA", "in", i, _set("seeksPartnersIn", ["country:CHN"])),
+        ("partners sought in no country", "in", i, _set("seeksPartnersIn", ["country:XYZ"])),
+        ("unknown scale", "in", i, _set("scale", "scl:planetary")),
+        ("two scales", "maxCount", i, _set("scale", ["scl:local", "scl:national"])),
+        ("unknown organisation type", "node", i, _set("leadOrganisation.organisationType",
+                                                      "orgtype:guild")),
+        ("keyword too long", "maxLength", i, _set("keywords", {"en": ["k" * 101]})),
+        ("keyword in an unknown language", "languageIn", i, _set("keywords", {"ja": ["k"]})),
+        ("unknown technology", "in", i, _set("technologies", ["tech:telepathy"])),
+        ("same-as over ftp", "pattern", i, _set("sameAs", ["ftp://files.example.org/x"])),
+        ("source without licence", "node", i, _set("source", {
+            "type": "Dataset", "title": "DSI4EU", "website": "https://example.org/d"})),
+        ("end date month 13", "datatype", i, _set("endDate", "2021-13-01")),
         ("ftp website", "pattern", i, _set("website", "ftp://files.example.org/")),
         ("month 13", "datatype", i, _set("startDate", "2021-13-01")),
         ("method link to an initiative", "pattern", i, _set(

@@ -205,16 +205,30 @@ def _language_map(specs: Sequence[PropertySpec]) -> ValueCheck | None:
         return (isinstance(tag, str) and _LANG_TAG.match(tag) is not None
                 and all(_lang_matches(tag.lower(), x) for x in ranges))
 
+    unique = any(s.unique_lang for s in specs)
     src = Source("check", "value, ids")
     # strict: a language map is never empty
-    src.fail_if(f"type(value) is not dict or not {max(low, 1)} <= len(value) <= {high}")
+    src.fail_if("type(value) is not dict or not value")
     src.line("unsure = False")
+    src.line("count = 0")
     with src.block("for tag, text in value.items():"):
-        src.fail_if("type(text) is not str")
-        _text(src, specs, "text")
+        # several texts in one language: a non-empty list of distinct strings (RDF would merge
+        # repeats, so a repeat is not counted here; sh:uniqueLang allows one)
+        with src.block("if type(text) is list:"):
+            src.fail_if("not text or any(type(t) is not str for t in text)"
+                        " or len(set(text)) != len(text)"
+                        + (" or len(text) > 1" if unique else ""))
+            src.line("items = text")
+        with src.block("else:"):
+            src.line("items = (text,)")
+        with src.block("for item in items:"):
+            src.fail_if("type(item) is not str")
+            _text(src, specs, "item")
+            src.line("count += 1")
         with src.block(f"if tag not in {src.const(good, 'good')}:"):
             src.fail_if(f"not {src.const(tag_ok, 'tag_ok')}(tag)")
             src.line("unsure = True")
+    src.fail_if(f"not {max(low, 1)} <= count <= {high}")
     # a value is (text, lowercased tag): "de-AT" and "de-at" would be one language twice
     src.line("return not unsure or len({t.lower() for t in value}) == len(value)")
     check: ValueCheck = src.build()

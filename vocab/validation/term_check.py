@@ -69,8 +69,12 @@ def _check_value(
         for tag, text in value.items():
             if not _LANG_TAG.match(tag):
                 out.append(Violation(f"{at}.{tag}", "strict", f"{tag!r} is not a language tag"))
-            if not isinstance(text, str):
-                out.append(Violation(f"{at}.{tag}", "strict", "must be a string"))
+            # JSON-LD lets a language map give several strings for one language (keywords); the
+            # shapes decide where one per language is the limit (sh:uniqueLang)
+            texts = text if isinstance(text, list) and text else [text]
+            if not all(isinstance(t, str) for t in texts):
+                out.append(Violation(f"{at}.{tag}", "strict",
+                                     "must be a string or a list of strings"))
         return
     if isinstance(value, dict):
         _check_keywords(value, at, out)
