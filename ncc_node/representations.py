@@ -28,6 +28,7 @@ TURTLE = "text/turtle"
 NTRIPLES = "application/n-triples"
 RDF_FORMATS = {TURTLE: ("turtle", "ttl"), NTRIPLES: ("nt", "nt")}
 RECORD_TYPES = (JSONLD, JSON, TURTLE, NTRIPLES)
+HTML = "text/html"
 
 
 def negotiate(offers: Sequence[str]) -> str:
@@ -116,8 +117,18 @@ def payload_graph(bodies: Iterable[bytes]) -> Graph:
 
 
 def record_response(record: StoredRecord) -> Response:
-    """A stored record (GET) in the representation the client asked for."""
-    mimetype = negotiate(RECORD_TYPES)
+    """A stored record (GET) in the representation the client asked for.
+
+    A client that prefers HTML (a browser following a record's IRI) is sent to the record's
+    page with 303 See Other, as linked-data publishers answer for a thing's IRI (W3C, "Cool
+    URIs for the Semantic Web" §4.2); the data representations stay at the IRI itself. HTML is
+    offered last, so ``*/*`` still gets JSON-LD.
+    """
+    mimetype = negotiate((*RECORD_TYPES, HTML))
+    if mimetype == HTML:
+        response = Response(status=303, headers={
+            "Location": f"{request.script_root}/web{request.path}", "Vary": "Accept"})
+        return response
     if mimetype in (JSONLD, JSON):
         return respond(record.body, mimetype, record.etag)
     etag = variant_etag(record.etag, mimetype)

@@ -3,6 +3,7 @@ allows none), readable as a table too."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ GAP = 6
 LABEL_WIDTH = 260
 BAR_WIDTH = 360
 VALUE_WIDTH = 60
+# What fits LABEL_WIDTH: one line of the 13px label font, or two of the 11px one.
+ONE_LINE_CHARS = 30
+TWO_LINE_CHARS = 36
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,17 @@ class Bar:
     value: int
     y: int
     width: int
+
+    @property
+    def lines(self) -> list[str]:
+        """The label on one line, or wrapped on two (the full label is the bar's tooltip)."""
+        if len(self.label) <= ONE_LINE_CHARS:
+            return [self.label]
+        lines = textwrap.wrap(self.label, min(TWO_LINE_CHARS, len(self.label) // 2 + 8))
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), TWO_LINE_CHARS,
+                                                placeholder=" …")]
+        return lines
 
 
 @dataclass(frozen=True)

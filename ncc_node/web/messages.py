@@ -115,6 +115,8 @@ EN: dict[str, str] = {
     "stats_unavailable": "Statistics are not available on this node yet.",
     "stats_download": "Download: {json} or {csv}",
     "count": "Records",
+    "records_by_country": "Records by origin country",
+    "as_table": "The figures as a table",
     "chart_of": "{dimension} by origin country",
     "total": "Total",
     # operator
@@ -254,6 +256,8 @@ DE: dict[str, str] = {
     "stats_unavailable": "Statistiken sind auf diesem Knoten noch nicht verfügbar.",
     "stats_download": "Herunterladen: {json} oder {csv}",
     "count": "Datensätze",
+    "records_by_country": "Datensätze nach Herkunftsland",
+    "as_table": "Die Zahlen als Tabelle",
     "chart_of": "{dimension} nach Herkunftsland",
     "total": "Gesamt",
     "operator_title": "Betrieb: Peers und Synchronisation",

@@ -18,7 +18,7 @@ DIMENSION_KEYS = {"sdg": "sdg", "stage": "stage", "theme": "theme",
 def charts(store: Store, lang: str) -> list[Chart]:
     """Records per origin country, then each dimension's totals and its counts per country."""
     stats: dict[str, Any] = ecosystem_stats(store)
-    result = [bar_chart(translate("count"), [
+    result = [bar_chart(translate("records_by_country"), [
         (concept_label(row["country"], lang), int(row["initiatives"]) + int(row["methods"]))
         for row in stats["countries"]])]
     for name, dimension in stats["dimensions"].items():
@@ -28,7 +28,10 @@ def charts(store: Store, lang: str) -> list[Chart]:
             continue
         result.append(bar_chart(f"{title} · {translate('total')}", [
             (concept_label(iri, lang), int(dimension["totals"].get(iri, 0))) for iri in concepts]))
-        for country, counts in sorted(dimension["counts"].items()):
+        # A chart per country adds something only beside others: with one country it repeats
+        # the total.
+        per_country = dimension["counts"] if len(dimension["counts"]) > 1 else {}
+        for country, counts in sorted(per_country.items()):
             result.append(bar_chart(
                 f"{title} · {concept_label(country, lang)}",
                 [(concept_label(iri, lang), int(counts.get(iri, 0))) for iri in concepts

@@ -18,7 +18,14 @@ from ..context import node
 from ..errors import Forbidden, NotFound
 from ..records import served_record
 from ..reports import sync_status
-from ..representations import TURTLE, record_graph, respond, serialize_graph, variant_etag
+from ..representations import (
+    JSONLD,
+    TURTLE,
+    record_graph,
+    respond,
+    serialize_graph,
+    variant_etag,
+)
 from . import operator, scouting, statistics
 from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
 from .present import api_path, node_name, provenance, record_fields
@@ -94,7 +101,8 @@ def _record_page(kind: str, uuid: str) -> Response:
     title = next((row["text"] for row in names if row["field"] == "name"), stored.id)
     return page("web/record.html", title=title, kind=kind, record_id=stored.id, fields=names,
                 provenance=provenance(context.store, stored, record, lang),
-                api_url=api_path(stored.id, kind), turtle_url=f"{request.path}/record.ttl")
+                api_url=api_path(stored.id, kind), turtle_url=f"{request.path}/record.ttl",
+                jsonld_url=f"{request.path}/record.jsonld")
 
 
 @bp.get("/web/initiatives/<uuid:record_id>")
@@ -127,6 +135,25 @@ def initiative_turtle(record_id: Any) -> Response:
 def method_turtle(record_id: Any) -> Response:
     """A method as Turtle, for a plain link."""
     return _turtle("Method", str(record_id))
+
+
+def _jsonld(kind: str, uuid: str) -> Response:
+    # A browser asking the record's IRI is sent to its page (303): the link needs a fixed type.
+    context = node()
+    stored = served_record(context.store, context.identity.base_url, kind, uuid)
+    return respond(stored.body, JSONLD, stored.etag, vary=False)
+
+
+@bp.get("/web/initiatives/<uuid:record_id>/record.jsonld")
+def initiative_jsonld(record_id: Any) -> Response:
+    """An initiative's signed JSON-LD, for a plain link."""
+    return _jsonld("Initiative", str(record_id))
+
+
+@bp.get("/web/methods/<uuid:record_id>/record.jsonld")
+def method_jsonld(record_id: Any) -> Response:
+    """A method's signed JSON-LD, for a plain link."""
+    return _jsonld("Method", str(record_id))
 
 
 @bp.get("/web/stats")

@@ -94,14 +94,19 @@ def test_record_page_shows_fields_labels_and_provenance(client: FlaskClient,
     assert "<li>Estland</li>" in body  # seeksPartnersIn
     assert "✓ geprüft, signiert mit Schlüssel http://127.0.0.1:8470/node#key-1" in body
     assert "auf diesem Knoten veröffentlicht" in body
-    assert f'href="/initiatives/{uuid_of(record)}"' in body
+    assert f"<code>/initiatives/{uuid_of(record)}</code>" in body  # the IRI, shown
+    assert f'href="/web/initiatives/{uuid_of(record)}/record.jsonld"' in body
     assert f'href="/web/initiatives/{uuid_of(record)}/record.ttl"' in body
 
 
 def test_the_record_links_serve_json_ld_and_turtle(client: FlaskClient, records: Seeded) -> None:
     record = records["mentoring"]
-    jsonld = client.get(f"/initiatives/{uuid_of(record)}",
-                        headers={"Accept": "text/html,*/*;q=0.8"})  # what a browser sends
+    iri = client.get(f"/initiatives/{uuid_of(record)}",
+                     headers={"Accept": "text/html,*/*;q=0.8"})  # what a browser sends
+    assert iri.status_code == 303  # to the page; the page's link serves the JSON-LD
+    assert iri.headers["Location"].endswith(f"/web/initiatives/{uuid_of(record)}")
+    jsonld = client.get(f"/web/initiatives/{uuid_of(record)}/record.jsonld",
+                        headers={"Accept": "text/html,*/*;q=0.8"})
     assert jsonld.mimetype == "application/ld+json" and jsonld.data == record.body
     turtle = client.get(f"/web/initiatives/{uuid_of(record)}/record.ttl")
     assert turtle.status_code == 200 and turtle.mimetype == "text/turtle"

@@ -123,7 +123,7 @@ def test_plain_json_on_request(client: FlaskClient, publish: Publish) -> None:
 
 def test_unacceptable_media_type_is_406(client: FlaskClient, publish: Publish) -> None:
     record = publish()
-    response = client.get(f"/initiatives/{uuid_of(record)}", headers={"Accept": "text/html"})
+    response = client.get(f"/initiatives/{uuid_of(record)}", headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert response.get_json()["error"]["code"] == "not_acceptable"
     assert "text/turtle" in response.get_json()["error"]["message"]
