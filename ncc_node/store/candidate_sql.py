@@ -27,7 +27,8 @@ from .textquery import COLUMN_WEIGHTS, TermGroup, plan_query
 LINK_TERMS = ("replicates", "adapts")
 INFERABLE = ("theme", "target_group", "sdg")
 TEXT_WINDOW = 3000  # the newest full-text matches that are ranked by bm25 (see scout_pool)
-COMMON_SHARE = 0.2  # a query word in more than this share of records decides nothing
+COMMON_SHARE = 0.2  # a query word in more than this share of records decides nothing ...
+COMMON_MIN_RECORDS = 200  # ... once there are enough records to tell
 LIKE_TERMS = 12  # the most distinctive terms of a record that find records like it
 _BM25 = "bm25(record_text, {})".format(", ".join(str(w) for w in COLUMN_WEIGHTS))
 
@@ -195,7 +196,9 @@ class ScoutQueries:
                   ) -> tuple[list[TermGroup], tuple[str, ...]]:
         """Drop the words found in most records ("the", "und", "van"): they would fill the
         window with records that match nothing else. A word naming a concept always stays."""
-        live = max(1, self._live_count())
+        live = self._live_count()
+        if live < COMMON_MIN_RECORDS:
+            return list(groups), ()
         kept, ignored = [], []
         for group in groups:
             if group.concepts or self._doc_freq(group.forms) <= COMMON_SHARE * live:
@@ -257,13 +260,14 @@ class ScoutQueries:
         if row is None:
             return [], ()
         terms = list(dict.fromkeys(" ".join(row[:3]).split()))
-        live = max(1, self._live_count())
+        live = self._live_count()
+        common = COMMON_SHARE * live if live >= COMMON_MIN_RECORDS else live
         scored = []
         for term in terms[:400]:
             if len(term) < 3 or term.isdigit():
                 continue
             df = self._doc_freq([term])
-            if 1 < df <= COMMON_SHARE * live:
+            if 1 < df <= common:
                 scored.append((df, term))
         chosen = tuple(t for _, t in sorted(scored)[:LIKE_TERMS])
         alternatives = [f'"{t}"' for t in chosen]

@@ -19,6 +19,7 @@ from ..scout import (
     ScoutQueryInvalid,
     Weights,
     find_candidates,
+    inferred_concepts,
     resolve_concept,
     resolve_country,
 )
@@ -123,7 +124,28 @@ def present(candidate: Candidate, store: Store, lang: str) -> dict[str, Any]:
         "score": float(candidate.score),
         "factors": [(name, value, candidate.raw.get(name, 0.0))
                     for name, value in candidate.factors.items()],
+        "matched": candidate.details.get("matched", []),
+        "missing": candidate.details.get("missing", []),
+        "concepts": candidate.details.get("concepts", []),
+        "snippet": _marked(candidate.details.get("snippet")),
+        "tags": concept_labels([*as_list(record.get("themes")),
+                                *as_list(record.get("targetGroups"))], lang),
+        "inferred": [concept_label(c, lang) for c in inferred_concepts(record)],
+        "also": [node_name(store, other["origin"], lang) for other in candidate.also],
     }
+
+
+def _marked(snippet: Any) -> list[tuple[str, bool]]:
+    """A snippet as (text, highlighted) pieces, for the template to escape and mark."""
+    if not isinstance(snippet, dict):
+        return []
+    text, pieces, at = str(snippet["text"]), [], 0
+    for start, end in snippet["highlights"]:
+        pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    pieces.append((text[at:], False))
+    return [p for p in pieces if p[0]]
 
 
 def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
