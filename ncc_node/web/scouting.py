@@ -48,6 +48,7 @@ class Form:
     q: str = ""
     limit: int = DEFAULT_LIMIT
     errors: list[str] = field(default_factory=list)
+    inferred: bool = False  # concept filters also match concepts inferred from the text
 
 
 @dataclass
@@ -80,7 +81,8 @@ def read_form(args: Mapping[str, str]) -> Form:
     except ValueError:
         limit = DEFAULT_LIMIT
     return Form(values, (args.get("q") or "").strip()[:200],
-                min(max(limit, 1), max(LIMITS)), errors)
+                min(max(limit, 1), max(LIMITS)), errors,
+                inferred=(args.get("inferred") or "") in ("1", "true", "on"))
 
 
 def choices(lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -159,7 +161,8 @@ def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
         query = ScoutQuery(country=values["for"], sdg=values["sdg"], theme=values["theme"],
                            target_group=values["target_group"], stage=values["stage"],
                            language=values["language"], q=form.q or None,
-                           limit=min(form.limit, int(settings["scout.limit_max"])))
+                           limit=min(form.limit, int(settings["scout.limit_max"])),
+                           inferred=form.inferred, lang=lang)
     except ScoutQueryInvalid as exc:
         return Result(error=exc.message)
     found = find_candidates(store, query, weights=Weights.from_settings(settings),
