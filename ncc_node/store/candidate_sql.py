@@ -185,12 +185,14 @@ class ScoutQueries:
         return cached[1]
 
     def _doc_freq(self, forms: Sequence[str]) -> int:
-        """The most records any one of ``forms`` occurs in (fts5vocab, one probe per form)."""
-        folded = [fold(f) for f in forms]
-        marks = ", ".join("?" for _ in folded)
-        row = self._reader.execute(f"SELECT max(doc) FROM record_terms WHERE term IN ({marks})",
-                                   folded).fetchone()
-        return int(row[0] or 0)
+        """The most records any one of ``forms`` occurs in (fts5vocab: one ``term = ?`` probe
+        per form; an IN list would make it walk the whole vocabulary)."""
+        found = 0
+        for form in dict.fromkeys(fold(f) for f in forms):
+            row = self._reader.execute("SELECT doc FROM record_terms WHERE term = ?",
+                                       (form,)).fetchone()
+            found = max(found, int(row[0]) if row else 0)
+        return found
 
     def _deciding(self, groups: Sequence[TermGroup]
                   ) -> tuple[list[TermGroup], tuple[str, ...]]:
