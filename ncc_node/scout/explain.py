@@ -17,7 +17,7 @@ from typing import Any
 from vocab import UnknownConcept, concept_index
 
 from ..store import TextHit
-from ..store.analysis import analyse
+from ..store.analysis import stemmer_for
 from ..store.textquery import QueryPlan, concept_token, inferred_token
 
 # relevance = BM25_SHARE * bm25 / best + COVERAGE_SHARE * coverage + PHRASE_SHARE * phrases
@@ -112,13 +112,12 @@ def snippet(record: dict[str, Any], plan: QueryPlan, found: Match) -> dict[str, 
 
 
 def _spans(text: str, language: str, wanted: set[str]) -> list[tuple[int, int]]:
-    found = []
-    for word in _WORD.finditer(text):
-        token = word.group().lower()
-        stems = analyse(token, language)
-        if token in wanted or (stems and stems[0] in wanted):
-            found.append((word.start(), word.end()))
-    return found
+    found = list(_WORD.finditer(text))
+    lowered = [w.group().lower() for w in found]
+    stemmer = stemmer_for(language)
+    stems = stemmer.stemWords(lowered) if stemmer is not None else lowered
+    return [(w.start(), w.end()) for w, low, stem in zip(found, lowered, stems, strict=True)
+            if low in wanted or stem in wanted]
 
 
 def _window(field: str, language: str, text: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
