@@ -10,12 +10,31 @@ and lists the others under ``also`` ("also published by ...").
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from vocab import fold
 
-if TYPE_CHECKING:
-    from .search import Candidate
+
+class Copy(Protocol):
+    """What folding reads of a ranked result (a :class:`~ncc_node.scout.Candidate`)."""
+
+    @property
+    def record(self) -> dict[str, Any]: ...
+
+    @property
+    def origin(self) -> str: ...
+
+    @property
+    def origin_country(self) -> str | None: ...
+
+    @property
+    def also(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def id(self) -> str: ...
+
+
+C = TypeVar("C", bound=Copy)
 
 DESCRIPTION_PREFIX = 160  # folded characters of a description that must agree
 NORM_CHARS = 2 * DESCRIPTION_PREFIX
@@ -47,11 +66,11 @@ def keys(record: dict[str, Any]) -> Iterator[str]:
             yield f"text:{_norm(name)}|{start}"
 
 
-def fold_duplicates(ranked: Sequence[Candidate], limit: int) -> list[Candidate]:
+def fold_duplicates(ranked: Sequence[C], limit: int) -> list[C]:
     """Keep the first (best) of each case, up to ``limit``; later copies go to its ``also``
     list (looked for among the next ``limit`` candidates once ``limit`` are kept)."""
-    kept: list[Candidate] = []
-    owner: dict[str, Candidate] = {}
+    kept: list[C] = []
+    owner: dict[str, C] = {}
     scanned_after = 0
     for candidate in ranked:
         if len(kept) >= limit:
