@@ -50,6 +50,9 @@ def _rows(path: Path, fmt: str, origin: Origin, delimiter: str | None,
             yield from jsonl_rows(path, bar.update, origin)
 
 
+SUGGESTED = 12  # concepts listed after an import
+
+
 def _summary(path: Path, report: ImportReport, rate: Rate, dry_run: bool) -> str:
     counts = report.counts
     note = " (dry run: nothing written; counts are what an import would do)" if dry_run else ""
@@ -125,6 +128,10 @@ def import_records(file: Path, fmt: str | None, all_or_nothing: bool, dry_run: b
     for line, reason in report.rejected:
         click.echo(f"{file}:{line}: {reason}", err=True)
     click.echo(_summary(file, report, rate, dry_run))
+    if report.suggestions:
+        top = sorted(report.suggestions.items(), key=lambda kv: (-kv[1], kv[0]))[:SUGGESTED]
+        click.echo("suggested from the texts (not added; tag the rows to publish them): "
+                   + ", ".join(f"{concept} ({rows} row(s))" for concept, rows in top))
     if report.rejected:
         bad = len(report.rejected)
         if dry_run:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ncc_node.context import NodeContext
 from ncc_node.errors import RecordRejected
+from ncc_node.scout import inferred_concepts
 
 from .errors import ImportFileError, describe_rejection
 from .import_readers import Row
@@ -33,6 +34,9 @@ class ImportReport:
     counts: dict[str, int] = field(
         default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     written: bool = False
+    # concepts suggested from the rows' texts (themes, target groups, SDGs the row's own tags
+    # lack): compact IRI -> rows; the operator decides, nothing is added to a record
+    suggestions: dict[str, int] = field(default_factory=dict)
 
     @property
     def accepted(self) -> int:
@@ -101,6 +105,8 @@ class Importer:
         if reason is not None:
             self._reject(row.line, reason)
             return None
+        for concept in inferred_concepts(row.payload):
+            self.report.suggestions[concept] = self.report.suggestions.get(concept, 0) + 1
         return row.line, row.kind, row.payload
 
     def _conflict(self, row: Row, identifier: str) -> str | None:

@@ -121,13 +121,17 @@ def _check_weight(value: Any, where: str) -> float:
 
 # Scouting score (issue 6, docs/scouting.md): one weight per factor; each factor is 0..1.
 SCOUT_WEIGHTS = {
-    "relevance": (3.0, "text relevance (bm25, relative to the best match) or shared concepts"),
-    "maturity": (2.0, "stage: idea 0, pilot 0.25, proven 0.5, scaling 0.75, established 1"),
-    "impact": (2.0, "evidence of impact: an impact summary or an impact-measurement method"),
-    "transfer": (1.0, "transfer readiness: a transferPotential text, the longer the better"),
-    "partners": (1.5, "seeks partners in the target country (1) or at all (0.5)"),
-    "replications": (1.0, "replications/adaptations already done elsewhere (3 or more = 1)"),
-    "recency": (0.5, "how recently modified (halves every two years)"),
+    "relevance": (6.0, "text relevance: bm25 over weighted fields relative to the best match, "
+                       "share of the query's words matched, phrases; or likeness of content"),
+    "maturity": (1.0, "stage: idea 0, pilot 0.25, proven 0.5, scaling 0.75, established 1; "
+                      "0.5 when unknown"),
+    "impact": (1.0, "evidence of impact: a measured result or an impact-measurement method 1, "
+                    "a substantial impact text 0.6, a sentence 0.3"),
+    "transfer": (0.5, "transfer readiness: a transferPotential text, the longer the better"),
+    "partners": (1.0, "seeks partners in the target country (1) or at all (0.5)"),
+    "replications": (0.5, "replications/adaptations already done elsewhere (3 or more = 1)"),
+    "recency": (0.5, "how recent the case's own dates are (end, start, else the origin's "
+                     "modified; halves every two years)"),
 }
 
 

@@ -19,6 +19,7 @@ from ..scout import (
     Weights,
     find_candidates,
     find_similar,
+    inferred_concepts,
     resolve_country,
 )
 from .listing import ConceptParameter
@@ -45,8 +46,24 @@ class CountryParameter(ma.fields.String):
 def _text() -> ma.fields.String:
     return ma.fields.String(
         validate=ma.validate.Length(max=200),
-        metadata={"description": "Full text in any language (concept labels in en, de, et, nl, "
-                                 "fr match too; diacritics folded); every word must match."})
+        metadata={"description": "Full text in any language: words are stemmed in en, de, et, "
+                                 "nl and fr, concept labels in those languages match records "
+                                 "tagged with or about the concept, diacritics are folded. "
+                                 "Every word is optional: the best partial matches come back, "
+                                 "each saying which words it misses."})
+
+
+def _inferred() -> ma.fields.Boolean:
+    return ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Concept filters also match concepts this node inferred from "
+                                 "the text (not the publisher's tags)."})
+
+
+def _lang() -> ma.fields.String:
+    return ma.fields.String(
+        load_default="en", validate=ma.validate.Regexp(r"^[a-z]{2}(-[A-Za-z0-9]{1,8})*$"),
+        metadata={"description": "The scout's language: concept labels in explanations."})
 
 
 def _limit() -> ma.fields.Integer:
@@ -71,6 +88,8 @@ class CandidateQuerySchema(ma.Schema):
     language = ConceptParameter("language", "lang:DEU")
     q = _text()
     limit = _limit()
+    inferred = _inferred()
+    lang = _lang()
 
 
 class MethodQuerySchema(ma.Schema):
@@ -86,6 +105,8 @@ class MethodQuerySchema(ma.Schema):
     language = ConceptParameter("language", "lang:DEU")
     q = _text()
     limit = _limit()
+    inferred = _inferred()
+    lang = _lang()
 
 
 class SimilarQuerySchema(ma.Schema):
@@ -122,14 +143,31 @@ class CandidateSchema(ma.Schema):
     breakdown = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(FactorSchema),
                                required=True)
     details = ma.fields.Dict(
-        required=True, metadata={"description": "Facts behind the values: bm25 or shared "
-                                                "concepts, replicating records, stage."})
+        required=True, metadata={"description": "Facts behind the values: bm25, the query "
+                                                "words matched and missing (`partial`), the "
+                                                "concepts matched (labels in `lang`; "
+                                                "`inferred` when this node found them in the "
+                                                "text), a `snippet` of the record's text with "
+                                                "`highlights` (character spans), or shared "
+                                                "concepts; replicating records, stage."})
+    inferred = ma.fields.List(
+        ma.fields.String(), required=True,
+        metadata={"description": "Themes, target groups and SDGs this node inferred from the "
+                                 "text; not the publisher's tags, never in the signed record."})
+    also = ma.fields.List(
+        ma.fields.Dict(), required=True,
+        metadata={"description": "The same case published again (same-as link, or the same "
+                                 "name and description from another origin): id, origin, "
+                                 "originCountry."})
 
 
 class ResultsSchema(ma.Schema):
     """Ranked results and the weights used."""
 
     items = ma.fields.List(ma.fields.Nested(CandidateSchema), required=True)
+    all_partial = ma.fields.Boolean(
+        data_key="partial", required=True,
+        metadata={"description": "No result matches every word of `q`."})
     weights = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float(), required=True)
 
 
@@ -149,6 +187,8 @@ def _item(candidate: Candidate, weights: Weights) -> dict[str, Any]:
                              "contribution": contribution}
                       for name, contribution in candidate.factors.items()},
         "details": candidate.details,
+        "inferred": inferred_concepts(record),
+        "also": candidate.also,
     }
 
 
@@ -159,7 +199,8 @@ def _search(kind: str, args: dict[str, Any]) -> dict[str, Any]:
     weights = Weights.from_settings(settings)
     found = find_candidates(context.store, ScoutQuery(kind=kind, **args), weights=weights,
                             pool=settings["scout.pool"])
-    return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict()}
+    return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict(),
+            "all_partial": bool(found) and all(c.details.get("partial") for c in found)}
 
 
 @blp.route("/candidates")
@@ -203,4 +244,5 @@ class Similar(MethodView):
         found = find_similar(context.store, record_id, weights=weights,
                              limit=min(args["limit"], settings["scout.limit_max"]),
                              pool=settings["scout.pool"])
-        return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict()}
+        return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict(),
+                "all_partial": False}

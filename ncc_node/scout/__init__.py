@@ -4,6 +4,7 @@ Pure scoring (:mod:`.scoring`) is kept apart from the searches (:mod:`.search`),
 store for a bounded, prefiltered pool; the store owns every SQL string.
 """
 
+from .inferred import inferred_concepts
 from .query import (
     FACTORS,
     ScoutQuery,
@@ -23,6 +24,7 @@ __all__ = [
     "Weights",
     "find_candidates",
     "find_similar",
+    "inferred_concepts",
     "resolve_concept",
     "resolve_country",
 ]

@@ -100,6 +100,8 @@ class ScoutQuery:
     method_type: str | None = None
     q: str | None = None
     limit: int = 20
+    inferred: bool = False  # concept filters also match concepts inferred from the text
+    lang: str = "en"  # the scout's language: concept labels in explanations
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

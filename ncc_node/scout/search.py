@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +17,15 @@ from vocab import UnknownConcept, concept_index
 from ..errors import NotFound
 from ..reports import OriginCountries
 from ..store import Replication, Store, StoredRecord
+from ..store.textquery import plan_query
 from ..timestamps import utc_now
+from .duplicates import fold_duplicates
+from .explain import concept_labels, match, relevance, snippet
 from .query import ScoutQuery, Weights
 from .scoring import IMPACT_METHOD_TYPE, Facts, factor_values, score
 
 DEFAULT_POOL = 200
+SIMILAR_TEXT_SHARE = 0.7  # similar: text likeness against the share of concepts shared
 # store facet -> record term: the concepts two records must share to be alike
 SIMILAR_FACETS = {"sdg": "sdgs", "theme": "themes", "target_group": "targetGroups",
                   "method_type": "methodTypes"}
@@ -43,6 +47,7 @@ class Candidate:
     factors: dict[str, float]
     raw: dict[str, float]
     details: dict[str, Any]
+    also: list[dict[str, Any]] = field(default_factory=list)  # the same case, published again
 
     @property
     def id(self) -> str:
@@ -91,11 +96,12 @@ def _build(
     now: datetime,
     origins: OriginCountries,
     details: dict[str, Any],
+    by_text: bool = False,
 ) -> Candidate:
     facts = Facts(relevance=relevance, target_countries=targets, replications=links,
                   impact_methods=impact_methods, now=now)
     values = factor_values(record, facts)
-    total, contributions = score(values, weights)
+    total, contributions = score(values, weights, by_text=by_text)
     details = {**details, "replicatedBy": [link.id for link in links],
                "stage": record.get("stage")}
     return Candidate(record=record, origin=stored.origin,
@@ -125,26 +131,44 @@ def find_candidates(
         levels = [query.stage] if query.stage else _stage_levels()
         facets = [(f, v) for f, v in facets if f != "stage"]
     found = store.scout_pool(query.kind, facets=facets, exclude_countries=targets, text=query.q,
-                             levels=levels, size=max(pool, query.limit))
+                             levels=levels, size=max(pool, query.limit),
+                             inferred=query.inferred)
     if not found:
         return []
-    ranks = [rank for _, rank in found if rank is not None]
+    plan = plan_query(query.q) if query.q else None
+    ranks = [hit.rank for _, hit in found if hit is not None]
     best = min(ranks) if ranks else 0.0
     links = store.scout_replications([stored.id for stored, _ in found])
     impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if query.kind == "Initiative" else frozenset())
     origins = OriginCountries(store)
     results = []
-    for stored, rank in found:
+    matches = {}
+    for stored, hit in found:
         replicas = links.get(stored.id, [])
         if any(set(targets) & set(link.countries) for link in replicas):
             continue  # already replicated or adapted in the target country
-        relevance = (rank / best if best < 0 else 1.0) if rank is not None else 0.0
+        details: dict[str, Any] = {"bm25": hit.rank if hit else None}
+        value = 0.0
+        if hit is not None and plan is not None:
+            found_match = match(plan, hit)
+            matches[stored.id] = found_match
+            value = relevance(hit.rank, best, found_match)
+            details.update(matched=list(found_match.matched), missing=list(found_match.missing),
+                           partial=found_match.partial, coverage=found_match.coverage)
+            if found_match.ignored:
+                details["ignored"] = list(found_match.ignored)
         results.append(_build(
-            stored, json.loads(stored.body), relevance=relevance, targets=targets,
+            stored, json.loads(stored.body), relevance=value, targets=targets,
             links=replicas, impact_methods=impact_methods, weights=weights, now=now,
-            origins=origins, details={"bm25": rank}))
-    return _rank(results, query.limit)
+            origins=origins, details=details, by_text=plan is not None))
+    ranked = fold_duplicates(_rank(results, len(results)), query.limit)
+    if plan is not None:
+        for candidate in ranked:
+            found_match = matches[candidate.id]
+            candidate.details["concepts"] = concept_labels(found_match.concepts, query.lang)
+            candidate.details["snippet"] = snippet(candidate.record, plan, found_match)
+    return ranked
 
 
 def find_similar(
@@ -156,8 +180,9 @@ def find_similar(
     pool: int = DEFAULT_POOL,
     now: datetime | None = None,
 ) -> list[Candidate]:
-    """Rank records like ``record_id`` (sharing SDGs, themes, target groups, method types) that
-    run in none of its countries; relevance is the share of its concepts they share."""
+    """Rank records like ``record_id`` that run in none of its countries: by content (its most
+    distinctive terms, bm25) and by the share of its SDGs, themes, target groups and method
+    types they share."""
     stored = store.get(record_id)
     if stored is None or stored.deleted or stored.kind not in ("Initiative", "Method"):
         raise NotFound(f"no initiative or method {record_id!r} on this node")
@@ -166,16 +191,29 @@ def find_similar(
                 for iri in _iris(source.get(term))]
     countries = _iris(source.get("countries"))
     now = now or utc_now()
+    size = max(pool, limit)
+    alike, terms = store.scout_like(stored.kind, record_id=stored.id,
+                                    exclude_countries=countries, size=size)
     related = store.scout_related(stored.kind, concepts=concepts, exclude_countries=countries,
-                                  exclude_id=stored.id, size=max(pool, limit))
-    links = store.scout_replications([r.id for r, _ in related])
+                                  exclude_id=stored.id, size=size)
+    shared = {r.id: n for r, n in related}
+    best = min((hit.rank for _, hit in alike), default=0.0)
+    text_rank = {r.id: hit.rank for r, hit in alike}
+    pool_records = {r.id: r for r, _ in alike} | {r.id: r for r, _ in related}
+    links = store.scout_replications(list(pool_records))
     impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if stored.kind == "Initiative" else frozenset())
     origins = OriginCountries(store)
-    results = [
-        _build(r, json.loads(r.body), relevance=shared / len(concepts), targets=countries,
-               links=links.get(r.id, []), impact_methods=impact_methods, weights=weights,
-               now=now, origins=origins, details={"sharedConcepts": shared})
-        for r, shared in related
-    ]
-    return _rank(results, limit)
+    results = []
+    for record_id, record in pool_records.items():
+        rank = text_rank.get(record_id)
+        text_part = rank / best if rank is not None and best < 0 else 0.0
+        concept_part = shared.get(record_id, 0) / len(concepts) if concepts else 0.0
+        value = SIMILAR_TEXT_SHARE * text_part + (1 - SIMILAR_TEXT_SHARE) * concept_part
+        results.append(_build(
+            record, json.loads(record.body), relevance=value, targets=countries,
+            links=links.get(record_id, []), impact_methods=impact_methods, weights=weights,
+            now=now, origins=origins, by_text=True,
+            details={"bm25": rank, "sharedConcepts": shared.get(record_id, 0),
+                     "likeTerms": list(terms)}))
+    return fold_duplicates(_rank(results, len(results)), limit)

@@ -9,6 +9,7 @@ from .base import (
     RetryEntry,
     Store,
     StoredRecord,
+    TextHit,
     Token,
     Writer,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoredRecord",
+    "TextHit",
     "Token",
     "Writer",
     "fts_query",

@@ -55,6 +55,18 @@ class RecordFilter:
 
 
 @dataclass(frozen=True)
+class TextHit:
+    """A full-text match: its bm25 rank (lower is better) and the analysed columns."""
+
+    rank: float
+    name: str
+    description: str
+    body: str
+    concepts: str
+    ignored: tuple[str, ...] = ()  # query words too common to decide anything
+
+
+@dataclass(frozen=True)
 class Replication:
     """A live record that replicates or adapts another, with the countries it runs in."""
 
@@ -247,14 +259,28 @@ class Store(ABC):
         text: str | None,
         levels: Sequence[str] | None,
         size: int,
-    ) -> list[tuple[StoredRecord, float | None]]:
-        """Return a bounded pool of live records of ``kind`` to score, with their text rank.
+        inferred: bool = False,
+    ) -> list[tuple[StoredRecord, TextHit | None]]:
+        """Return a bounded pool of live records of ``kind`` to score, with their text hit.
 
-        Every (facet, full IRI) filter must match and no ``exclude_countries`` may. With
-        ``text``: the ``size`` best full-text matches and their bm25 (lower is better).
-        Without: for each stage IRI in ``levels`` (None: no stages) the newest matches, about
-        ``size`` in all, with rank None.
+        Every (facet, full IRI) filter must match (with ``inferred``, a concept this node
+        inferred from the text counts too) and no ``exclude_countries`` may. With ``text``:
+        the ``size`` best full-text matches of any of its words (every word optional) and their
+        bm25 over the weighted columns (lower is better). Without: for each stage IRI in
+        ``levels`` (None: no stages) the newest matches, about ``size`` in all, with None.
         """
+
+    @abstractmethod
+    def scout_like(
+        self,
+        kind: str,
+        *,
+        record_id: str,
+        exclude_countries: Sequence[str],
+        size: int,
+    ) -> tuple[list[tuple[StoredRecord, TextHit]], tuple[str, ...]]:
+        """Return the live records whose text is most like ``record_id``'s (its most
+        distinctive terms, any of them, bm25), none in ``exclude_countries``, and the terms."""
 
     @abstractmethod
     def scout_related(

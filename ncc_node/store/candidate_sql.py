@@ -17,13 +17,20 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 
-from .base import Replication, StoredRecord
+from vocab import fold
+
+from .base import Replication, StoredRecord, TextHit
 from .derive import facet_values
 from .recordrow import records_in
-from .textquery import fts_query
+from .textquery import COLUMN_WEIGHTS, TermGroup, plan_query
 
 LINK_TERMS = ("replicates", "adapts")
+INFERABLE = ("theme", "target_group", "sdg")
 TEXT_WINDOW = 3000  # the newest full-text matches that are ranked by bm25 (see scout_pool)
+COMMON_SHARE = 0.2  # a query word in more than this share of records decides nothing ...
+COMMON_MIN_RECORDS = 200  # ... once there are enough records to tell
+LIKE_TERMS = 12  # the most distinctive terms of a record that find records like it
+_BM25 = "bm25(record_text, {})".format(", ".join(str(w) for w in COLUMN_WEIGHTS))
 
 
 class ReplicationLinks:
@@ -95,15 +102,23 @@ class ScoutQueries:
 
     @staticmethod
     def _filters(kind: str, facets: Sequence[tuple[str, str]],
-                 exclude_countries: Sequence[str], alias: str) -> tuple[str, list[str]]:
+                 exclude_countries: Sequence[str], alias: str,
+                 inferred: bool = False) -> tuple[str, list[str]]:
         """SQL conditions on ``alias`` (a rowid): every facet present, no excluded country.
 
         Correlated EXISTS on the facets primary key: one index probe per filter and candidate,
-        never a materialised set of every record carrying a common facet value.
+        never a materialised set of every record carrying a common facet value. With
+        ``inferred``, a concept inferred from the text satisfies a concept filter too.
         """
         clauses: list[str] = []
         params: list[str] = []
         for facet, value in facets:
+            if inferred and facet in INFERABLE:
+                clauses.append("(EXISTS (SELECT 1 FROM facets g WHERE g.facet = ? AND g.value "
+                               f"= ? AND g.record = {alias}) OR EXISTS (SELECT 1 FROM facets g "
+                               f"WHERE g.facet = ? AND g.value = ? AND g.record = {alias}))")
+                params.extend((f"{kind}/{facet}", value, f"{kind}/inferred_{facet}", value))
+                continue
             clauses.append("EXISTS (SELECT 1 FROM facets g WHERE g.facet = ? AND g.value = ? "
                            f"AND g.record = {alias})")
             params.extend((f"{kind}/{facet}", value))
@@ -125,43 +140,21 @@ class ScoutQueries:
         text: str | None,
         levels: Sequence[str] | None,
         size: int,
-    ) -> list[tuple[StoredRecord, float | None]]:
+        inferred: bool = False,
+    ) -> list[tuple[StoredRecord, TextHit | None]]:
         """See :meth:`Store.scout_pool`."""
-        query = fts_query(text) if text else None
-        if text and query is None:
+        plan = plan_query(text) if text else None
+        if text and plan is None:
             return []
+        hits: dict[int, TextHit] = {}
         ranked: list[tuple[int, float | None]] = []
-        if query is not None:
-            where, params = self._filters(kind, facets, exclude_countries, "t.rowid")
-            # bm25 costs a few microseconds per row, so ranking every match of a common word
-            # (a theme label on a quarter of 100,000 records) would take ~60 ms: only the
-            # newest TEXT_WINDOW matches passing the filters are ranked (FTS5 walks its doclist
-            # by rowid, newest first, and stops once it has that many).
-            if facets:  # selective filters: intersect sorted sets rather than probe each match
-                sets = ["SELECT rowid FROM record_text WHERE record_text MATCH ?"]
-                sets += ["SELECT record FROM facets WHERE facet = ? AND value = ?"] * len(facets)
-                set_params = [query, *(x for f, v in facets for x in (f"{kind}/{f}", v))]
-                minus = "".join(" EXCEPT SELECT record FROM facets WHERE facet = ? AND value = ?"
-                                for _ in exclude_countries)
-                set_params += [x for c in exclude_countries for x in (f"{kind}/country", c)]
-                window = [r[0] for r in self._reader.execute(
-                    f"SELECT * FROM ({' INTERSECT '.join(sets)}{minus}) ORDER BY 1 DESC LIMIT ?",
-                    [*set_params, TEXT_WINDOW])]
-            else:
-                window = [r[0] for r in self._reader.execute(
-                    f"SELECT t.rowid FROM record_text t WHERE record_text MATCH ?{where} AND "
-                    "EXISTS (SELECT 1 FROM facets k WHERE k.record = t.rowid AND k.facet = ?) "
-                    "ORDER BY t.rowid DESC LIMIT ?",
-                    [query, *params, f"{kind}/origin", TEXT_WINDOW])]
-            # the window as one JSON parameter; "+rowid" keeps FTS5 from turning the IN list
-            # into one full-text lookup per member (seconds instead of milliseconds)
-            rows = self._reader.execute(
-                "SELECT rowid, bm25(record_text) AS score FROM record_text WHERE record_text "
-                "MATCH ? AND +rowid IN (SELECT value FROM json_each(?)) ORDER BY score, rowid "
-                "LIMIT ?", [query, json.dumps(window), size]).fetchall()
-            ranked = [(int(rowid), float(score)) for rowid, score in rows]
+        if plan is not None:
+            groups, ignored = self._deciding(plan.groups)
+            hits = self._ranked(kind, " OR ".join(g.expression() for g in groups), facets,
+                                exclude_countries, size, inferred, ignored)
+            ranked = [(rowid, hit.rank) for rowid, hit in hits.items()]
         else:
-            where, params = self._filters(kind, facets, exclude_countries, "f.record")
+            where, params = self._filters(kind, facets, exclude_countries, "f.record", inferred)
             share = -(-size // len(levels)) if levels else size
             steps: list[str | None] = list(levels) if levels else [None]
             for level in steps:
@@ -177,7 +170,117 @@ class ScoutQueries:
                         [f"{kind}/stage", level, *params, share]).fetchall()
                 ranked.extend((int(r[0]), None) for r in rows)
         records = self._by_rowids([rowid for rowid, _ in ranked])
-        return [(records[rowid], score) for rowid, score in ranked if rowid in records]
+        return [(records[rowid], hits.get(rowid)) for rowid, _ in ranked if rowid in records]
+
+    def _live_count(self) -> int:
+        """Live records with text (cached until the next write), for document frequencies."""
+        seq = int(self._reader.execute("SELECT value FROM counters WHERE name = 'seq'")
+                  .fetchone()[0])
+        cached: tuple[int, int] | None = getattr(self, "_scout_live", None)
+        if cached is None or cached[0] != seq:
+            count = int(self._reader.execute(
+                "SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
+            cached = (seq, count)
+            self._scout_live = cached
+        return cached[1]
+
+    def _doc_freq(self, forms: Sequence[str]) -> int:
+        """The most records any one of ``forms`` occurs in (fts5vocab: one ``term = ?`` probe
+        per form; an IN list would make it walk the whole vocabulary)."""
+        found = 0
+        for form in dict.fromkeys(fold(f) for f in forms):
+            row = self._reader.execute("SELECT doc FROM record_terms WHERE term = ?",
+                                       (form,)).fetchone()
+            found = max(found, int(row[0]) if row else 0)
+        return found
+
+    def _deciding(self, groups: Sequence[TermGroup]
+                  ) -> tuple[list[TermGroup], tuple[str, ...]]:
+        """Drop the words found in most records ("the", "und", "van"): they would fill the
+        window with records that match nothing else. A word naming a concept always stays."""
+        live = self._live_count()
+        if live < COMMON_MIN_RECORDS:
+            return list(groups), ()
+        kept, ignored = [], []
+        for group in groups:
+            if group.concepts or self._doc_freq(group.forms) <= COMMON_SHARE * live:
+                kept.append(group)
+            else:
+                ignored.append(group.word)
+        if not kept:  # only common words: they are all there is to rank by
+            return list(groups), ()
+        return kept, tuple(ignored)
+
+    def _ranked(self, kind: str, match: str, facets: Sequence[tuple[str, str]],
+                exclude_countries: Sequence[str], size: int, inferred: bool,
+                ignored: tuple[str, ...]) -> dict[int, TextHit]:
+        """The ``size`` best bm25 matches of ``match`` among the newest TEXT_WINDOW matches
+        passing the filters, best first, with their analysed columns."""
+        where, params = self._filters(kind, facets, exclude_countries, "t.rowid", inferred)
+        # bm25 costs a few microseconds per row, so ranking every match of a common word
+        # (a theme label on a quarter of 100,000 records) would take ~60 ms: only the newest
+        # TEXT_WINDOW matches passing the filters are ranked (FTS5 walks its doclist by
+        # rowid, newest first, and stops once it has that many).
+        if facets and not inferred:  # selective filters: intersect sorted sets
+            sets = ["SELECT rowid FROM record_text WHERE record_text MATCH ?"]
+            sets += ["SELECT record FROM facets WHERE facet = ? AND value = ?"] * len(facets)
+            set_params = [match, *(x for f, v in facets for x in (f"{kind}/{f}", v))]
+            minus = "".join(" EXCEPT SELECT record FROM facets WHERE facet = ? AND value = ?"
+                            for _ in exclude_countries)
+            set_params += [x for c in exclude_countries for x in (f"{kind}/country", c)]
+            window = [r[0] for r in self._reader.execute(
+                f"SELECT * FROM ({' INTERSECT '.join(sets)}{minus}) ORDER BY 1 DESC LIMIT ?",
+                [*set_params, TEXT_WINDOW])]
+        else:
+            window = [r[0] for r in self._reader.execute(
+                f"SELECT t.rowid FROM record_text t WHERE record_text MATCH ?{where} AND "
+                "EXISTS (SELECT 1 FROM facets k WHERE k.record = t.rowid AND k.facet = ?) "
+                "ORDER BY t.rowid DESC LIMIT ?",
+                [match, *params, f"{kind}/origin", TEXT_WINDOW])]
+        # the window as one JSON parameter; "+rowid" keeps FTS5 from turning the IN list
+        # into one full-text lookup per member (seconds instead of milliseconds)
+        rows = self._reader.execute(
+            f"SELECT rowid, {_BM25} AS score, name, description, body, concepts FROM "
+            "record_text WHERE record_text MATCH ? AND +rowid IN (SELECT value FROM "
+            "json_each(?)) ORDER BY score, rowid LIMIT ?",
+            [match, json.dumps(window), size]).fetchall()
+        return {int(r[0]): TextHit(float(r[1]), r[2], r[3], r[4], r[5], ignored)
+                for r in rows}
+
+    def scout_like(
+        self,
+        kind: str,
+        *,
+        record_id: str,
+        exclude_countries: Sequence[str],
+        size: int,
+    ) -> tuple[list[tuple[StoredRecord, TextHit]], tuple[str, ...]]:
+        """See :meth:`Store.scout_like`."""
+        row = self._reader.execute(
+            "SELECT t.name, t.description, t.body, t.concepts FROM records r JOIN record_text t "
+            "ON t.rowid = r.rowid WHERE r.id = ?", (record_id,)).fetchone()
+        if row is None:
+            return [], ()
+        terms = list(dict.fromkeys(" ".join(row[:3]).split()))
+        live = self._live_count()
+        common = COMMON_SHARE * live if live >= COMMON_MIN_RECORDS else live
+        scored = []
+        for term in terms[:400]:
+            if len(term) < 3 or term.isdigit():
+                continue
+            df = self._doc_freq([term])
+            if 1 < df <= common:
+                scored.append((df, term))
+        chosen = tuple(t for _, t in sorted(scored)[:LIKE_TERMS])
+        alternatives = [f'"{t}"' for t in chosen]
+        alternatives += [f'concepts : "{c}"' for c in row[3].split()]
+        if not alternatives:
+            return [], chosen
+        hits = self._ranked(kind, " OR ".join(alternatives), (), exclude_countries, size + 1,
+                            False, ())
+        records = self._by_rowids(list(hits))
+        return [(records[r], hit) for r, hit in hits.items()
+                if r in records and records[r].id != record_id][:size], chosen
 
     def scout_related(
         self,

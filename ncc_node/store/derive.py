@@ -8,15 +8,21 @@ that concept's token, so a query in any language finds records tagged with the c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from vocab import UnknownConcept, concept_index
 
-from .textquery import concept_token
+from .analysis import analyse
+from .annotate import thesaurus
+from .textquery import concept_token, inferred_token
 
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
                "transferPotential")
+# the index's columns: name, description, the other texts, concept tokens (weights in
+# store.textquery.COLUMN_WEIGHTS)
+BODY_FIELDS = ("problem", "approach", "results", "impact", "transferPotential", "keywords")
 FACETS = {
     "country": "countries",
     "sdg": "sdgs",
@@ -81,8 +87,59 @@ def _texts(record: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _analysed(value: Any, parts: list[str], runs: list[tuple[list[str], str | None]]) -> None:
+    """Analyse each text of a language map into ``parts``; keep the stems for annotation."""
+    if not isinstance(value, dict):
+        return
+    for language, text in value.items():
+        for item in text if isinstance(text, list) else [text]:
+            if isinstance(item, str):
+                stems = analyse(item, language)
+                parts.append(" ".join(stems))
+                runs.append((stems, language))
+
+
+@dataclass(frozen=True)
+class IndexText:
+    """What the full-text index holds for a record, column by column, and what was inferred."""
+
+    name: str
+    description: str
+    body: str
+    concepts: str
+    inferred: tuple[tuple[str, str], ...]  # (inferred facet, concept IRI), not the publisher's
+
+
+def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexText:
+    """Analyse a record's texts by their language tags and infer concepts from them."""
+    get = record.get
+    runs: list[tuple[list[str], str | None]] = []
+    name: list[str] = []
+    description: list[str] = []
+    body: list[str] = []
+    _analysed(get("name"), name, runs)
+    _analysed(get("description"), description, runs)
+    for field in BODY_FIELDS:
+        _analysed(get(field), body, runs)
+    for org in [get("leadOrganisation"), *_values(get("partners"))]:
+        if isinstance(org, dict) and isinstance(org.get("legalName"), str):
+            body.append(" ".join(analyse(org["legalName"], None)))
+    body.extend(r.lower() for r in _values(get("regions")) if isinstance(r, str))
+    if isinstance(get("identifier"), str):
+        body.append(record["identifier"].lower())
+    own = {iri for facet, iri in facets if facet in LABELLED}
+    found: set[str] = set()
+    concepts = thesaurus()
+    for stems, language in runs:
+        found |= concepts.in_text(stems, language)
+    inferred = tuple(sorted((f"inferred_{concepts.facet_of[iri]}", iri)
+                            for iri in found - own))
+    tokens = [concept_token(iri) for iri in sorted(own)]
+    tokens.extend(inferred_token(iri) for _, iri in inferred)
+    return IndexText("\n".join(name), "\n".join(description), "\n".join(body),
+                     " ".join(tokens), inferred)
+
+
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:
-    """Return the text the full-text index holds for a record."""
-    parts = _texts(record)
-    parts.extend(concept_token(iri) for facet, iri in facets if facet in LABELLED)
-    return "\n".join(parts)
+    """Return the record's own words, unanalysed (for snippets and explanations)."""
+    return "\n".join(_texts(record))

@@ -143,7 +143,17 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 6: the text index holds analysed terms (stems by each text's language) in weighted
+    # columns, plus a column of concept tokens, publisher's and inferred (store/textquery.py);
+    # the store re-derives every record's text and inferred facets after this
+    """
+    DROP TABLE record_text;
+    CREATE VIRTUAL TABLE record_text USING fts5 (
+        name, description, body, concepts, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE record_terms USING fts5vocab (record_text, 'row');
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.
-TEXT_REBUILDS = frozenset({2})
+TEXT_REBUILDS = frozenset({2, 6})

@@ -28,7 +28,7 @@ from .base import (
     Writer,
 )
 from .candidate_sql import ScoutQueries
-from .derive import facet_values, search_text
+from .derive import facet_values, index_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -170,6 +170,10 @@ class SqliteWriter(SyncWrites, Writer):
         )
 
 
+TEXT_INSERT = ("INSERT INTO record_text (rowid, name, description, body, concepts) "
+               "VALUES (?, ?, ?, ?, ?)")
+
+
 def facet_key(kind: str, facet: str) -> str:
     """The facet column value: facets are per kind (``Initiative/sdg``), so that a filtered
     count is a range count on the facets index that never visits the records table."""
@@ -191,10 +195,11 @@ def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
     kind = str(record.get("type"))
     pairs = [(facet_key(kind, f), v) for f, v in facets]
     pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
+    text = index_text(record, facets)
+    pairs.extend((facet_key(kind, f), v) for f, v in text.inferred)
     conn.executemany("INSERT INTO facet_postings (key, record) VALUES (?, ?)",
                      [(key, rowid) for key in keys.ids(conn, pairs)])
-    conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
-                 (rowid, search_text(record, facets)))
+    conn.execute(TEXT_INSERT, (rowid, text.name, text.description, text.body, text.concepts))
     if record.get("type") == "Node":
         _index_keys(conn, record)
 
@@ -280,7 +285,9 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                 try:
                     for statement in _statements(MIGRATIONS[number - 1]):
                         self._writer.execute(statement)
-                    if number in TEXT_REBUILDS:
+                    # the text index is rebuilt once, by the last migration that needs it
+                    # (an earlier one may see a table the later ones replace)
+                    if number == max((n for n in TEXT_REBUILDS if n > version), default=0):
                         _rebuild_text(self._writer)
                     self._writer.execute(f"PRAGMA user_version = {number}")
                     self._writer.execute("COMMIT")
@@ -568,12 +575,21 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
 
 
 def _rebuild_text(conn: sqlite3.Connection) -> None:
-    """Derive the text index again from every live record's body (after a migration)."""
+    """Derive the text index and inferred facets again from every live record (after a
+    migration)."""
+    keys = FacetKeys()
+    conn.execute("DELETE FROM facet_postings WHERE key IN (SELECT id FROM facet_keys WHERE "
+                 "facet LIKE '%/inferred_%')")
     rows = conn.execute("SELECT rowid, body FROM records WHERE deleted = 0 ORDER BY rowid")
     for rowid, body in rows.fetchall():
         record = json.loads(body)
-        conn.execute("INSERT INTO record_text (rowid, text) VALUES (?, ?)",
-                     (rowid, search_text(record, facet_values(record))))
+        text = index_text(record, facet_values(record))
+        kind = str(record.get("type"))
+        pairs = [(facet_key(kind, f), v) for f, v in text.inferred]
+        conn.executemany("INSERT OR IGNORE INTO facet_postings (key, record) VALUES (?, ?)",
+                         [(key, rowid) for key in keys.ids(conn, pairs)])
+        conn.execute(TEXT_INSERT, (rowid, text.name, text.description, text.body,
+                                   text.concepts))
 
 
 def _statements(script: str) -> list[str]:

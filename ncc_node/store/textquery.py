@@ -1,88 +1,106 @@
-"""The full-text dialect of the store: concept tokens in the index, concept labels at query time.
+"""The full-text dialect of the store: analysed terms, concept tokens, ranked and boolean queries.
 
-A record's text in ``record_text`` holds its own words (every language of every text field,
-organisation names, regions, identifier) and one opaque token per concept it is tagged with
-(:func:`concept_token`), not the concepts' labels. The labels of one concept in all languages
-are ~50 words, and a record has ~6 concepts: copying them into every record tripled the text
-the sync writes per record (issue 5). Instead, a query word is matched against the labels
-here, with the same FTS5 tokenizer in a small in-memory index, and every concept it matches
-becomes an alternative to the word: ``haridus`` finds a record tagged with education exactly
-as before, in every language, with diacritics folded the same way.
+``record_text`` has four columns (name, description, the other texts, concepts). The texts hold
+analysed terms (:mod:`.analysis`: lower-cased Snowball stems in each text's language); the
+concepts column holds one opaque token per concept the publisher tagged the record with
+(:func:`concept_token`) and one per concept inferred from its text (:func:`inferred_token`),
+never the concepts' labels (their ~50 words in all languages would triple the text the sync
+writes per record). A query word is instead matched against the labels at query time
+(:mod:`.annotate`), and every concept it names becomes an alternative to the word: "töötus"
+finds a record about the long-term unemployed written in English, Dutch or German.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
-from vocab import SCHEMES, concept_index
+from .analysis import query_forms, words
+from .annotate import thesaurus
 
-__all__ = ["TOKENIZER", "concept_token", "fts_query"]
+__all__ = ["COLUMN_WEIGHTS", "TOKENIZER", "QueryPlan", "TermGroup", "concept_token",
+           "fts_query", "inferred_token", "plan_query"]
 
-#: The tokenizer of ``record_text`` and of the label index (they must match).
+#: The tokenizer of ``record_text`` (diacritics folded after stemming).
 TOKENIZER = "unicode61 remove_diacritics 2"
+#: bm25 weights of the columns name, description, body, concepts (name above description
+#: above the rest; a concept named by the query counts like a description word)
+COLUMN_WEIGHTS = (4.0, 2.0, 1.0, 2.0)
+MAX_QUERY_WORDS = 12
+PREFIX_MIN = 3  # a shorter last word as a prefix would match half the index
 
 
 @lru_cache(maxsize=4096)
 def concept_token(iri: str) -> str:
-    """The one word standing for concept ``iri`` in the index: ASCII letters and digits only,
-    so the tokenizer keeps it whole, and derived from the IRI alone (no vocabulary state)."""
+    """The one word standing for a concept the publisher tagged: ASCII letters and digits
+    only, so the tokenizer keeps it whole, and derived from the IRI alone."""
     return "ncc" + hashlib.blake2b(iri.encode("utf-8"), digest_size=8).hexdigest()
 
 
-class _LabelIndex:
-    """Every concept's labels and alternative labels, in an in-memory FTS5 table."""
-
-    def __init__(self) -> None:
-        index = concept_index()
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
-        self._conn.execute(f"CREATE VIRTUAL TABLE labels USING fts5 (text, tokenize = "
-                           f"'{TOKENIZER}')")
-        self._tokens: list[str] = []
-        # every scheme: which concepts have a token in a record's text is decided once, by
-        # store.derive.LABELLED; a token no text holds (a country's) simply matches nothing
-        for concept in (c for scheme in SCHEMES for c in index.concepts(scheme)):
-            parts = list(concept.labels.values())
-            for alternatives in concept.alt_labels.values():
-                parts.extend(alternatives)
-            self._tokens.append(concept_token(concept.iri))
-            self._conn.execute("INSERT INTO labels (rowid, text) VALUES (?, ?)",
-                               (len(self._tokens), "\n".join(parts)))
-
-    def tokens(self, phrase: str) -> list[str]:
-        """The tokens of the concepts whose labels match ``phrase`` (an FTS5 phrase)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT rowid FROM labels WHERE labels MATCH ? "
-                                      "ORDER BY rowid", (phrase,)).fetchall()
-        return [self._tokens[rowid - 1] for (rowid,) in rows]
+@lru_cache(maxsize=4096)
+def inferred_token(iri: str) -> str:
+    """The word standing for a concept this node inferred from a record's text."""
+    return "nci" + hashlib.blake2b(iri.encode("utf-8"), digest_size=8).hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _labels() -> _LabelIndex:
-    return _LabelIndex()
+@dataclass(frozen=True)
+class TermGroup:
+    """One query word (or a concept several words name): its index forms and concepts."""
+
+    word: str
+    forms: tuple[str, ...]
+    concepts: tuple[str, ...] = ()
+    prefix: bool = False  # the last word of a query may be unfinished: it matches as a prefix
+
+    def expression(self) -> str:
+        """The FTS5 alternatives of this group (quoted: user text is only ever words)."""
+        alternatives = [f'"{form}"' for form in self.forms]
+        if self.prefix:
+            alternatives[0] += "*"
+        for iri in self.concepts:
+            alternatives += [f'concepts : "{concept_token(iri)}"',
+                             f'concepts : "{inferred_token(iri)}"']
+        return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(
+            alternatives) + ")"
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A query's word groups and the concepts it names (for ranking and explanations)."""
+
+    groups: tuple[TermGroup, ...]
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # (concept IRI, the words naming it)
+
+    def any_match(self) -> str:
+        """Every group optional: records matching at least one."""
+        return " OR ".join(g.expression() for g in self.groups)
+
+    def all_match(self) -> str:
+        """Every group required."""
+        return " AND ".join(g.expression() for g in self.groups)
 
 
 @lru_cache(maxsize=1024)
-def _alternatives(phrase: str) -> str:
-    tokens = _labels().tokens(phrase)
-    if not tokens:
-        return phrase
-    return "(" + " OR ".join([phrase, *(f'"{token}"' for token in tokens)]) + ")"
+def plan_query(text: str) -> QueryPlan | None:
+    """Analyse a scout's text: each word becomes its stems in every query language, and each
+    concept named by a run of words an alternative to those words."""
+    raw = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
+    if not raw:
+        return None
+    named = thesaurus().in_query(" ".join(raw))
+    by_word: dict[str, list[str]] = {}
+    for match in named:
+        for word in match.words:
+            by_word.setdefault(word, []).append(match.iri)
+    groups = tuple(TermGroup(w, query_forms(w), tuple(dict.fromkeys(by_word.get(w, []))),
+                             prefix=index == len(raw) - 1 and len(w) >= PREFIX_MIN)
+                   for index, w in enumerate(raw))
+    return QueryPlan(groups, tuple((m.iri, m.words) for m in named))
 
 
 def fts_query(text: str) -> str | None:
-    """Turn user text into an FTS5 query: every word must match, the last one as a prefix.
-
-    A word matches a record's own text or the labels of one of its concepts. Words are quoted,
-    so FTS5 syntax in user text is only ever words.
-    """
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    if not words:
-        return None
-    phrases = [f'"{w}"' for w in words]
-    phrases[-1] += "*"
-    # explicit AND: FTS5 only joins bare phrases implicitly, not parenthesised groups
-    return " AND ".join(_alternatives(phrase) for phrase in phrases)
+    """Turn user text into a boolean FTS5 query (list filters): every word must match, in any
+    of its forms or through a concept it names."""
+    plan = plan_query(text)
+    return plan.all_match() if plan is not None else None

@@ -153,6 +153,13 @@ EN: dict[str, str] = {
     "not_served": "not served by the peer",
     "quarantine_rows": "kept",
     "dropped": "dropped",
+    "use_inferred": "Filters also match concepts suggested from the text",
+    "matched_words": "Matched words",
+    "matched_concepts": "Matched concepts",
+    "publisher_tags": "Publisher's tags",
+    "inferred_concepts": "Suggested from the text (this node)",
+    "also_published_by": "Also published by",
+    "partial_match": "Partial match: no case has every word; missing here: {words}",
 }
 
 DE: dict[str, str] = {
@@ -294,6 +301,13 @@ DE: dict[str, str] = {
     "not_served": "vom Peer nicht angeboten",
     "quarantine_rows": "behalten",
     "dropped": "verworfen",
+    "use_inferred": "Filter gelten auch für aus dem Text vorgeschlagene Begriffe",
+    "matched_words": "Gefundene Wörter",
+    "matched_concepts": "Gefundene Begriffe",
+    "publisher_tags": "Schlagwörter der Herausgeber",
+    "inferred_concepts": "Aus dem Text vorgeschlagen (dieser Knoten)",
+    "also_published_by": "Auch veröffentlicht von",
+    "partial_match": "Teiltreffer: kein Fall enthält alle Wörter; hier fehlt: {words}",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": EN, "de": DE})

@@ -19,6 +19,7 @@ from ..scout import (
     ScoutQueryInvalid,
     Weights,
     find_candidates,
+    inferred_concepts,
     resolve_concept,
     resolve_country,
 )
@@ -47,6 +48,7 @@ class Form:
     q: str = ""
     limit: int = DEFAULT_LIMIT
     errors: list[str] = field(default_factory=list)
+    inferred: bool = False  # concept filters also match concepts inferred from the text
 
 
 @dataclass
@@ -79,7 +81,8 @@ def read_form(args: Mapping[str, str]) -> Form:
     except ValueError:
         limit = DEFAULT_LIMIT
     return Form(values, (args.get("q") or "").strip()[:200],
-                min(max(limit, 1), max(LIMITS)), errors)
+                min(max(limit, 1), max(LIMITS)), errors,
+                inferred=(args.get("inferred") or "") in ("1", "true", "on"))
 
 
 def choices(lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -123,7 +126,28 @@ def present(candidate: Candidate, store: Store, lang: str) -> dict[str, Any]:
         "score": float(candidate.score),
         "factors": [(name, value, candidate.raw.get(name, 0.0))
                     for name, value in candidate.factors.items()],
+        "matched": candidate.details.get("matched", []),
+        "missing": candidate.details.get("missing", []),
+        "concepts": candidate.details.get("concepts", []),
+        "snippet": _marked(candidate.details.get("snippet")),
+        "tags": concept_labels([*as_list(record.get("themes")),
+                                *as_list(record.get("targetGroups"))], lang),
+        "inferred": [concept_label(c, lang) for c in inferred_concepts(record)],
+        "also": [node_name(store, other["origin"], lang) for other in candidate.also],
     }
+
+
+def _marked(snippet: Any) -> list[tuple[str, bool]]:
+    """A snippet as (text, highlighted) pieces, for the template to escape and mark."""
+    if not isinstance(snippet, dict):
+        return []
+    text, pieces, at = str(snippet["text"]), [], 0
+    for start, end in snippet["highlights"]:
+        pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    pieces.append((text[at:], False))
+    return [p for p in pieces if p[0]]
 
 
 def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
@@ -137,7 +161,8 @@ def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
         query = ScoutQuery(country=values["for"], sdg=values["sdg"], theme=values["theme"],
                            target_group=values["target_group"], stage=values["stage"],
                            language=values["language"], q=form.q or None,
-                           limit=min(form.limit, int(settings["scout.limit_max"])))
+                           limit=min(form.limit, int(settings["scout.limit_max"])),
+                           inferred=form.inferred, lang=lang)
     except ScoutQueryInvalid as exc:
         return Result(error=exc.message)
     found = find_candidates(store, query, weights=Weights.from_settings(settings),

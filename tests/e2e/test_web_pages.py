@@ -180,3 +180,23 @@ def test_the_form_takes_what_the_api_takes(client: FlaskClient, records: Seeded)
         assert '<option value="country:EST" selected' in page
         assert '<option value="theme:education" selected' in page
     assert client.get("/?for=Atlantis").status_code == 400
+
+
+def test_scouting_page_marks_the_match_and_shows_suggested_concepts_apart(
+        client: FlaskClient, context: NodeContext,
+        make_payload: Callable[..., dict[str, Any]]) -> None:
+    payload = make_payload("Initiative")
+    for term in ("problem", "approach", "results", "impact", "transferPotential", "targetGroups"):
+        payload.pop(term, None)
+    payload.update(name={"en": "Express to Connect"}, themes=["theme:culture"],
+                   description={"en": "Preventing loneliness <b>and</b> isolation amongst "
+                                      "elderly people through creative workshops."},
+                   countries=["country:NLD"])
+    context.publisher.create("Initiative", payload)
+    page = text(client.get("/?for=EE&q=Einsamkeit+eakad+loneliness&lang=de"))
+    assert "<mark>loneliness</mark>" in page and "&lt;b&gt;and&lt;/b&gt;" in page
+    assert "Aus dem Text vorgeschlagen" in page and "Ältere Menschen" in page
+    assert "Teiltreffer" in page  # "Einsamkeit" is in no case
+    checked = text(client.get("/?for=EE&target_group=tg:older-people&inferred=1"))
+    assert "Express to Connect" in checked and 'name="inferred" value="1" checked' in checked
+    assert "Express to Connect" not in text(client.get("/?for=EE&target_group=tg:older-people"))

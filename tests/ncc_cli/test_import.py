@@ -191,3 +191,17 @@ def test_kind_of_a_record_cannot_change(ncc: Invoke, node_config: Path) -> None:
     result = ncc("import", path, "--config", node_config)
     assert result.exit_code == 1
     assert f"{path}:2: identifier 'wirkungstreppe' belongs to Method" in result.stderr
+
+
+def test_concepts_found_in_the_texts_are_suggested_not_added(ncc: Invoke,
+                                                             node_config: Path,
+                                                             tmp_path: Path) -> None:
+    path = write(tmp_path / "lonely.csv", "\n".join([HEADER, good_row(
+        "express-to-connect", description_en="Preventing loneliness and isolation amongst "
+        "elderly people through creative workshops.")]))
+    result = ncc("import", path, "--config", node_config)
+    assert result.exit_code == 0, result.output
+    assert "suggested from the texts" in result.output
+    assert "tg:older-people (1 row(s))" in result.output
+    record = stored(node_config, "express-to-connect")
+    assert record is not None and "targetGroups" not in record  # only a suggestion

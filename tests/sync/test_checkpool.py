@@ -44,7 +44,8 @@ def index_rows(node: LiveNode, origin: str) -> Rows:
     facets = conn.execute("SELECT r.id, f.facet, f.value FROM facets f JOIN records r "
                           "ON r.rowid = f.record WHERE r.origin = ? AND r.kind != 'Node'",
                           (origin,)).fetchall()
-    texts = conn.execute("SELECT r.id, t.text FROM record_text t JOIN records r "
+    texts = conn.execute("SELECT r.id, t.name, t.description, t.body, t.concepts FROM "
+                         "record_text t JOIN records r "
                          "ON r.rowid = t.rowid WHERE r.origin = ? AND r.kind != 'Node'",
                          (origin,)).fetchall()
     return set(facets), set(texts)

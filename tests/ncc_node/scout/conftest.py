@@ -14,7 +14,7 @@ from ncc_node.context import NodeContext
 Publish = Callable[..., dict[str, Any]]
 
 # Fields of the example initiative that make a record score high; tests strip them to compare.
-PLAIN = {"impact": None, "transferPotential": None, "seeksPartners": None,
+PLAIN = {"impact": None, "results": None, "transferPotential": None, "seeksPartners": None,
          "seeksPartnersIn": None}
 
 

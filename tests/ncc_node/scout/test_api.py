@@ -85,7 +85,7 @@ def test_weights_come_from_the_scout_settings(app: Any, client: FlaskClient,
                                               publish: Publish) -> None:
     mature = publish(stage="maturity:established", countries=["country:DEU"], **PLAIN)
     evidenced = publish(stage="maturity:pilot", countries=["country:DEU"],
-                        **{**PLAIN, "impact": {"en": "Evaluated."}})
+                        **{**PLAIN, "impact": {"en": "Evaluated: 78% found work."}})
 
     def order() -> list[str]:
         items = client.get("/scout/candidates?for=EE").get_json()["items"]
