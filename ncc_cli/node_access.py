@@ -13,7 +13,7 @@ import click
 from ncc_node.context import NodeContext, open_node
 from ncc_node.errors import ConfigError
 from ncc_node.settings import Settings, load_settings
-from sync import peers_from_settings
+from sync import origins_from_settings, peers_from_settings
 
 DEFAULT_CONFIG = "ncc.toml"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +45,8 @@ def node_settings(config: Path | None) -> Settings:
         raise ConfigError("no node configuration: pass --config FILE, set NCC_CONFIG, or run in "
                           f"a folder holding {DEFAULT_CONFIG} (create one with `ncc init`)")
     settings.require("node.base_url")
-    peers_from_settings(settings)  # a bad [[peers]] entry fails every command at start-up
+    peers_from_settings(settings)  # a bad [[peers]] or [[origins]] entry fails every command
+    origins_from_settings(settings)  # at start-up
     database = settings.path("node.database")
     if not database.is_file():
         where = f" (config {Path(source).resolve()})" if source else ""

@@ -77,40 +77,17 @@ def _peer_tables(value: Any, source: str) -> list[dict[str, Any]]:
     return [dict(entry) for entry in value]
 
 
-def check_origins(value: Any, source: str) -> list[dict[str, Any]]:
-    """Validate the ``[[origins]]`` entries (node IRI and pinned keys); ConfigError names one."""
-    from .errors import DescriptorError, MultikeyError
-    from .identity import check_base_url, node_iri_for
-    from .integrity import decode_public_key
-
+def _origin_tables(value: Any, source: str) -> list[dict[str, Any]]:
+    """The form of ``[[origins]]``: a list of tables of ``node`` and ``keys``. What the entries
+    mean (node IRIs, key encoding, duplicates) is the sync worker's to check
+    (``sync.check_origins``)."""
     if not isinstance(value, list | tuple):
         raise ConfigError(f"origins from {source}: expected a list of origin tables")
-    origins: list[dict[str, Any]] = []
     for index, entry in enumerate(value):
-        where = f"origins[{index}] from {source}"
         if not isinstance(entry, Mapping) or sorted(entry) != ["keys", "node"]:
-            raise ConfigError(f"{where}: expected a table with node (a node IRI <base>/node) "
-                              "and keys (a list of z6Mk… keys)")
-        iri, keys = entry["node"], entry["keys"]
-        try:
-            valid = (isinstance(iri, str) and iri.endswith("/node")
-                     and node_iri_for(check_base_url(iri.removesuffix("/node"))) == iri)
-        except DescriptorError:
-            valid = False
-        if not valid:
-            raise ConfigError(f"{where}: node must be a node IRI <base>/node, got {iri!r}")
-        if (not isinstance(keys, list | tuple) or not keys
-                or not all(isinstance(k, str) for k in keys)):
-            raise ConfigError(f"{where} ({iri}): keys must be a non-empty list of z6Mk… keys")
-        for key in keys:
-            try:
-                decode_public_key(key)
-            except MultikeyError as exc:
-                raise ConfigError(f"{where} ({iri}): key {key!r}: {exc.message}") from None
-        if any(o["node"] == iri for o in origins):
-            raise ConfigError(f"{where}: {iri} is listed twice")
-        origins.append({"node": iri, "keys": list(keys)})
-    return origins
+            raise ConfigError(f"origins[{index}] from {source}: expected a table with node (a "
+                              "node IRI <base>/node) and keys (a list of z6Mk… keys)")
+    return [dict(entry) for entry in value]
 
 
 def _check_weight(value: Any, where: str) -> float:
@@ -235,7 +212,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Origins the operator vouches for (a roster): `[[origins]]` tables of node (its "
             "IRI) and keys (pinned z6Mk… keys); their descriptors are taken from any relay "
             "when signed by a pinned key. The variable holds JSON.",
-            check=check_origins),
+            check=_origin_tables),
     *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
               _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
     Setting("scout.pool", int, 200,

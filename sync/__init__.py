@@ -5,7 +5,14 @@
 :mod:`sync.rules` against its origin's key and merged with provenance, one transaction per page.
 """
 
-from .config import PeerConfig, SyncOptions, check_peers, peers_from_settings
+from .config import (
+    PeerConfig,
+    SyncOptions,
+    check_origins,
+    check_peers,
+    origins_from_settings,
+    peers_from_settings,
+)
 from .daemon import run_daemon
 from .errors import (
     BadResponse,
@@ -40,7 +47,9 @@ __all__ = [
     "TrustPolicy",
     "Verdict",
     "check_item",
+    "check_origins",
     "check_peers",
+    "origins_from_settings",
     "peers_from_settings",
     "run_daemon",
 ]

@@ -20,6 +20,7 @@ from ncc_node import (
 __all__ = [
     "PeerConfig",
     "SyncOptions",
+    "check_origins",
     "check_peers",
     "origins_from_settings",
     "peers_from_settings",
@@ -104,9 +105,42 @@ def peers_from_settings(settings: Mapping[str, Any]) -> list[PeerConfig]:
     return peers
 
 
+def check_origins(value: Any, source: str = "settings") -> list[dict[str, Any]]:
+    """Validate the ``[[origins]]`` entries (node IRI and pinned keys); ConfigError names one."""
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"origins from {source}: expected a list of origin tables")
+    origins: list[dict[str, Any]] = []
+    for index, entry in enumerate(value):
+        where = f"origins[{index}] from {source}"
+        if not isinstance(entry, Mapping) or sorted(entry) != ["keys", "node"]:
+            raise ConfigError(f"{where}: expected a table with node (a node IRI <base>/node) "
+                              "and keys (a list of z6Mk… keys)")
+        iri, keys = entry["node"], entry["keys"]
+        try:
+            valid = (isinstance(iri, str) and iri.endswith("/node")
+                     and node_iri_for(check_base_url(iri.removesuffix("/node"))) == iri)
+        except DescriptorError:
+            valid = False
+        if not valid:
+            raise ConfigError(f"{where}: node must be a node IRI <base>/node, got {iri!r}")
+        if (not isinstance(keys, list | tuple) or not keys
+                or not all(isinstance(k, str) for k in keys)):
+            raise ConfigError(f"{where} ({iri}): keys must be a non-empty list of z6Mk… keys")
+        for key in keys:
+            try:
+                decode_public_key(key)
+            except MultikeyError as exc:
+                raise ConfigError(f"{where} ({iri}): key {key!r}: {exc.message}") from None
+        if any(o["node"] == iri for o in origins):
+            raise ConfigError(f"{where}: {iri} is listed twice")
+        origins.append({"node": iri, "keys": list(keys)})
+    return origins
+
+
 def origins_from_settings(settings: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     """``[[origins]]``: the origins the operator vouches for, node IRI -> pinned keys."""
-    return {str(entry["node"]): tuple(entry["keys"]) for entry in settings.get("origins") or []}
+    return {str(entry["node"]): tuple(entry["keys"])
+            for entry in check_origins(settings.get("origins") or [])}
 
 
 @dataclass(frozen=True)

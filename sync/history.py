@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from .errors import BudgetExhausted, SyncError
 from .knowledge import PageKnowledge
+from .verdicts import Decided
 
 if TYPE_CHECKING:
-    from .peer_run import Decided, PeerRun
+    from .peer_run import PeerRun
 
 __all__ = ["walk_history"]
 
@@ -27,8 +28,6 @@ MAX_VERSIONS = 1000  # versions walked per origin and round at most
 def walk_history(run: PeerRun, origin: str, knowledge: PageKnowledge) -> list[Decided]:
     """The descriptor versions of ``origin`` after the held one that follow by continuity,
     oldest first; each is counted in ``knowledge`` (they are committed with the page)."""
-    from .peer_run import Decided
-
     if origin in run.walked:
         return []
     run.walked.add(origin)

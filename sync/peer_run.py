@@ -42,12 +42,13 @@ from typing import Any
 from ncc_node import (
     Conflict,
     PeerState,
+    RetryEntry,
     Store,
     StoredRecord,
+    Writer,
     descriptor_keys,
     format_timestamp,
 )
-from ncc_node.store import RetryEntry, Writer
 
 from .checkpool import CheckPool, PendingScreen
 from .client import PeerClient
@@ -67,7 +68,7 @@ from .repair import anti_entropy
 from .results import PeerResult
 from .retry import TRANSIENT, refetch, retry_due
 from .rules import Limits, Screened, TrustPolicy, check_item
-from .verdicts import ACCEPTED, DUPLICATE, Held, Verdict
+from .verdicts import ACCEPTED, DUPLICATE, Decided, Held, Verdict
 
 __all__ = ["PeerRun", "Progress"]
 
@@ -114,15 +115,6 @@ class _Unheld:
         """The holder of ``country`` other than the origin judged afresh."""
         holder = self.knowledge.country_holder(country)
         return None if holder == self.record_id else holder
-
-
-@dataclass(frozen=True)
-class Decided:
-    """One item's verdict, its bytes and where it came from, ready to commit."""
-
-    verdict: Verdict
-    raw: bytes
-    source: str  # base URL the item came from
 
 
 _Decided = Decided

@@ -27,10 +27,10 @@ from .client import MAX_IDS
 from .errors import BudgetExhausted, SyncError
 from .feedpage import FeedPage
 from .knowledge import PageKnowledge
-from .verdicts import PROOF_REASONS
+from .verdicts import PROOF_REASONS, Decided
 
 if TYPE_CHECKING:
-    from .peer_run import Decided, PeerRun
+    from .peer_run import PeerRun
 
 __all__ = ["TRANSIENT", "refetch", "retry_due"]
 
@@ -45,8 +45,6 @@ DUE_PER_ROUND = 1000  # ids retried per peer and round at most
 def refetch(run: PeerRun, decided: list[Decided], knowledge: PageKnowledge,
             now: datetime) -> list[Decided]:
     """Ask the peer again for the page's possibly damaged items and check them again."""
-    from .peer_run import Decided
-
     wanted = {str(d.verdict.record_id): i for i, d in enumerate(decided)
               if d.verdict.reason in TRANSIENT and d.verdict.record_id is not None
               and d.verdict.reason != "unknown_origin"}  # that one waits for its descriptor
