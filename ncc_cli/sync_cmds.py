@@ -26,7 +26,15 @@ import click
 from ncc_node.context import NodeContext
 from ncc_node.errors import ConfigError
 from ncc_node.settings import SETTINGS, Settings
-from sync import PeerConfig, PeerResult, SyncWorker, peers_from_settings, run_daemon
+from sync import (
+    PeerConfig,
+    PeerResult,
+    PushAgent,
+    PushCounts,
+    SyncWorker,
+    peers_from_settings,
+    run_daemon,
+)
 
 from .errors import CliError
 from .node_access import config_option, opened_node
@@ -70,17 +78,33 @@ def summary_line(result: PeerResult) -> str:
     counts = (f"{result.accepted:,} accepted, {rejected:,} rejected"
               + (f" ({reasons})" if reasons else "")
               + (f", {result.duplicates:,} already held" if result.duplicates else "")
-              + f", {result.pages} page(s)"
+              + f", {result.pages} page(s), {result.requests} request(s), "
+                f"{result.wire_bytes:,} B on the wire ({result.body_bytes:,} B decoded)"
               + (f", {result.records_per_s:,.0f} records/s" if result.records_per_s else ""))
     if result.error:
         return f"{head} {result.error} (after {counts})"
     return f"{head} {counts}" + (", up to date" if result.up_to_date else "")
 
 
-def round_lines(results: Sequence[PeerResult]) -> list[str]:
+def round_lines(results: Sequence[PeerResult], prefix: str = "") -> list[str]:
     """The daemon's lines for one round: each peer's summary after a UTC time stamp."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return [f"{stamp} {summary_line(result)}" for result in results]
+    return [f"{stamp} {prefix}{summary_line(result)}" for result in results]
+
+
+def round_total(number: int, results: Sequence[PeerResult], push: PushCounts | None) -> str:
+    """The daemon's closing line of a round: its totals, and what push did since the last."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    line = (f"{stamp} round {number}: {len(results)} peer(s), "
+            f"{sum(r.accepted for r in results):,} accepted, "
+            f"{sum(r.requests for r in results)} request(s), "
+            f"{sum(r.wire_bytes for r in results):,} B on the wire "
+            f"({sum(r.body_bytes for r in results):,} B decoded)")
+    if push is not None:
+        line += (f"; push since the last round: {push.hints} hint(s), {push.pulls} pull(s), "
+                 f"{push.notifications} notification(s) sent, {push.requests} request(s), "
+                 f"{push.wire_bytes:,} B on the wire")
+    return line
 
 
 def _as_json(result: PeerResult) -> dict[str, Any]:
@@ -142,18 +166,32 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
         threading.Thread(target=_stop_when_orphaned, args=(parent, stop), daemon=True,
                          name="parent-watch").start()
 
+    def on_pull(result: PeerResult) -> None:
+        echo(round_lines([result], prefix="notified: ")[0])
+
+    agent = (PushAgent(worker, data_dir=settings.path("node.data_dir"), stop=stop,
+                       on_pull=on_pull) if settings["push.enabled"] else None)
+    rounds = [0]
+
     def on_round(results: list[PeerResult]) -> None:
         for line in round_lines(results):
             echo(line)
+        rounds[0] += 1
+        echo(round_total(rounds[0], results, agent.take_counts() if agent else None))
 
     previous = _stop_on_signals(stop)
+    if agent is not None and not agent.open():
+        agent = None
     echo(f"Syncing {context.identity.node_iri} from {len(peers_from_settings(settings))} "
          f"peer(s) every {settings['sync.interval_s']:g} s (+ up to "
-         f"{settings['sync.jitter_s']:g} s); Ctrl-C to stop")
+         f"{settings['sync.jitter_s']:g} s), push {'on' if agent else 'off'}; Ctrl-C to stop")
     try:
         run_daemon(worker, interval_s=settings["sync.interval_s"],
-                   jitter_s=settings["sync.jitter_s"], stop=stop, on_round=on_round)
+                   jitter_s=settings["sync.jitter_s"], stop=stop, on_round=on_round,
+                   pause=agent.pause if agent is not None else None)
     finally:
+        if agent is not None:
+            agent.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     echo("Stopped.")

@@ -22,6 +22,7 @@ from .errors import (
     UnknownKey,
     UnsupportedCryptosuite,
 )
+from .feed_cursor import decode_cursor, encode_cursor
 from .identity import (
     NodeIdentity,
     NodeKey,
@@ -54,6 +55,14 @@ from .integrity import (
     verify_proof_set,
 )
 from .jsonbody import dump_body, json_depth, orjson_value, parse_json, parse_json_bytes, too_deep
+from .push_channel import (
+    PushChannel,
+    callback_for,
+    channel_address,
+    parse_topic,
+    send_to_daemon,
+    topic_for,
+)
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
 from .store import PeerState, RecordFilter, RetryEntry, SqliteStore, Store, StoredRecord, Writer
@@ -79,6 +88,7 @@ __all__ = [
     "ProofContextMismatch",
     "ProofError",
     "Publisher",
+    "PushChannel",
     "RecordFilter",
     "RecordRejected",
     "RetryEntry",
@@ -92,12 +102,16 @@ __all__ = [
     "UnsupportedCryptosuite",
     "VerifiedProof",
     "Writer",
+    "callback_for",
     "canonicalize",
+    "channel_address",
     "check_base_url",
+    "decode_cursor",
     "decode_public_key",
     "descriptor_keys",
     "digest",
     "dump_body",
+    "encode_cursor",
     "encode_public_key",
     "format_timestamp",
     "generate_key",
@@ -113,12 +127,15 @@ __all__ = [
     "parse_json",
     "parse_json_bytes",
     "parse_timestamp",
+    "parse_topic",
     "payload_of",
     "rotate",
     "rotate_identity",
     "save_key",
+    "send_to_daemon",
     "sign",
     "too_deep",
+    "topic_for",
     "utc_now",
     "verify",
     "verify_descriptor",

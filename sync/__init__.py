@@ -24,6 +24,7 @@ from .errors import (
     ResponseTooLarge,
     SyncError,
 )
+from .push import PushAgent, PushCounts
 from .results import PeerResult
 from .rules import Limits, TrustPolicy, check_item
 from .verdicts import REASONS, Verdict
@@ -38,6 +39,8 @@ __all__ = [
     "PeerResult",
     "PeerTimeout",
     "PeerUnreachable",
+    "PushAgent",
+    "PushCounts",
     "REASONS",
     "RedirectRefused",
     "ResponseTooLarge",

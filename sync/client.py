@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .config import SyncOptions
 from .deadline import deadline
@@ -38,6 +38,7 @@ from .errors import (
     SyncError,
 )
 from .feedpage import FeedPage, parse_feed_page
+from .wire import ACCEPT_ENCODING, ACCEPTED_CODINGS, request_bytes, response_head_bytes
 
 __all__ = ["MAX_IDS", "MAX_REDIRECTS", "PeerClient", "same_origin"]
 
@@ -85,6 +86,8 @@ class PeerClient:
         self.requests = 0  # attempts made, redirects included
         self.bytes_read = 0  # response bytes read, all requests together
         self.until: float | None = None  # time.monotonic() past which no request starts
+        self.wire_bytes = 0  # requests and responses as sent and received, heads included
+        self.body_bytes = 0  # response bodies after decompression
 
     # -- the two resources ----------------------------------------------------------------------
     def get_descriptor(self) -> tuple[dict[str, Any], bytes]:
@@ -201,7 +204,8 @@ class PeerClient:
         return body
 
     def _follow(self, url: str, accept: str) -> bytes:
-        headers = {"User-Agent": self.user_agent, "Accept": accept}
+        headers = {"User-Agent": self.user_agent, "Accept": accept,
+                   "Accept-Encoding": ACCEPT_ENCODING}
         for _ in range(MAX_REDIRECTS + 1):
             response = self._send(url, headers)
             try:
@@ -239,12 +243,16 @@ class PeerClient:
     def _read(self, response: requests.Response, limit: int) -> bytes:
         """Read the body in chunks, stopping as soon as it passes ``limit`` bytes."""
         declared = response.headers.get("Content-Length", "")
+        coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if coding not in ("identity", *ACCEPTED_CODINGS):
+            raise BadResponse(self.base_url, f"content coding {coding!r} was not asked for")
         if declared.isdigit() and int(declared) > limit:
             raise ResponseTooLarge(self.base_url, f"response of {declared} bytes exceeds the "
                                                   f"limit of {limit}")
         deadline = time.monotonic() + self.options.read_timeout_s
         chunks: list[bytes] = []
         size = 0
+        self.wire_bytes += request_bytes(response) + response_head_bytes(response)
         try:
             for chunk in response.raw.stream(CHUNK_BYTES, decode_content=True):
                 size += len(chunk)
@@ -262,9 +270,14 @@ class PeerClient:
         except ProtocolError as exc:
             raise BadResponse(self.base_url, f"truncated response: {exc}",
                               retryable=True) from None
+        except DecodeError as exc:
+            raise BadResponse(self.base_url, f"cannot decode the {coding} body: {exc}") from None
         except Urllib3Error as exc:
             raise BadResponse(self.base_url, f"cannot read the response: {exc}",
                               retryable=True) from None
+        finally:
+            self.wire_bytes += response.raw.tell()
+            self.body_bytes += size
         return b"".join(chunks)
 
     def _error_message(self, response: requests.Response) -> str:

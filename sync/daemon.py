@@ -1,10 +1,11 @@
-"""Run sync rounds forever: every ``interval_s`` plus random jitter, until asked to stop."""
+"""Run sync rounds forever: one starting every ``interval_s`` plus random jitter, until stopped."""
 
 from __future__ import annotations
 
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 
 from .results import PeerResult
@@ -22,9 +23,13 @@ def run_daemon(
     jitter_s: float,
     stop: threading.Event,
     on_round: Callable[[list[PeerResult]], None] | None = None,
+    pause: Callable[[float], object] | None = None,
 ) -> None:
-    """Loop ``worker.run_once`` until ``stop`` is set; waits are ``stop.wait`` (bounded)."""
+    """Loop ``worker.run_once`` until ``stop`` is set; the waits between rounds are
+    ``pause(seconds)`` (push's work, :mod:`sync.push`) or else ``stop.wait`` (bounded)."""
+    wait = pause if pause is not None else stop.wait
     while not stop.is_set():
+        started = time.monotonic()
         try:
             results = worker.run_once(stop=stop)
         except Exception:  # keep the daemon alive; the next round tries again
@@ -32,5 +37,8 @@ def run_daemon(
             results = []
         if on_round is not None:
             on_round(results)
-        # jitter keeps many nodes that started together from polling their peers in lockstep
-        stop.wait(max(0.0, interval_s) + random.uniform(0.0, max(0.0, jitter_s)))
+        # rounds start every interval (plus jitter), however long the last one took, so a peer
+        # is polled at most interval + jitter apart; jitter keeps many nodes that started
+        # together from polling their peers in lockstep
+        period = max(0.0, interval_s) + random.uniform(0.0, max(0.0, jitter_s))
+        wait(max(0.0, period - (time.monotonic() - started)))

@@ -26,6 +26,8 @@ class PeerResult:
     repaired: int = 0  # records the anti-entropy check found missing and pulled
     antientropy: str | None = None  # "agrees", "differs" (after repair), None: not checked
     behind: int | None = None  # records the peer holds that this node lacks (anti-entropy)
+    wire_bytes: int = 0  # bytes sent and received, heads included, bodies as compressed
+    body_bytes: int = 0  # response bodies after decompression
 
     @property
     def rejected_total(self) -> int:

@@ -121,6 +121,8 @@ class SyncWorker:
                           checks=self.checks, others=others)
             result = run.run()
             result.requests = sum(c.requests for c in clients.values())
+            result.wire_bytes = sum(c.wire_bytes for c in clients.values())
+            result.body_bytes = sum(c.body_bytes for c in clients.values())
         elapsed = time.monotonic() - started
         result.records_per_s = round(run.done / elapsed, 1) if elapsed > 0 else float(run.done)
         return result

@@ -13,7 +13,8 @@ from flask import Flask
 from vocab import INITIATIVE, METHOD
 
 from ..context import NodeContext
-from . import feed, node, repair, scout, sparql, stats, sync_status, vocabulary
+from . import feed, node, push, repair, scout, sparql, stats, sync_status, vocabulary
+from .compression import register_compression
 from .error_shape import register_error_handlers
 from .listing import InitiativeQuerySchema, MethodQuerySchema
 from .openapi import Blueprint, create_api
@@ -27,6 +28,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     repair.blp,
     vocabulary.blp,
     sync_status.blp,
+    push.blp,
     scout.blp,
     sparql.blp,
     stats.blp,
@@ -46,6 +48,9 @@ def register_api(app: Flask, context: NodeContext) -> None:
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    push.register_nudges(app)
+    if context.settings["server.compression"]:
+        register_compression(app)
 
 
 __all__ = ["BLUEPRINTS", "register_api"]

@@ -8,8 +8,6 @@ the byte the origin signed. The cursor is opaque to clients: today ``base64url("
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import marshmallow as ma
@@ -18,33 +16,16 @@ from flask.views import MethodView
 
 from ..context import node
 from ..errors import RequestInvalid
+from ..feed_cursor import decode_cursor, encode_cursor
 from ..representations import items_page
+from .compression import compressible
 from .openapi import Blueprint
 from .schemas import FeedPageSchema
 
-CURSOR_FORMAT = "1"
 DEFAULT_LIMIT = 100
 
 blp = Blueprint("feed", __name__,
                 description="The change feed: every record's latest signed state, in order.")
-
-
-def encode_cursor(seq: int) -> str:
-    """The opaque cursor standing for "everything up to sequence number ``seq``"."""
-    raw = f"{CURSOR_FORMAT}:{seq}".encode("ascii")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The sequence number of a cursor this node handed out (ValueError otherwise)."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValueError("not a cursor of this node") from None
-    version, _, number = raw.partition(":")
-    if version != CURSOR_FORMAT or not number.isdigit() or encode_cursor(int(number)) != cursor:
-        raise ValueError("not a cursor of this node")
-    return int(number)
 
 
 def _check_cursor(cursor: str) -> None:
@@ -96,4 +77,4 @@ class Feed(MethodView):
         rows = rows[:limit]
         cursor = encode_cursor(rows[-1][0] if rows else after)
         body = items_page((stored for _, stored in rows), cursor=cursor, more=more)
-        return Response(body, mimetype="application/json")
+        return compressible(Response(body, mimetype="application/json"))

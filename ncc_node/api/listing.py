@@ -30,6 +30,7 @@ from ..representations import (
     serialize_graph,
 )
 from ..store import RecordFilter
+from .compression import compressible
 
 DEFAULT_LIMIT = 50
 
@@ -125,4 +126,4 @@ def list_page(kind: str, args: dict[str, Any]) -> Response:
                           total=context.store.count(where))
     else:
         body = serialize_graph(payload_graph(r.body for r in records), mimetype)
-    return respond(body, mimetype, body_etag(body), headers=headers)
+    return compressible(respond(body, mimetype, body_etag(body), headers=headers))

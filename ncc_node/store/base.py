@@ -218,8 +218,9 @@ class Store(ABC):
         """Return up to ``limit`` (seq, body) pairs with seq > ``after`` in seq order."""
 
     @abstractmethod
-    def last_seq(self) -> int:
-        """Return the highest sequence number handed out so far (0 when empty)."""
+    def last_seq(self, *, origin: str | None = None) -> int:
+        """Return the highest sequence number handed out so far (0 when empty); with
+        ``origin``, the highest one a record of that origin holds (the head of its feed)."""
 
     @abstractmethod
     def list_records(

@@ -383,8 +383,12 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                 (origin, after, limit))
         return [(int(seq), bytes(body)) for seq, body in rows]
 
-    def last_seq(self) -> int:
+    def last_seq(self, *, origin: str | None = None) -> int:
         """See :meth:`Store.last_seq`."""
+        if origin is not None:
+            return int(self._reader.execute(
+                "SELECT coalesce(max(seq), 0) FROM records WHERE origin = ?",
+                (origin,)).fetchone()[0])
         return int(self._reader.execute(
             "SELECT value FROM counters WHERE name = 'seq'").fetchone()[0])
 

@@ -109,8 +109,9 @@ def test_openapi_documents_every_route(app: Flask, client: FlaskClient) -> None:
             assert op["summary"] and not op["summary"].endswith("."), (path, method)
             assert "default" in op["responses"]
             # writes, and the operator's reads (sync status), need a token; POST /sparql is a
-            # read (SPARQL 1.1 Protocol §2.1.2)
-            operator = (method in ("post", "put", "delete") and path != "/sparql"
+            # read (SPARQL 1.1 Protocol §2.1.2); peers' push messages need no trust (hints)
+            operator = (method in ("post", "put", "delete")
+                        and path not in ("/sparql", "/push", "/push/subscriptions")
                         or path.startswith("/sync/"))
             assert (op.get("security") == [{"bearerAuth": []}]) is operator, (path, method)
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
