@@ -56,7 +56,15 @@ from .integrity import (
 from .jsonbody import dump_body, json_depth, orjson_value, parse_json, parse_json_bytes, too_deep
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
-from .store import PeerState, RecordFilter, SqliteStore, Store, StoredRecord
+from .store import (
+    PeerState,
+    RecordFilter,
+    RetryEntry,
+    SqliteStore,
+    Store,
+    StoredRecord,
+    Writer,
+)
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
 __all__ = [
@@ -81,6 +89,7 @@ __all__ = [
     "Publisher",
     "RecordFilter",
     "RecordRejected",
+    "RetryEntry",
     "RotationRejected",
     "SETTINGS",
     "Settings",
@@ -90,6 +99,7 @@ __all__ = [
     "UnknownKey",
     "UnsupportedCryptosuite",
     "VerifiedProof",
+    "Writer",
     "canonicalize",
     "check_base_url",
     "decode_public_key",

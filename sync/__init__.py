@@ -9,6 +9,8 @@ from .config import PeerConfig, SyncOptions, check_peers, peers_from_settings
 from .daemon import run_daemon
 from .errors import (
     BadResponse,
+    BudgetExhausted,
+    FeedCut,
     PeerHttpError,
     PeerRejected,
     PeerTimeout,
@@ -24,6 +26,8 @@ from .worker import SyncWorker
 
 __all__ = [
     "BadResponse",
+    "BudgetExhausted",
+    "FeedCut",
     "Limits",
     "PeerConfig",
     "PeerHttpError",

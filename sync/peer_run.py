@@ -38,12 +38,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ncc_node import Conflict, PeerState, Store, descriptor_keys, format_timestamp
-from ncc_node.store import RetryEntry, Writer
+from ncc_node import (
+    Conflict,
+    PeerState,
+    RetryEntry,
+    Store,
+    Writer,
+    descriptor_keys,
+    format_timestamp,
+)
 
 from .checkpool import CheckPool, PendingScreen
 from .client import PeerClient
 from .config import PeerConfig, SyncOptions
+from .decided import Decided
 from .errors import (
     BadResponse,
     FeedCut,
@@ -84,15 +92,6 @@ class _PrefetchedPage:
     after: str | None  # the cursor it was asked for with
     page: FeedPage
     screening: _Screening | None
-
-
-@dataclass(frozen=True)
-class Decided:
-    """One item's verdict, its bytes and where it came from, ready to commit."""
-
-    verdict: Verdict
-    raw: bytes
-    source: str  # base URL the item came from
 
 
 _Decided = Decided

@@ -17,8 +17,8 @@ from flask import Response
 from flask.views import MethodView
 
 from ..context import node
-from .openapi import Blueprint
 from ..representations import items_page
+from .openapi import Blueprint
 
 MAX_IDS = 50
 HISTORY_PAGE = 100
