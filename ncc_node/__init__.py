@@ -65,7 +65,15 @@ from .push_channel import (
 )
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
-from .store import PeerState, RecordFilter, RetryEntry, SqliteStore, Store, StoredRecord, Writer
+from .store import (
+    PeerState,
+    RecordFilter,
+    RetryEntry,
+    SqliteStore,
+    Store,
+    StoredRecord,
+    Writer,
+)
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
 __all__ = [

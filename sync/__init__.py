@@ -16,6 +16,8 @@ from .config import (
 from .daemon import run_daemon
 from .errors import (
     BadResponse,
+    BudgetExhausted,
+    FeedCut,
     PeerHttpError,
     PeerRejected,
     PeerTimeout,
@@ -32,6 +34,8 @@ from .worker import SyncWorker
 
 __all__ = [
     "BadResponse",
+    "BudgetExhausted",
+    "FeedCut",
     "Limits",
     "PeerConfig",
     "PeerHttpError",

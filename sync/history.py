@@ -11,21 +11,16 @@ against the one before; it stops at the first that does not follow. Once per ori
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .decided import Decided, Round
 from .errors import BudgetExhausted, SyncError
 from .knowledge import PageKnowledge
-from .verdicts import Decided
-
-if TYPE_CHECKING:
-    from .peer_run import PeerRun
 
 __all__ = ["walk_history"]
 
 MAX_VERSIONS = 1000  # versions walked per origin and round at most
 
 
-def walk_history(run: PeerRun, origin: str, knowledge: PageKnowledge) -> list[Decided]:
+def walk_history(run: Round, origin: str, knowledge: PageKnowledge) -> list[Decided]:
     """The descriptor versions of ``origin`` after the held one that follow by continuity,
     oldest first; each is counted in ``knowledge`` (they are committed with the page)."""
     if origin in run.walked:

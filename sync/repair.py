@@ -19,16 +19,14 @@ records were repaired, and how many the peer holds that this node still lacks (`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ncc_node import format_timestamp
 
 from .client import MAX_IDS
+from .decided import Round
 from .errors import BadResponse
 from .feedpage import FeedPage
-
-if TYPE_CHECKING:
-    from .peer_run import PeerRun
 
 __all__ = ["anti_entropy"]
 
@@ -49,7 +47,7 @@ def _digests(value: Any, peer: str, member: str) -> dict[str, tuple[int, str | N
     return out
 
 
-def anti_entropy(run: PeerRun) -> None:
+def anti_entropy(run: Round) -> None:
     """Compare with the peer and repair; record the outcome in the run's result and health."""
     client = run.client_for(run.peer.base_url)
     peer = run.peer.base_url
@@ -87,7 +85,7 @@ def anti_entropy(run: PeerRun) -> None:
     run.health["repaired_total"] = int(run.health.get("repaired_total", 0)) + run.result.repaired
 
 
-def _wanted(run: PeerRun, origin: str, bucket: str) -> list[str]:
+def _wanted(run: Round, origin: str, bucket: str) -> list[str]:
     """The ids of one bucket that the peer holds at a higher version than this node (or that
     this node lacks)."""
     client = run.client_for(run.peer.base_url)

@@ -19,18 +19,15 @@ that is not configured, architecture §9).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from ncc_node import format_timestamp
 
 from .client import MAX_IDS
+from .decided import Decided, Round
 from .errors import BudgetExhausted, SyncError
 from .feedpage import FeedPage
 from .knowledge import PageKnowledge
-from .verdicts import PROOF_REASONS, Decided
-
-if TYPE_CHECKING:
-    from .peer_run import PeerRun
+from .verdicts import PROOF_REASONS
 
 __all__ = ["TRANSIENT", "refetch", "retry_due"]
 
@@ -42,7 +39,7 @@ TRANSIENT = frozenset({
 DUE_PER_ROUND = 1000  # ids retried per peer and round at most
 
 
-def refetch(run: PeerRun, decided: list[Decided], knowledge: PageKnowledge,
+def refetch(run: Round, decided: list[Decided], knowledge: PageKnowledge,
             now: datetime) -> list[Decided]:
     """Ask the peer again for the page's possibly damaged items and check them again."""
     wanted = {str(d.verdict.record_id): i for i, d in enumerate(decided)
@@ -77,7 +74,7 @@ def refetch(run: PeerRun, decided: list[Decided], knowledge: PageKnowledge,
     return out
 
 
-def retry_due(run: PeerRun) -> None:
+def retry_due(run: Round) -> None:
     """Ask the sources again for the ids of this peer whose retry is due (module doc)."""
     due = run.store.due_retries(run.peer.base_url, now=format_timestamp(run.clock()),
                                 limit=DUE_PER_ROUND)
@@ -106,7 +103,7 @@ def retry_due(run: PeerRun) -> None:
     run.note_unserved(list(left.values()))
 
 
-def _sources(run: PeerRun, origins: set[str | None]) -> list[str]:
+def _sources(run: Round, origins: set[str | None]) -> list[str]:
     """The peer, the origins that are configured peers, then the other configured peers."""
     sources = [run.peer.base_url]
     others = {peer.node_iri: peer.base_url for peer in run.others}

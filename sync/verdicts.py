@@ -104,12 +104,3 @@ class Verdict:
     def rejected(self) -> bool:
         """Whether the item is to be quarantined."""
         return self.reason not in (ACCEPTED, DUPLICATE)
-
-
-@dataclass(frozen=True)
-class Decided:
-    """One item's verdict, its bytes and where it came from, ready to commit."""
-
-    verdict: Verdict
-    raw: bytes
-    source: str  # base URL the item came from
