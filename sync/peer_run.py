@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import Counter, deque
@@ -43,6 +44,7 @@ from ncc_node import (
     PeerState,
     RetryEntry,
     Store,
+    StoredRecord,
     Writer,
     descriptor_keys,
     format_timestamp,
@@ -67,10 +69,11 @@ from .repair import anti_entropy
 from .results import PeerResult
 from .retry import TRANSIENT, refetch, retry_due
 from .rules import Limits, Screened, TrustPolicy, check_item
-from .verdicts import ACCEPTED, Verdict
+from .verdicts import ACCEPTED, DUPLICATE, Held, Verdict
 
 __all__ = ["PeerRun", "Progress"]
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
 CAS_ATTEMPTS = 3
 READ_AHEAD = 2  # pages fetched and screened beyond the one being applied
@@ -92,6 +95,27 @@ class _PrefetchedPage:
     after: str | None  # the cursor it was asked for with
     page: FeedPage
     screening: _Screening | None
+
+
+class _Unheld:
+    """A store view in which one record id is not held (a descriptor judged afresh)."""
+
+    def __init__(self, knowledge: PageKnowledge, record_id: str) -> None:
+        self.knowledge = knowledge
+        self.record_id = record_id
+
+    def held(self, record_id: str) -> Held | None:
+        """Nothing for the id judged afresh, else what the store holds."""
+        return None if record_id == self.record_id else self.knowledge.held(record_id)
+
+    def key_lookup(self, origin: str) -> Any:
+        """The store's key lookup."""
+        return self.knowledge.key_lookup(origin)
+
+    def country_holder(self, country: str) -> str | None:
+        """The holder of ``country`` other than the origin judged afresh."""
+        holder = self.knowledge.country_holder(country)
+        return None if holder == self.record_id else holder
 
 
 _Decided = Decided
@@ -201,12 +225,56 @@ class PeerRun:
                 if item.verdict.rejected:
                     raise PeerRejected(self.peer.base_url, item.verdict.reason,
                                        item.verdict.detail)
+        elif held.received_from != self.peer.base_url:
+            self._settle_with_peer(held)
         elif self.peer.keys:  # pins added after first contact: the key history must show one
             keys = descriptor_keys(json.loads(held.body))
             listed = {key.public_key_multibase for key in keys.values()}
             if not listed & set(self.peer.keys):
                 raise PeerRejected(self.peer.base_url, "pin_mismatch",
                                    f"{self.peer.node_iri} lists none of the pinned keys")
+
+    def _settle_with_peer(self, held: StoredRecord) -> None:
+        """The peer's descriptor was first learnt from a relay: take the peer's own word.
+
+        A valid next version (or the same bytes) changes nothing. A descriptor that does not
+        follow from the held one by key continuity means the relay's copy was not the genuine
+        node's (or the node lost its keys): the direct peer, which the operator configured,
+        wins. Its descriptor replaces the held one, the held one goes to quarantine as
+        ``origin_key_conflict`` and the conflict is the peer's last error, so the operator sees
+        it; records held under keys the new descriptor does not list give way to the peer's.
+        """
+        base = self.peer.base_url
+        value, raw = self.client(base).get_descriptor()
+        if raw == held.body:
+            return
+        knowledge = PageKnowledge(self.store, {})
+        verdict = self._check(raw, value, knowledge, base)
+        if verdict.accepted or verdict.reason == DUPLICATE:
+            self._commit([_Decided(verdict, raw, base)], self.state.cursor)
+            return
+        if verdict.reason not in ("rotation_rejected", "equivocation", "stale"):
+            raise PeerRejected(base, verdict.reason, verdict.detail)
+        fresh = check_item(raw, value, knowledge=_Unheld(knowledge, held.id),
+                           policy=self.policy, limits=self.limits, now=self.clock(), via=base)
+        if not fresh.accepted or fresh.record is None:
+            raise PeerRejected(base, fresh.reason, fresh.detail)
+        message = (f"origin_key_conflict: {held.id} was held as relayed by "
+                   f"{held.received_from}, but the node itself serves a descriptor that "
+                   f"does not follow from it ({verdict.reason}: {verdict.detail}); the node's "
+                   "own descriptor replaces it")
+        logger.warning("%s", message)
+        with self.store.write() as writer:
+            writer.put(fresh.record, raw, received_from=base, expect_version=held.version)
+            writer.quarantine(peer=str(held.received_from), record_id=held.id,
+                              reason="origin_key_conflict", detail=message[:1000],
+                              body=held.body[: self.options.max_record_bytes])
+            self.state = replace(self.state, last_error=message,
+                                 last_error_at=format_timestamp(self.clock()))
+            writer.save_peer(self.state)
+        self.lookups.pop(held.id, None)
+        self.result.rejected["origin_key_conflict"] = (
+            self.result.rejected.get("origin_key_conflict", 0) + 1)
 
     def _fetch_descriptor(self, origin: str, knowledge: PageKnowledge) -> list[_Decided]:
         """``GET <origin>/node`` once per round and check it like a feed item."""
@@ -396,9 +464,12 @@ class PeerRun:
             verdict = self._check(item.raw, item.value, knowledge, source, screened=early,
                                   now=now)
             origin = verdict.origin
-            if (verdict.reason in ("unknown_key", "unknown_origin") and origin is not None
-                    and self.policy.is_direct(origin) and origin != self.policy.own_node):
-                # a direct peer's keys may have moved on: ask it, once per round
+            if origin is not None and (
+                    verdict.reason == "unconfirmed_origin"
+                    or (verdict.reason in ("unknown_key", "unknown_origin")
+                        and self.policy.is_direct(origin) and origin != self.policy.own_node)):
+                # a direct peer's keys may have moved on, or a relay introduced an origin: ask
+                # the origin itself (its own base URL, never the relay), once per round
                 try:
                     descriptor = self._fetch_descriptor(origin, knowledge)
                 except SyncError:
