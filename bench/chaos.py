@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,15 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(Path(__file__).resolve().parent))  # after the packages: bench/sync.py
 from records import initiatives  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from ncc_node.app import create_app  # noqa: E402
 from ncc_node.identity import rotate_identity  # noqa: E402
 from ncc_node.records import Publisher  # noqa: E402
 from ncc_node.records.publish import ENVELOPE  # noqa: E402
 from ncc_node.settings import load_settings  # noqa: E402
 from sync import SyncWorker  # noqa: E402
-from tests.nodes import LiveNode, init_node, node_config, stop_all  # noqa: E402
+from tests.nodes import LiveNode, server_address, start_live_node, stop_all  # noqa: E402
 from tests.sync.faultproxy import FaultProxy  # noqa: E402
 
 MUTATING_ROUNDS = 8
@@ -58,15 +55,9 @@ OPTIONS = {"sync.backoff_s": 0.05, "sync.retries": 2, "sync.request_deadline_s":
 def start(data: Path, country: str, seed: int, rate: float) -> tuple[LiveNode, FaultProxy]:
     """A node whose base URL is a fault proxy's address (so node IRIs hold through it)."""
     proxy = FaultProxy(seed=seed, rate=rate, oversize_bytes=5 * 1024 * 1024, stall_s=10)
-    server = make_server("127.0.0.1", 0, lambda env, respond: [], threaded=True)
-    config = node_config(data / country, proxy.url, country)
-    init_node(config)
-    app = create_app(config)
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    proxy.upstream = f"http://127.0.0.1:{server.server_port}"
-    return LiveNode(proxy.url, app, server, thread), proxy
+    node = start_live_node(data / country, country, base_url=proxy.url)
+    proxy.upstream = server_address(node.server)
+    return node, proxy
 
 
 def settings_for(node: LiveNode, peers: list[dict[str, Any]]) -> Any:

@@ -84,10 +84,15 @@ def close_app(app: Flask) -> None:
     app.extensions["ncc"].store.close()
 
 
-def start_live_node(data_dir: Path, country: str = "DE", **extra: Any) -> LiveNode:
-    """Bind a port, initialise a node for that base URL, and serve it."""
+def start_live_node(data_dir: Path, country: str = "DE", *, base_url: str | None = None,
+                    **extra: Any) -> LiveNode:
+    """Bind a port, initialise a node for that base URL, and serve it.
+
+    ``base_url`` gives the node another base URL than its own address, e.g. a fault proxy's
+    that forwards to :func:`server_address` of the returned node.
+    """
     server = make_server("127.0.0.1", 0, _placeholder, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
+    url = base_url or server_address(server)
     config = node_config(data_dir, url, country, **extra)
     init_node(config)
     app = create_app(config)
@@ -95,6 +100,11 @@ def start_live_node(data_dir: Path, country: str = "DE", **extra: Any) -> LiveNo
     thread = threading.Thread(target=server.serve_forever, name=f"node-{country}", daemon=True)
     thread.start()
     return LiveNode(url, app, server, thread)
+
+
+def server_address(server: BaseWSGIServer) -> str:
+    """The ``http://127.0.0.1:<port>`` a live node's server listens on."""
+    return f"http://127.0.0.1:{server.server_port}"
 
 
 def stop_all(servers: list[BaseWSGIServer], nodes: list[LiveNode]) -> None:

@@ -17,13 +17,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from ncc_node import StoredRecord, dump_body, generate_key, new_descriptor, sign
-from ncc_node.app import create_app
 from ncc_node.identity.signing_key import NodeKey
 from ncc_node.settings import Settings, load_settings
 from sync import SyncWorker
 from vocab import example
 
-from ..nodes import LiveNode, init_node, node_config, stop_all
+from ..nodes import LiveNode, server_address, start_live_node, stop_all
 from .faultproxy import FaultProxy
 
 Handler = Callable[[Request], Response]
@@ -152,15 +151,8 @@ def behind_proxy(tmp_path: Path) -> Iterator[Callable[[str, int], tuple[LiveNode
 
     def start(country: str, seed: int) -> tuple[LiveNode, FaultProxy]:
         proxy = FaultProxy(seed=seed, rate=0.0)
-        server = make_server("127.0.0.1", 0, lambda env, start: [], threaded=True)
-        config = node_config(tmp_path / country, proxy.url, country)
-        init_node(config)
-        app = create_app(config)
-        server.app = app
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        proxy.upstream = f"http://127.0.0.1:{server.server_port}"
-        node = LiveNode(proxy.url, app, server, thread)
+        node = start_live_node(tmp_path / country, country, base_url=proxy.url)
+        proxy.upstream = server_address(node.server)
         nodes.append(node)
         proxies.append(proxy)
         return node, proxy
