@@ -133,7 +133,7 @@ def node_status(node: NodeContext) -> dict[str, Any]:
         "name": identity.descriptor.get("name", {}),
         "country": identity.jurisdiction,
         "base_url": identity.base_url,
-        "database": str(node.settings.path("node.database")),
+        "database": node.settings.database_label(),
         "last_seq": store.last_seq(),
         "descriptor_version": identity.descriptor["version"],
         "descriptor_modified": identity.descriptor["modified"],

@@ -20,7 +20,7 @@ import requests
 from ncc_node.context import NodeContext, open_node
 from ncc_node.identity import init_identity, node_iri_for
 from ncc_node.settings import Settings, load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import open_store
 
 from .errors import CliError
 from .import_readers import Origin, csv_rows, jsonl_rows
@@ -151,16 +151,16 @@ def check_ports_free(nodes: Sequence[DemoNode]) -> None:
 def _open(node: DemoNode, echo: Echo) -> NodeContext:
     """Open the node's store and identity; create them on the first run."""
     settings = node.settings
-    database = settings.path("node.database")
-    if not database.is_file():
+    database = settings.database()
+    if isinstance(database, Path) and not database.is_file():
         echo(f"{node.label}: first run, creating the signing key and database in "
              f"{settings.path('node.data_dir')}")
-        store = SqliteStore(database)
+        store = open_store(database)
         try:
             init_identity(settings, store)
         finally:
             store.close()
-    store = SqliteStore(database)
+    store = open_store(database)
     try:
         if store.descriptor(node_iri_for(node.url)) is None:
             raise DemoError(f"{settings.path('node.data_dir')} holds a node made for another "

@@ -11,7 +11,7 @@ import click
 from ncc_node.errors import ConfigError
 from ncc_node.identity import check_base_url, country_concept, init_identity
 from ncc_node.settings import load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import open_store
 from vocab import concept_index
 
 from .config_template import render_config
@@ -53,7 +53,7 @@ def init(country: str, base_url: str, directory: Path, name: str | None,
     directory.mkdir(parents=True, exist_ok=True)
     # environ={}: the file written below is the whole configuration of the new node
     settings = load_settings({**values, "node.data_dir": str(directory)}, environ={})
-    store = SqliteStore(settings.path("node.database"))
+    store = open_store(settings.database())
     try:
         identity = init_identity(settings, store)
     finally:
@@ -66,7 +66,7 @@ def init(country: str, base_url: str, directory: Path, name: str | None,
                   f"NOT encrypted (set ${passphrase_env} before `ncc init` to encrypt it)")
     click.echo(f"Initialised node {identity.node_iri} ({jurisdiction}, {name!r})")
     click.echo(f"  config      {config_path}")
-    click.echo(f"  database    {settings.path('node.database')}")
+    click.echo(f"  database    {settings.database_label()}")
     click.echo(f"  signing key {settings.path('node.key_dir') / (key.key_id + '.pem')} "
                f"({key.key_id}, public {key.public_multikey}), {protection}")
     click.echo(f"  descriptor  version {identity.descriptor['version']}")

@@ -47,8 +47,8 @@ def node_settings(config: Path | None) -> Settings:
     settings.require("node.base_url")
     peers_from_settings(settings)  # a bad [[peers]] or [[origins]] entry fails every command
     origins_from_settings(settings)  # at start-up
-    database = settings.path("node.database")
-    if not database.is_file():
+    database = settings.database()
+    if isinstance(database, Path) and not database.is_file():
         where = f" (config {Path(source).resolve()})" if source else ""
         raise ConfigError(f"no database at {database}{where}: run `ncc init` first, or fix "
                           "node.data_dir / node.database")

@@ -13,7 +13,7 @@ from flask import current_app
 from .identity import NodeIdentity, load_identity
 from .records import Publisher
 from .settings import Settings
-from .store import SqliteStore, Store
+from .store import Store, open_store
 
 
 @dataclass
@@ -34,7 +34,7 @@ def node() -> NodeContext:
 
 def open_node(settings: Settings) -> NodeContext:
     """Open the store and identity of an initialised node (used by the app and the CLI)."""
-    store = SqliteStore(settings.path("node.database"))
+    store = open_store(settings.database())
     try:
         identity = load_identity(settings, store)
     except BaseException:

@@ -117,7 +117,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("node.name", str, None, "The node's display name (English)."),
     Setting("node.base_url", str, None, "Public base URL; record ids are minted under it."),
     Setting("node.data_dir", str, ".", "Database and key folder, relative to the config file."),
-    Setting("node.database", str, "node.db", "SQLite database file, relative to data_dir."),
+    Setting("node.database", str, "node.db",
+            "SQLite database file, relative to data_dir, or a PostgreSQL server's "
+            "postgresql://user@host/dbname URL (libpq's form; ?options=-csearch_path%3Dname "
+            "picks a schema)."),
     Setting("node.key_dir", str, "keys", "Folder of the node's PEM keys, relative to data_dir."),
     Setting("node.key_passphrase_env", str, "NCC_KEY_PASSPHRASE",
             "Environment variable holding the key passphrase (unset: keys are unencrypted)."),
@@ -262,6 +265,22 @@ class Settings(Mapping[str, Any]):
             return data_dir
         value = Path(self[key])
         return value if value.is_absolute() else data_dir / value
+
+    def database(self) -> str | Path:
+        """Where the store is: a PostgreSQL URL as given, else the SQLite file's path."""
+        value = self["node.database"]
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return value
+        return self.path("node.database")
+
+    def database_label(self) -> str:
+        """The store's location for messages (a URL without its password)."""
+        value = self.database()
+        if isinstance(value, Path):
+            return str(value)
+        from .store.postgres import redacted
+
+        return redacted(value)
 
     def require(self, *keys: str) -> None:
         """Fail with one message naming every required setting that is not set."""

@@ -9,12 +9,20 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from .databases import drop_schemas
 from .processes import no_process_left  # noqa: F401  (autouse: no child outlives its test)
 
 # Property tests check correctness, not speed: no per-example deadline, which on a loaded CI
 # machine fails at random (hypothesis's default is 200 ms).
 hypothesis_settings.register_profile("ncc", deadline=None)
 hypothesis_settings.load_profile("ncc")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_schemas() -> Iterator[None]:
+    """With NCC_TEST_DATABASE set, drop the PostgreSQL schemas the run created at its end."""
+    yield
+    drop_schemas()
 
 
 class NetworkAttempt(AssertionError):

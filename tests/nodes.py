@@ -17,14 +17,19 @@ from ncc_node.context import NodeContext
 from ncc_node.identity.node_identity import init_identity
 from ncc_node.identity.tokens import create_token
 from ncc_node.settings import load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import open_store
+
+from .databases import TEST_DATABASE, test_database
 
 NAMES = {"DE": "NCC Germany", "EE": "NCC Estonia", "NL": "NCC Netherlands", "LU": "NCC Luxembourg"}
 
 
 def node_config(data_dir: Path, base_url: str, country: str = "DE",
                 **extra: Any) -> dict[str, Any]:
-    """Settings for a test node (as passed to create_app)."""
+    """Settings for a test node (as passed to create_app); with NCC_TEST_DATABASE, its store
+    is a PostgreSQL schema of its own (tests/databases.py)."""
+    if TEST_DATABASE is not None and "node.database" not in extra:
+        extra["node.database"] = str(test_database(data_dir))
     return {"node.base_url": base_url, "node.country": country,
             "node.name": NAMES.get(country, f"NCC {country}"), "node.data_dir": str(data_dir),
             **extra}
@@ -33,7 +38,7 @@ def node_config(data_dir: Path, base_url: str, country: str = "DE",
 def init_node(config: Mapping[str, Any]) -> None:
     """Create the key and descriptor of a node (what `ncc init` does)."""
     settings = load_settings(config, environ={})
-    store = SqliteStore(settings.path("node.database"))
+    store = open_store(settings.database())
     try:
         init_identity(settings, store)
     finally:

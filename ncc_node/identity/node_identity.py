@@ -97,7 +97,7 @@ def load_identity(settings: Settings, store: Store) -> NodeIdentity:
     stored = store.descriptor(node_iri)
     if stored is None:
         raise ConfigError(f"node {node_iri} is not initialised: run `ncc init` (no descriptor "
-                          f"in {settings.path('node.database')})")
+                          f"in {settings.database_label()})")
     return _identity(settings, json.loads(stored.body))
 
 
@@ -107,7 +107,7 @@ def init_identity(settings: Settings, store: Store) -> NodeIdentity:
     node_iri = node_iri_for(settings["node.base_url"])
     if store.descriptor(node_iri) is not None:
         raise ConfigError(f"node {node_iri} is already initialised in "
-                          f"{settings.path('node.database')}")
+                          f"{settings.database_label()}")
     key_dir = settings.path("node.key_dir")
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if _key_files(key_dir):

@@ -192,6 +192,6 @@ def pool_of(app: Any) -> QueryPool:
                     memory_mb=settings["sparql.memory_mb"],
                     max_results=settings["sparql.max_results"],
                     start_timeout=settings["sparql.start_timeout_seconds"])
-                pool = QueryPool(str(settings.path("node.database")), limits)
+                pool = QueryPool(str(settings.database()), limits)
                 app.extensions["ncc_sparql_pool"] = pool
     return pool

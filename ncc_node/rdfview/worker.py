@@ -51,12 +51,12 @@ def serve(conn: Connection, database: str, memory_bytes: int) -> None:
     """Answer queries from ``conn`` until it closes (the pool's end or its process is gone)."""
     _die_with_parent()
     _limit(memory_bytes)
-    from ..store import SqliteStore
+    from ..store import open_store
     from .query import SparqlError, evaluate, query_options
     from .results import render
     from .view import RdfView
 
-    store = SqliteStore(database)
+    store = open_store(database, connections=1)  # no threads under the memory limit
     view = RdfView(store)
     try:
         try:  # build the view now, not when the first query is waiting

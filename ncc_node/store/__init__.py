@@ -1,5 +1,7 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
+from pathlib import Path
+
 from .base import (
     OriginDigest,
     PeerState,
@@ -16,6 +18,17 @@ from .base import (
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
+
+def open_store(location: str | Path, *, connections: int = 10) -> Store:
+    """Open the store at ``location``: a ``postgresql://`` URL (a pool of up to
+    ``connections``; 1: one connection, no pool threads), else a SQLite file."""
+    from .postgres import PostgresStore, is_postgres
+
+    if is_postgres(location):
+        return PostgresStore(str(location), pool_size=connections)
+    return SqliteStore(location)
+
+
 __all__ = [
     "OriginDigest",
     "PeerState",
@@ -31,4 +44,5 @@ __all__ = [
     "Writer",
     "fts_query",
     "make_etag",
+    "open_store",
 ]

@@ -235,6 +235,16 @@ def _private(path: Path) -> None:
 class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
+    # the full-text filter of lists and counts (the PostgreSQL store has its own)
+    _TEXT_MATCH = "SELECT rowid FROM record_text WHERE record_text MATCH ?"
+    _TEXT_COUNT = ("SELECT count(*) FROM record_text t CROSS JOIN records r ON r.rowid = t.rowid "
+                   "WHERE record_text MATCH ? AND r.kind = ? AND r.deleted = 0")
+
+    @staticmethod
+    def _text_query(text: str) -> str | None:
+        """The full-text query of a list's ``q`` (None: no word in it)."""
+        return fts_query(text)
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -404,10 +414,9 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
             clauses.append("r.rowid IN (SELECT record FROM facets WHERE facet = ? AND value = ?)")
             params.extend((facet_key(where.kind, facet), value))
         if where.q:
-            query = fts_query(where.q)
+            query = self._text_query(where.q)
             if query is not None:
-                clauses.append("r.rowid IN (SELECT rowid FROM record_text WHERE record_text "
-                               "MATCH ?)")
+                clauses.append(f"r.rowid IN ({self._TEXT_MATCH})")
                 params.append(query)
         return " AND ".join(clauses), params
 
@@ -432,7 +441,7 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
         count intersects index ranges and never reads the (large) record rows; the id-ordered
         walk that serves one page well would have to visit every record of the kind.
         """
-        query = fts_query(where.q) if where.q else None
+        query = self._text_query(where.q) if where.q else None
         facets = where.facets()
         if where.origin is not None:
             facets.append(("origin", where.origin))
@@ -443,16 +452,13 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
         sets = ["SELECT record FROM facets WHERE facet = ? AND value = ?" for _ in facets]
         params = [x for facet, value in facets for x in (facet_key(where.kind, facet), value)]
         if query is not None and sets:
-            sets.append("SELECT rowid FROM record_text WHERE record_text MATCH ?")
+            sets.append(self._TEXT_MATCH)
             params.append(query)
         if sets:
             return int(self._reader.execute(
                 f"SELECT count(*) FROM ({' INTERSECT '.join(sets)})", params).fetchone()[0])
         # text only: the text index drives, each match is checked for its kind
-        return int(self._reader.execute(
-            "SELECT count(*) FROM record_text t CROSS JOIN records r ON r.rowid = t.rowid "
-            "WHERE record_text MATCH ? AND r.kind = ? AND r.deleted = 0",
-            (query, where.kind)).fetchone()[0])
+        return int(self._reader.execute(self._TEXT_COUNT, (query, where.kind)).fetchone()[0])
 
     def iter_records(self, *, kind: str | None = None, batch: int = 1000) -> Iterator[StoredRecord]:
         """See :meth:`Store.iter_records`."""
@@ -497,10 +503,10 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
             conn = writer.conn
             if conn.execute("SELECT 1 FROM tokens WHERE name = ?", (name,)).fetchone():
                 raise Conflict(f"a token named {name!r} already exists")
-            cursor = conn.execute(
-                "INSERT INTO tokens (name, hash, scopes, created) VALUES (?, ?, ?, ?)",
-                (name, token_hash, " ".join(sorted(scopes)), created))
-        return Token(int(cursor.lastrowid or 0), name, frozenset(scopes), created, None, None)
+            row = conn.execute(
+                "INSERT INTO tokens (name, hash, scopes, created) VALUES (?, ?, ?, ?) "
+                "RETURNING id", (name, token_hash, " ".join(sorted(scopes)), created)).fetchone()
+        return Token(int(row[0]), name, frozenset(scopes), created, None, None)
 
     @staticmethod
     def _token(row: Sequence[Any]) -> Token:

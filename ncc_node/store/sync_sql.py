@@ -35,6 +35,7 @@ def lines_digest(rows: Sequence[tuple[str, int, str]]) -> str:
 class SyncReads:
     """Read side (a mixin: ``_reader`` and ``last_seq`` come from the store)."""
 
+    _LAST_CHAR = "substr(id, -1)"  # an id's bucket (PostgreSQL: right(id, 1))
     _digest_cache: dict[str, tuple[int, Any]]
     _digest_lock: threading.Lock
 
@@ -84,8 +85,8 @@ class SyncReads:
         """Count and digest of an origin's records by bucket (the id's last character)."""
         def compute() -> dict[str, OriginDigest]:
             rows = self._reader.execute(
-                "SELECT substr(id, -1), id, version, proof_value FROM records "
-                "WHERE origin = ? ORDER BY substr(id, -1), id", (origin,))
+                f"SELECT {self._LAST_CHAR}, id, version, proof_value FROM records "
+                f"WHERE origin = ? ORDER BY {self._LAST_CHAR}, id", (origin,))
             buckets: dict[str, list[tuple[str, int, str]]] = {}
             for bucket, record_id, version, proof_value in rows:
                 buckets.setdefault(bucket, []).append((record_id, int(version), proof_value))
@@ -99,7 +100,7 @@ class SyncReads:
         sql = "SELECT id, version, proof_value FROM records WHERE origin = ?"
         params: list[Any] = [origin]
         if bucket is not None:
-            sql += " AND substr(id, -1) = ?"
+            sql += f" AND {self._LAST_CHAR} = ?"
             params.append(bucket)
         if after is not None:
             sql += " AND id > ?"
@@ -147,7 +148,7 @@ class SyncWrites:
         row = self.conn.execute(
             "INSERT INTO quarantine (peer, record_id, reason, detail, body, received_at, digest, "
             "times, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
-            "ON CONFLICT (peer, digest) DO UPDATE SET times = times + 1, "
+            "ON CONFLICT (peer, digest) DO UPDATE SET times = quarantine.times + 1, "
             "last_seen = excluded.last_seen, reason = excluded.reason, "
             "detail = excluded.detail RETURNING id",
             (peer, record_id, reason, detail, body, now, digest, now)).fetchone()
@@ -177,7 +178,8 @@ class SyncWrites:
         row = self.conn.execute(
             "INSERT INTO sync_retry (peer, record_id, origin, reason, attempts, next_at, "
             "first_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (peer, record_id) DO UPDATE "
-            "SET attempts = attempts + 1, next_at = excluded.next_at, reason = excluded.reason "
+            "SET attempts = sync_retry.attempts + 1, next_at = excluded.next_at, "
+            "reason = excluded.reason "
             "RETURNING attempts", (peer, record_id, origin, reason, next_at, now)).fetchone()
         return int(row[0])
 

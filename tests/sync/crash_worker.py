@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from ncc_node.identity.node_identity import load_identity
 from ncc_node.settings import load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import open_store
 from sync import SyncWorker
 
 
@@ -20,7 +20,7 @@ def main(path: str) -> None:
     """Open the node's store and identity, run one round, print the results as JSON."""
     with open(path, encoding="utf-8") as handle:
         settings = load_settings(json.load(handle), environ={})
-    store = SqliteStore(settings.path("node.database"))
+    store = open_store(settings.database())
     try:
         identity = load_identity(settings, store)
         results = SyncWorker(store, identity, settings).run_once()

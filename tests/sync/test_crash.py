@@ -23,6 +23,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .. import processes
+from ..databases import TEST_DATABASE
 from ..nodes import LiveNode
 from .conftest import FakePeer, fake_with_records, holdings, peer, sync_settings, worker_for
 
@@ -67,18 +68,44 @@ def check_converged(consumer: LiveNode, fake: FakePeer) -> None:
     assert store.quarantined() == []
 
 
+class WriteLock:
+    """The store's write lock, held by another connection: SQLite's ``BEGIN IMMEDIATE``, or
+    PostgreSQL's writer advisory lock (what ``PostgresStore.write()`` waits for)."""
+
+    def __init__(self, database: Path | str) -> None:
+        if TEST_DATABASE is None:
+            self.conn: Any = sqlite3.connect(database, isolation_level=None,
+                                             check_same_thread=False)
+            self.conn.execute("BEGIN IMMEDIATE")
+        else:
+            from ncc_node.store.postgres import PostgresStore
+
+            store = PostgresStore(str(database), pool_size=1)
+            key = store.writer_key
+            store.close()
+            import psycopg
+
+            self.conn = psycopg.connect(str(database), autocommit=True)
+            self.conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+
+    def release(self) -> None:
+        """Let writers go on."""
+        if TEST_DATABASE is None:
+            self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
 def test_killed_between_fetching_and_committing_a_page(live_node: Start, fake_peer: Fake,
                                                        tmp_path: Path) -> None:
     consumer = live_node("EE")
-    database = consumer.context.settings.path("node.database")
+    database = consumer.context.settings.database()
     served = threading.Event()
-    lock: list[sqlite3.Connection] = []
+    lock: list[Any] = []
 
     def hold_lock_on_page_3(request: Request) -> Response | None:
+        # another writer holds the store's write lock, so page 3 cannot commit
         if request.path == "/feed" and request.args.get("after") == str(2 * PAGE) and not lock:
-            conn = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-            conn.execute("BEGIN IMMEDIATE")
-            lock.append(conn)
+            lock.append(WriteLock(database))
             body = fake.feed_response(request).get_data()
             return Response(Sent(body, served), content_type="application/json")
         return None
@@ -90,9 +117,8 @@ def test_killed_between_fetching_and_committing_a_page(live_node: Start, fake_pe
         worker.send_signal(signal.SIGKILL)
         worker.communicate(timeout=10)
     finally:
-        for conn in lock:
-            conn.execute("ROLLBACK")
-            conn.close()
+        for held in lock:
+            held.release()
     assert worker.returncode == -signal.SIGKILL
     [state] = consumer.context.store.peers()
     assert state.cursor == str(2 * PAGE)  # pages 1 and 2 committed, page 3 not

@@ -21,9 +21,11 @@ from ncc_node import (
     too_deep,
 )
 from ncc_node.identity.signing_key import NodeKey
+from ncc_node.store import open_store
 from sync import REASONS, Limits, TrustPolicy, Verdict, check_item
 from sync.knowledge import PageKnowledge
 from sync.rules import json_depth
+from tests.databases import test_database
 from vocab import example
 
 BASE = "https://ncc-nl.example.org"
@@ -34,7 +36,7 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    opened = SqliteStore(tmp_path / "node.db")
+    opened = open_store(test_database(tmp_path))
     yield opened
     opened.close()
 

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from ncc_cli import main as cli
 from ncc_node import dump_body, sign
 
+from ...databases import sqlite_only
 from ...nodes import LiveNode
 
 Start = Callable[..., LiveNode]
@@ -78,6 +79,7 @@ def test_a_record_the_view_cannot_convert_is_skipped_and_shown(
     assert page.status_code == 200 and signed["id"] in page.text
 
 
+@sqlite_only
 def test_database_files_are_private(live_node: Start, make_payload: Payload) -> None:
     node = live_node("DE")
     node.context.publisher.create("Initiative", make_payload())

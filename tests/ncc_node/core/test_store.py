@@ -1,4 +1,5 @@
-"""The SQLite store: sequence, feed, compare-and-swap, indexes, transactions, concurrency."""
+"""The store (SQLite, or PostgreSQL with NCC_TEST_DATABASE): sequence, feed, compare-and-swap,
+indexes, transactions, concurrency."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import pytest
 
 from ncc_node.errors import Conflict, StoreError
 from ncc_node.jsonbody import dump_body
-from ncc_node.store import PeerState, RecordFilter, SqliteStore, fts_query
+from ncc_node.store import PeerState, RecordFilter, SqliteStore, Store, fts_query, open_store
 from ncc_node.store.derive import facet_values
 from ncc_node.store.recordrow import record_columns
 from ncc_node.store.schema import MIGRATIONS
 from tests import processes
+from tests.databases import TEST_DATABASE, sqlite_only, test_database
 from vocab import example
 
 BASE = "https://ncc-de.example.org"
@@ -39,18 +41,18 @@ def record(n: int = 0, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def put(store: SqliteStore, data: dict[str, Any], **options: Any) -> Any:
+def put(store: Store, data: dict[str, Any], **options: Any) -> Any:
     return store.put(data, dump_body(data), **options)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Any:
-    opened = SqliteStore(tmp_path / "node.db")
+    opened = open_store(test_database(tmp_path))
     yield opened
     opened.close()
 
 
-def test_every_write_takes_the_next_sequence_number(store: SqliteStore) -> None:
+def test_every_write_takes_the_next_sequence_number(store: Store) -> None:
     seqs = [put(store, record(n)).seq for n in range(3)]
     assert seqs == [1, 2, 3]
     again = put(store, record(0, version=4))
@@ -62,7 +64,7 @@ def test_every_write_takes_the_next_sequence_number(store: SqliteStore) -> None:
     assert store.changes(3, 10) == [(4, store.get(record(0)["id"]).body)]
 
 
-def test_body_is_stored_byte_for_byte(store: SqliteStore) -> None:
+def test_body_is_stored_byte_for_byte(store: Store) -> None:
     data = record()
     body = json.dumps(data, indent=1, ensure_ascii=True).encode()
     stored = store.put(data, body)
@@ -70,7 +72,7 @@ def test_body_is_stored_byte_for_byte(store: SqliteStore) -> None:
     assert stored.etag.startswith('"3-')
 
 
-def test_compare_and_swap(store: SqliteStore) -> None:
+def test_compare_and_swap(store: Store) -> None:
     with pytest.raises(Conflict, match="expected version 2, found none"):
         put(store, record(), expect_version=2)
     put(store, record(), expect_version=0)
@@ -88,7 +90,7 @@ def test_compare_and_swap(store: SqliteStore) -> None:
     assert store.count(RecordFilter(kind="Initiative", q="Lernbrücke")) == 2
 
 
-def test_failed_transaction_leaves_nothing(store: SqliteStore) -> None:
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
     put(store, record(0))
     with pytest.raises(RuntimeError), store.write() as writer:
         writer.put(record(1), dump_body(record(1)))
@@ -100,7 +102,7 @@ def test_failed_transaction_leaves_nothing(store: SqliteStore) -> None:
     assert store.count(RecordFilter(kind="Initiative")) == 1
 
 
-def test_tombstones_replace_records(store: SqliteStore) -> None:
+def test_tombstones_replace_records(store: Store) -> None:
     put(store, record())
     tombstone = {"@context": example("tombstone.jsonld")["@context"], "id": record()["id"],
                  "type": "Tombstone", "origin": f"{BASE}/node", "version": 4,
@@ -114,7 +116,7 @@ def test_tombstones_replace_records(store: SqliteStore) -> None:
     assert len(store.changes(0, 10)) == 1
 
 
-def test_full_text_folds_diacritics_and_covers_all_languages(store: SqliteStore) -> None:
+def test_full_text_folds_diacritics_and_covers_all_languages(store: Store) -> None:
     put(store, record())
     def hits(text: str) -> int:
         return store.count(RecordFilter(kind="Initiative", q=text))
@@ -130,19 +132,21 @@ def test_full_text_folds_diacritics_and_covers_all_languages(store: SqliteStore)
     assert hits("!!!") == 1  # no usable words: no text filter
 
 
-def test_concept_labels_match_at_query_time_not_in_the_text(store: SqliteStore) -> None:
+def test_concept_labels_match_at_query_time_not_in_the_text(store: Store) -> None:
     """The index holds a token per concept; a word of any label finds the concept's records."""
     put(store, record())  # tagged theme:education (labels Bildung, haridus, onderwijs ...)
     put(store, record(1, themes=["theme:health-care"], sdgs=["sdg:3"],
                       targetGroups=["tg:older-people"], **NEUTRAL))
     def hits(text: str) -> int:
         return store.count(RecordFilter(kind="Initiative", q=text))
-    conn = sqlite3.connect(store.path)
-    try:
-        stored = conn.execute("SELECT count(*) FROM record_text WHERE record_text MATCH "
-                              "'bildung OR haridus OR onderwijs'").fetchone()[0]
-    finally:
-        conn.close()
+    if TEST_DATABASE is None:
+        stored = store._reader.execute(  # type: ignore[attr-defined]
+            "SELECT count(*) FROM record_text WHERE record_text MATCH "
+            "'bildung OR haridus OR onderwijs'").fetchone()[0]
+    else:
+        stored = store._reader.execute(  # type: ignore[attr-defined]
+            "SELECT count(*) FROM record_text WHERE doc @@ "
+            "'bildung | haridus | onderwijs'::tsquery").fetchone()[0]
     assert stored == 0  # no label is copied into a record's text ...
     assert hits("haridus") == hits("ONDERWIJS") == 1  # ... yet both find it
     assert hits("Gesundheitsversorgung") == hits("tervishoid") == hits("eakad") == 1
@@ -176,6 +180,7 @@ def v1_database(path: Path, records: list[dict[str, Any]]) -> None:
     conn.close()
 
 
+@sqlite_only
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     """Schema 1 → 3: text re-derived without labels, facets moved to integer postings."""
     path = tmp_path / "old.db"
@@ -201,7 +206,7 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
         store.close()
 
 
-def test_facet_keys_of_a_rolled_back_write_are_not_reused(store: SqliteStore) -> None:
+def test_facet_keys_of_a_rolled_back_write_are_not_reused(store: Store) -> None:
     """A new (facet, value) pair inserted by a transaction that fails is not cached."""
     with pytest.raises(RuntimeError):
         with store.write() as writer:
@@ -213,7 +218,7 @@ def test_facet_keys_of_a_rolled_back_write_are_not_reused(store: SqliteStore) ->
         kind="Initiative", theme="https://w3id.org/ncc/concepts/theme/health-care")) == 1
 
 
-def test_facets_filter_with_full_iris(store: SqliteStore) -> None:
+def test_facets_filter_with_full_iris(store: Store) -> None:
     put(store, record(0))
     put(store, record(1, sdgs=["sdg:13"], stage="maturity:idea", countries=["country:EST"]))
     def ids(**facets: str) -> int:
@@ -229,7 +234,7 @@ def test_facets_filter_with_full_iris(store: SqliteStore) -> None:
     assert store.count(RecordFilter(kind="Method")) == 0
 
 
-def test_keyset_pagination_is_stable_under_writes(store: SqliteStore) -> None:
+def test_keyset_pagination_is_stable_under_writes(store: Store) -> None:
     for n in range(25):
         put(store, record(n))
     seen: list[str] = []
@@ -250,29 +255,23 @@ def test_keyset_pagination_is_stable_under_writes(store: SqliteStore) -> None:
     assert originals <= set(seen), "a record that existed throughout was skipped"
 
 
-def test_reindex_rebuilds_identical_indexes(store: SqliteStore, tmp_path: Path) -> None:
+def test_reindex_rebuilds_identical_indexes(store: Store) -> None:
     for n in range(5):
         put(store, record(n, sdgs=[f"sdg:{n + 1}"]))
+    sql = store._reader.execute  # type: ignore[attr-defined]  # a connection of its own
     def snapshot() -> tuple[list[Any], list[Any]]:
-        conn = sqlite3.connect(tmp_path / "node.db")
-        try:
-            facets = conn.execute("SELECT facet, value, record FROM facets ORDER BY 1, 2, 3")
-            texts = conn.execute("SELECT rowid, name, description, body, concepts FROM "
-                                 "record_text ORDER BY rowid")
-            return facets.fetchall(), texts.fetchall()
-        finally:
-            conn.close()
+        facets = sql("SELECT facet, value, record FROM facets ORDER BY 1, 2, 3")
+        texts = sql("SELECT rowid, name, description, body, concepts FROM "
+                    "record_text ORDER BY rowid")
+        return [tuple(r) for r in facets.fetchall()], [tuple(r) for r in texts.fetchall()]
     before = snapshot()
-    conn = sqlite3.connect(tmp_path / "node.db")
-    conn.execute("DELETE FROM facet_postings")
-    conn.commit()
-    conn.close()
+    sql("DELETE FROM facet_postings")
     assert snapshot() != before
     assert store.reindex() == 5
     assert snapshot() == before
 
 
-def test_identifier_lookup_and_descriptor_keys(store: SqliteStore) -> None:
+def test_identifier_lookup_and_descriptor_keys(store: Store) -> None:
     put(store, record(0))
     found = store.find_by_identifier(f"{BASE}/node", "updatedeutschland-2021-0142")
     assert found is not None and found.id == record(0)["id"]
@@ -283,7 +282,7 @@ def test_identifier_lookup_and_descriptor_keys(store: SqliteStore) -> None:
     assert store.descriptor(record(0)["id"]) is None
 
 
-def test_tokens_peers_and_quarantine(store: SqliteStore) -> None:
+def test_tokens_peers_and_quarantine(store: Store) -> None:
     token = store.add_token("ops", "h" * 64, ["write"])
     found = store.token_by_hash("h" * 64)
     assert found is not None and (found.id, found.scopes) == (token.id, frozenset({"write"}))
@@ -301,6 +300,7 @@ def test_tokens_peers_and_quarantine(store: SqliteStore) -> None:
     assert (entry.id, entry.reason, entry.body) == (qid, "bad_signature", b"{}")
 
 
+@sqlite_only
 def test_refuses_a_newer_schema(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     SqliteStore(path).close()
@@ -311,7 +311,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
         SqliteStore(path)
 
 
-def test_readers_and_writers_in_threads(store: SqliteStore) -> None:
+def test_readers_and_writers_in_threads(store: Store) -> None:
     errors: list[BaseException] = []
     def writer(offset: int) -> None:
         try:
@@ -339,9 +339,9 @@ def test_readers_and_writers_in_threads(store: SqliteStore) -> None:
 
 WRITER = """
 import json, sys, uuid
-from ncc_node.store import SqliteStore
+from ncc_node.store import open_store
 from vocab import example
-store = SqliteStore(sys.argv[1])
+store = open_store(sys.argv[1])
 for n in range(int(sys.argv[2])):
     data = example("initiative.jsonld")
     data["id"] = "https://ncc-de.example.org/initiatives/" + str(uuid.uuid4())
@@ -350,8 +350,8 @@ store.close()
 """
 
 
-def test_two_processes_write_without_locking_errors(store: SqliteStore, tmp_path: Path) -> None:
-    procs = [processes.start([sys.executable, "-c", WRITER, str(tmp_path / "node.db"), "60"],
+def test_two_processes_write_without_locking_errors(store: Store, tmp_path: Path) -> None:
+    procs = [processes.start([sys.executable, "-c", WRITER, str(test_database(tmp_path)), "60"],
                              stderr=subprocess.PIPE) for _ in range(2)]
     for n in range(60):
         put(store, record(n))
@@ -362,7 +362,7 @@ def test_two_processes_write_without_locking_errors(store: SqliteStore, tmp_path
     assert len({s for s, _ in store.changes(0, 500)}) == 180
 
 
-def test_count_matches_what_paging_lists(store: SqliteStore) -> None:
+def test_count_matches_what_paging_lists(store: Store) -> None:
     # count() is index-driven; it must agree with an exhaustive walk for every filter shape
     stages = ["maturity:idea", "maturity:pilot", "maturity:proven"]
     for n in range(30):
@@ -402,7 +402,7 @@ def test_count_matches_what_paging_lists(store: SqliteStore) -> None:
     assert store.count(RecordFilter(kind="Initiative", sdg=sdg + "4")) == 6
 
 
-def test_find_by_identifiers_batches(store: SqliteStore) -> None:
+def test_find_by_identifiers_batches(store: Store) -> None:
     for n in range(3):
         put(store, record(n, identifier=f"ext-{n}"))
     found = store.find_by_identifiers(f"{BASE}/node", ["ext-0", "ext-2", "ext-9", "ext-0"])

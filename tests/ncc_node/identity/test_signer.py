@@ -22,8 +22,9 @@ from ncc_node.integrity import sign, verify
 from ncc_node.jsonbody import dump_body
 from ncc_node.records.publish import Publisher
 from ncc_node.settings import Settings, load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import Store, open_store
 from ncc_node.timestamps import parse_timestamp
+from tests.databases import test_database
 
 BASE = "http://127.0.0.1:8471"
 
@@ -32,20 +33,21 @@ BASE = "http://127.0.0.1:8471"
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return load_settings({"node.base_url": BASE, "node.country": "EE", "node.name": "NCC EE",
                           "node.data_dir": str(tmp_path / "ee"),
-                          "node.cryptosuite": request.param}, environ={})
+                          "node.cryptosuite": request.param,
+                          "node.database": str(test_database(tmp_path / "ee"))}, environ={})
 
 
 @pytest.fixture
-def open_process(settings: Settings) -> Iterator[Callable[[], tuple[SqliteStore, Publisher]]]:
+def open_process(settings: Settings) -> Iterator[Callable[[], tuple[Store, Publisher]]]:
     """Open the node as another process would: its own store connection and identity."""
-    stores: list[SqliteStore] = []
+    stores: list[Store] = []
 
-    def start() -> tuple[SqliteStore, Publisher]:
-        store = SqliteStore(settings.path("node.database"))
+    def start() -> tuple[Store, Publisher]:
+        store = open_store(settings.database())
         stores.append(store)
         return store, Publisher(store, load_identity(settings, store))
 
-    first = SqliteStore(settings.path("node.database"))
+    first = open_store(settings.database())
     stores.append(first)
     init_identity(settings, first)
     yield start
@@ -53,14 +55,14 @@ def open_process(settings: Settings) -> Iterator[Callable[[], tuple[SqliteStore,
         store.close()
 
 
-def _check(body: bytes, store: SqliteStore) -> str:
+def _check(body: bytes, store: Store) -> str:
     descriptor = json.loads(store.descriptor(f"{BASE}/node").body)  # type: ignore[union-attr]
     record = json.loads(body)
     return verify(record, key_lookup=key_lookup_from_descriptor(descriptor)).verification_method
 
 
 def test_a_running_publisher_signs_with_the_new_key_at_once(
-    settings: Settings, open_process: Callable[[], tuple[SqliteStore, Publisher]],
+    settings: Settings, open_process: Callable[[], tuple[Store, Publisher]],
     make_payload: Callable[..., Any],
 ) -> None:
     server_store, server = open_process()  # loaded before the rotation, as `ncc serve` is
@@ -78,7 +80,7 @@ def test_a_running_publisher_signs_with_the_new_key_at_once(
 
 
 def test_a_rotation_between_signing_and_writing_is_caught_in_the_transaction(
-    settings: Settings, open_process: Callable[[], tuple[SqliteStore, Publisher]],
+    settings: Settings, open_process: Callable[[], tuple[Store, Publisher]],
     make_payload: Callable[..., Any],
 ) -> None:
     server_store, server = open_process()
@@ -92,7 +94,7 @@ def test_a_rotation_between_signing_and_writing_is_caught_in_the_transaction(
 
 
 def test_rotations_from_two_stale_processes_follow_each_other(
-    settings: Settings, open_process: Callable[[], tuple[SqliteStore, Publisher]],
+    settings: Settings, open_process: Callable[[], tuple[Store, Publisher]],
 ) -> None:
     store_a, a = open_process()
     store_b, b = open_process()
@@ -103,7 +105,7 @@ def test_rotations_from_two_stale_processes_follow_each_other(
     assert rotated.active_key.key_id == "key-3"
 
 
-def _stale_signed(identity: NodeIdentity, store: SqliteStore, record_id: str,
+def _stale_signed(identity: NodeIdentity, store: Store, record_id: str,
                   created: datetime) -> None:
     """Write what an old server did: a new version signed with the retired key, too late."""
     current = json.loads(store.get(record_id).body)  # type: ignore[union-attr]
@@ -116,7 +118,7 @@ def _stale_signed(identity: NodeIdentity, store: SqliteStore, record_id: str,
 
 
 def test_repair_re_signs_records_signed_after_their_keys_retirement(
-    settings: Settings, open_process: Callable[[], tuple[SqliteStore, Publisher]],
+    settings: Settings, open_process: Callable[[], tuple[Store, Publisher]],
     make_payload: Callable[..., Any],
 ) -> None:
     store, publisher = open_process()
@@ -143,7 +145,7 @@ def test_repair_re_signs_records_signed_after_their_keys_retirement(
 
 
 def test_signer_refuses_a_key_file_that_does_not_match(
-    settings: Settings, open_process: Callable[[], tuple[SqliteStore, Publisher]],
+    settings: Settings, open_process: Callable[[], tuple[Store, Publisher]],
 ) -> None:
     store, publisher = open_process()
     other_store, other = open_process()
