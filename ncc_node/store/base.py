@@ -375,5 +375,9 @@ class Store(ABC):
         """An origin's descriptor versions held with version > ``after``, oldest first."""
 
     @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version of the database (the number of migrations applied)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Close every connection this store opened."""

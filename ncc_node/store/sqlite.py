@@ -305,6 +305,10 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                     self._writer.execute("ROLLBACK")
                     raise
 
+    def schema_version(self) -> int:
+        """See :meth:`Store.schema_version`."""
+        return int(self._reader.execute("PRAGMA user_version").fetchone()[0])
+
     def write(self) -> AbstractContextManager[Writer]:
         """See :meth:`Store.write`."""
         return self._transaction()
@@ -456,7 +460,7 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
             params.append(query)
         if sets:
             return int(self._reader.execute(
-                f"SELECT count(*) FROM ({' INTERSECT '.join(sets)})", params).fetchone()[0])
+                f"SELECT count(*) FROM ({' INTERSECT '.join(sets)}) s", params).fetchone()[0])
         # text only: the text index drives, each match is checked for its kind
         return int(self._reader.execute(self._TEXT_COUNT, (query, where.kind)).fetchone()[0])
 
