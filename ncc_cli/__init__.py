@@ -10,6 +10,7 @@ from .errors import NccGroup
 from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
+from .migrate_cmd import migrate
 from .review import review
 from .serve_cmd import serve
 from .sync_cmds import sync_group
@@ -24,7 +25,7 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, migrate):
     main.add_command(command)
 
 __all__ = ["main"]
