@@ -15,6 +15,7 @@ from .base import (
     Token,
     Writer,
 )
+from .derive import Derived, derive
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
@@ -30,6 +31,7 @@ def open_store(location: str | Path, *, connections: int = 10) -> Store:
 
 
 __all__ = [
+    "Derived",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -42,6 +44,7 @@ __all__ = [
     "TextHit",
     "Token",
     "Writer",
+    "derive",
     "fts_query",
     "make_etag",
     "open_store",
