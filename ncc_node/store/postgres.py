@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import StoreError
 from ..timestamps import format_timestamp, utc_now
 from .base import PeerState, TextHit, Writer
-from .derive import facet_values, index_text
+from .derive import Derived, derive, facet_values, index_text
 from .pg_schema import PG_MIGRATIONS, PG_TEXT_REBUILDS
 from .pg_text import bm25_sql, idf, parse, phrases, to_tsquery, tokens
 from .recordrow import RECORD_COLUMNS, record_columns, row_to_record
@@ -202,6 +202,7 @@ class PgWriter(SqliteWriter):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
+        derived: Derived | None = None,
     ) -> Any:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -228,24 +229,27 @@ class PgWriter(SqliteWriter):
         else:
             rowid = int(old[0])
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
-        self.index(rowid, record, deleted=bool(columns["deleted"]), fresh=old is None)
+        self.index(rowid, record, deleted=bool(columns["deleted"]), fresh=old is None,
+                   derived=derived)
         if columns["kind"] == "Node":
             self.keep_descriptor_version(record, body)
         return row_to_record(values)
 
     def index(self, rowid: int, record: dict[str, Any], *, deleted: bool,
-              fresh: bool = False) -> None:
-        """Replace the derived index entries (text, facets, keys) of one record."""
+              fresh: bool = False, derived: Derived | None = None) -> None:
+        """Replace the derived index entries (text, facets, keys) of one record (``derived``:
+        computed beforehand, e.g. by the sync's checking processes)."""
         if not fresh:
             self.conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
             self.drop_text(rowid)
         if deleted:
             return
-        facets = facet_values(record)
+        if derived is None:
+            derived = derive(record)
         kind = str(record.get("type"))
-        pairs = [(facet_key(kind, f), v) for f, v in facets]
+        pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
         pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
-        text = index_text(record, facets)
+        text = derived.text
         pairs.extend((facet_key(kind, f), v) for f, v in text.inferred)
         self.conn.executemany(
             "INSERT INTO facet_postings (key, record) VALUES (?, ?) ON CONFLICT DO NOTHING",
