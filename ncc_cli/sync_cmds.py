@@ -188,7 +188,8 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
     try:
         run_daemon(worker, interval_s=settings["sync.interval_s"],
                    jitter_s=settings["sync.jitter_s"], stop=stop, on_round=on_round,
-                   pause=agent.pause if agent is not None else None)
+                   pause=agent.pause if agent is not None else None,
+                   lead=lambda: context.store.try_lead("sync"))
     finally:
         if agent is not None:
             agent.close()

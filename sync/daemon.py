@@ -24,19 +24,26 @@ def run_daemon(
     stop: threading.Event,
     on_round: Callable[[list[PeerResult]], None] | None = None,
     pause: Callable[[float], object] | None = None,
+    lead: Callable[[], bool] | None = None,
 ) -> None:
     """Loop ``worker.run_once`` until ``stop`` is set; the waits between rounds are
-    ``pause(seconds)`` (push's work, :mod:`sync.push`) or else ``stop.wait`` (bounded)."""
+    ``pause(seconds)`` (push's work, :mod:`sync.push`) or else ``stop.wait`` (bounded).
+
+    With ``lead``, a round runs only while ``lead()`` is true: of several processes sharing
+    one database (``ncc serve`` on two hosts), one syncs; the others ask again every interval
+    and the first to ask after the leader died takes over.
+    """
     wait = pause if pause is not None else stop.wait
     while not stop.is_set():
         started = time.monotonic()
-        try:
-            results = worker.run_once(stop=stop)
-        except Exception:  # keep the daemon alive; the next round tries again
-            log.exception("sync round failed")
-            results = []
-        if on_round is not None:
-            on_round(results)
+        if lead is None or lead():
+            try:
+                results = worker.run_once(stop=stop)
+            except Exception:  # keep the daemon alive; the next round tries again
+                log.exception("sync round failed")
+                results = []
+            if on_round is not None:
+                on_round(results)
         # rounds start every interval (plus jitter), however long the last one took, so a peer
         # is polled at most interval + jitter apart; jitter keeps many nodes that started
         # together from polling their peers in lockstep

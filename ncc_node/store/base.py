@@ -380,6 +380,12 @@ class Store(ABC):
     def descriptor_history(self, origin: str, *, after: int, limit: int) -> list[bytes]:
         """An origin's descriptor versions held with version > ``after``, oldest first."""
 
+    def try_lead(self, role: str) -> bool:
+        """Whether this process holds (or now takes) the one ``role`` (e.g. ``"sync"``) among
+        every process sharing this database; held until the process or its store ends. A
+        database only one host opens (SQLite) has one leader by construction: always True."""
+        return True
+
     @abstractmethod
     def schema_version(self) -> int:
         """The schema version of the database (the number of migrations applied)."""

@@ -345,6 +345,8 @@ class PostgresStore(SqliteStore):
                 raise StoreError(f"cannot open database {self.path}: no connection within "
                                  f"{POOL_TIMEOUT:.0f} s") from exc
         self._reads = _PoolReader(self._pool)
+        self._leading: dict[str, Any] = {}  # role -> the connection holding its lock
+        self._lead_lock = threading.Lock()
         with self._pool.connection() as conn:
             self.schema = str(conn.execute("SELECT current_schema()").fetchone()[0])
         self.writer_key = _lock_key(self.schema, "writer")
@@ -384,6 +386,36 @@ class PostgresStore(SqliteStore):
                         _rebuild_text(PgWriter(_Connection(conn), PgFacetKeys()))
                     conn.execute("UPDATE ncc_schema SET version = %s", (number,))
 
+    def try_lead(self, role: str) -> bool:
+        """See :meth:`Store.try_lead`: a session advisory lock on a connection of its own,
+        released by the server when this process dies or loses its connection (TCP
+        keepalives bound how long a dead host keeps it), so another process takes over at
+        its next try."""
+        import psycopg
+
+        with self._lead_lock:
+            conn = self._leading.get(role)
+            if conn is not None:
+                try:
+                    conn.execute("SELECT 1")
+                    return True
+                except psycopg.Error:  # the connection is gone, and the lock with it
+                    self._leading.pop(role, None)
+                    conn.close()
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
+                                       keepalives=1, keepalives_idle=10,
+                                       keepalives_interval=5, keepalives_count=3)
+            except psycopg.Error:
+                return False
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)",
+                               (_lock_key(self.schema, f"lead:{role}"),)).fetchone()
+            if row is None or not row[0]:
+                conn.close()
+                return False
+            self._leading[role] = conn
+            return True
+
     def schema_version(self) -> int:
         """The schema version of the database."""
         return int(self._reads.execute("SELECT version FROM ncc_schema").fetchone()[0])
@@ -407,6 +439,10 @@ class PostgresStore(SqliteStore):
 
     def close(self) -> None:
         """See :meth:`Store.close`."""
+        with self._lead_lock:
+            for conn in self._leading.values():
+                conn.close()
+            self._leading.clear()
         self._pool.close()
 
     # -- records ------------------------------------------------------------------------------
