@@ -29,7 +29,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .textquery import COLUMN_WEIGHTS
 
@@ -39,42 +38,20 @@ __all__ = ["COLUMNS", "Phrase", "bm25_sql", "idf", "parse", "phrases", "to_tsque
 COLUMNS = (("name", "A"), ("description", "B"), ("body", "C"), ("concepts", "D"))
 MAX_LEXEME = 2000  # bytes: PostgreSQL refuses longer lexemes (2047); longer tokens are cut
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
-_TOKEN_CATEGORIES = ("L", "N", "Co")
+_TOKEN = re.compile(r"[^\W_]+")  # runs of letters and digits
 
 
-@lru_cache(maxsize=65536)
-def _token_char(ch: str) -> bool:
-    category = unicodedata.category(ch)
-    return category[0] in "LN" or category == "Co"
-
-
-@lru_cache(maxsize=65536)
-def _fold_char(ch: str) -> str:
-    decomposed = unicodedata.normalize("NFD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return (base or ch).lower()
+def _folded(text: str) -> str:
+    """Lower case without diacritics (decomposed, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def tokens(text: str) -> list[str]:
-    """The tokens FTS5's ``unicode61 remove_diacritics 2`` makes of a text."""
-    found: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if ch.isascii():
-            if ch.isalnum():
-                current.append(ch.lower())
-                continue
-        elif _token_char(ch):
-            current.append(_fold_char(ch))
-            continue
-        elif unicodedata.combining(ch) and current:
-            continue  # a combining mark after a letter is a diacritic: dropped
-        if current:
-            found.append(_cut("".join(current)))
-            current = []
-    if current:
-        found.append(_cut("".join(current)))
-    return found
+    """The tokens FTS5's ``unicode61 remove_diacritics 2`` makes of a text: runs of letters
+    and digits, lower case, diacritics removed."""
+    found = _TOKEN.findall(text.lower() if text.isascii() else _folded(text))
+    return [_cut(t) for t in found] if any(len(t) * 4 > MAX_LEXEME for t in found) else found
 
 
 def _cut(token: str) -> str:

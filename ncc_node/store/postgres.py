@@ -97,14 +97,43 @@ class _Rows:
         return iter(self._rows)
 
 
+class _Cursor:
+    """A cursor of a pipelined transaction: its row count waits for the server's answer."""
+
+    def __init__(self, cursor: Any, pipeline: Any) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        if self._pipeline is not None:
+            import psycopg
+
+            try:
+                self._pipeline.sync()
+            except psycopg.OperationalError:  # the pipeline has ended: every result is in
+                pass
+        return int(self._cursor.rowcount)
+
+
 class _Connection:
     """One psycopg connection (a transaction's) that takes SQLite-style statements."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, pipeline: Any = None) -> None:
         self.raw = conn
+        self._pipeline = pipeline
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return self.raw.execute(_sql(statement), list(params))
+        return _Cursor(self.raw.execute(_sql(statement), list(params)), self._pipeline)
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         rows = list(rows)
@@ -424,9 +453,12 @@ class PostgresStore(SqliteStore):
     def _transaction(self) -> Iterator[PgWriter]:
         with self._write_lock, self._pool.connection() as conn:
             try:
-                with conn.transaction():
+                # pipeline mode: statements whose results are not read (index rows, counters)
+                # go out without waiting for the server, a round trip saved for each
+                with conn.transaction(), conn.pipeline() as pipeline:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.writer_key,))
-                    writer = PgWriter(_Connection(conn), self._facet_keys)  # type: ignore[arg-type]
+                    writer = PgWriter(_Connection(conn, pipeline),
+                                      self._facet_keys)  # type: ignore[arg-type]
                     yield writer
                     writer.finish()
             except BaseException:

@@ -70,7 +70,8 @@ def test_a_record_the_view_cannot_convert_is_skipped_and_shown(
     config = tmp_path / "ncc.toml"
     settings = node.context.settings
     config.write_text(f'[node]\nbase_url = "{node.url}"\ncountry = "DE"\n'
-                      f'name = "NCC Germany"\ndata_dir = "{settings.path("node.data_dir")}"\n')
+                      f'name = "NCC Germany"\ndata_dir = "{settings.path("node.data_dir")}"\n'
+                      f'database = "{settings.database()}"\n')
     status = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert status.exit_code == 0, status.output
     assert "1 record(s) left out" in status.output and signed["id"] in status.output
