@@ -66,7 +66,7 @@ from .push_channel import (
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
 from .store import (
-    Derived,
+    IndexEntries,
     PeerState,
     RecordFilter,
     RetryEntry,
@@ -74,7 +74,7 @@ from .store import (
     Store,
     StoredRecord,
     Writer,
-    derive,
+    index_entries,
 )
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
@@ -84,10 +84,10 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CreatedInFuture",
-    "Derived",
     "DescriptorError",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
+    "IndexEntries",
     "KeyLookup",
     "KeyNotValidAt",
     "MalformedProof",
@@ -119,7 +119,6 @@ __all__ = [
     "check_base_url",
     "decode_cursor",
     "decode_public_key",
-    "derive",
     "descriptor_keys",
     "digest",
     "dump_body",
@@ -127,6 +126,7 @@ __all__ = [
     "encode_public_key",
     "format_timestamp",
     "generate_key",
+    "index_entries",
     "init_identity",
     "json_depth",
     "key_lookup_from_descriptor",

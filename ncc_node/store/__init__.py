@@ -13,12 +13,12 @@ from .base import (
     Token,
     Writer,
 )
-from .derive import Derived, derive
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
-    "Derived",
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -31,7 +31,7 @@ __all__ = [
     "TextHit",
     "Token",
     "Writer",
-    "derive",
     "fts_query",
+    "index_entries",
     "make_etag",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .derive import Derived
+    from .derive import IndexEntries
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Writer(ABC):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
-        derived: Derived | None = None,
+        derived: IndexEntries | None = None,
     ) -> StoredRecord:
         """Insert or replace a record under the next local sequence number; index it.
 
