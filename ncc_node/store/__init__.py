@@ -1,6 +1,8 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    CandidateIndex,
+    Criteria,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -11,12 +13,15 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    WordMatch,
     Writer,
 )
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "CandidateIndex",
+    "Criteria",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -28,6 +33,7 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "WordMatch",
     "Writer",
     "fts_query",
     "make_etag",
