@@ -78,8 +78,15 @@ class TermGroup:
                          concepts=self.concepts)
 
     def expression(self) -> str:
-        """The FTS5 alternatives of this group."""
-        return _alternatives(self.as_match())
+        """The FTS5 alternatives of this group, for a boolean filter (no ranking)."""
+        alternatives = [_quoted(form) for form in self.forms]
+        if self.prefix:
+            alternatives[0] += "*"
+        for iri in self.concepts:
+            alternatives += [f"concepts : {_quoted(concept_token(iri))}",
+                             f"concepts : {_quoted(inferred_token(iri))}"]
+        return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(
+            alternatives) + ")"
 
 
 def _quoted(term: str) -> str:
@@ -89,9 +96,10 @@ def _quoted(term: str) -> str:
 
 
 def _alternatives(word: WordMatch) -> str:
-    # a term that is also the prefix matches as one (``"term"*`` covers the term itself)
-    alternatives = [_quoted(t) + ("*" if t == word.prefix else "") for t in word.terms]
-    if word.prefix and word.prefix not in word.terms:
+    alternatives = [_quoted(t) for t in word.terms]
+    if word.prefix:
+        # a separate alternative even when the prefix is also a term: bm25 then scores a
+        # record holding the word itself above one holding only a longer word it begins
         alternatives.append(_quoted(word.prefix) + "*")
     alternatives += [_quoted(" ".join(run)) for run in word.phrases if run]
     for iri in word.concepts:
