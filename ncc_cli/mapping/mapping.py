@@ -26,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vocab import date_term
+
 from .textclean import html_to_text, tidy
 
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
@@ -435,7 +437,8 @@ class RowMapper:
         elif target in DATES:
             date = self._date(target, column, strings[0], opts.get("date"), out)
             if date is not None:
-                payload[target] = date
+                term, value = date_term(target, date)  # the precision picks the term
+                payload[term] = value
         elif target in CONCEPT_FIELDS:
             resolved = self._concepts(target, target, column, strings, out, opts)
             if target in SINGLE:
@@ -483,7 +486,8 @@ class RowMapper:
         return resolved
 
     def _date(self, target: str, column: str, text: str, formats: Any, out: Mapped) -> str | None:
-        """The day of a date (YYYY-MM-DD); a month or a year alone is noted and left out."""
+        """The date in its own precision: YYYY-MM-DD, YYYY-MM or YYYY (a format with a day, a
+        month, only a year); a month or a year is never turned into a made-up day."""
         formats = formats or ["%Y-%m-%d", "%Y-%m", "%Y"]
         if isinstance(formats, str):
             formats = [formats]
@@ -492,15 +496,12 @@ class RowMapper:
                 parsed = datetime.strptime(text.strip(), fmt)
             except ValueError:
                 continue
-            if "%d" in fmt:
-                return parsed.strftime("%Y-%m-%d")
-            # startDate and endDate are xsd:date (a day) in the vocabulary; a month or a year is
-            # not turned into a made-up day: the field is left out, with a note
-            precision = "month" if ("%m" in fmt or "%b" in fmt or "%B" in fmt) else "year"
-            out.warnings.append(Problem(out.row, target, column, text, "date-precision",
-                                        f"a {precision}, not a day: left out (the vocabulary's "
-                                        "dates are days)"))
-            return None
+            day = f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}"  # %Y may drop zeros
+            if "%d" in fmt or "%j" in fmt:
+                return day
+            if "%m" in fmt or "%b" in fmt or "%B" in fmt:
+                return day[:7]
+            return day[:4]
         self._problem(out, target, column, text, "date",
                       f"matches none of the formats {', '.join(formats)}")
         return None

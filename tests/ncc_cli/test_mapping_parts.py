@@ -79,15 +79,19 @@ def test_rules_files_are_checked(tmp_path: Path) -> None:
         ContentRules.load(bad)
 
 
-def test_dates_are_days_and_a_year_alone_is_noted_not_invented() -> None:
+def test_dates_keep_the_precision_of_their_format_and_no_day_is_invented() -> None:
     from ncc_cli.mapping.mapping import Mapped, RowMapper
 
     out = Mapped(7, "Initiative", {})
-    day = RowMapper._date(None, "startDate", "Begindatum", "19.02.2009",  # type: ignore[arg-type]
-                          ["%d.%m.%Y", "%Y"], out)
-    assert day == "2009-02-19" and out.warnings == []
-    year = RowMapper._date(None, "startDate", "Begindatum", "2016",  # type: ignore[arg-type]
-                           ["%d.%m.%Y", "%Y"], out)
-    assert year is None
-    assert [(w.row, w.field, w.rule) for w in out.warnings] == [(7, "startDate",
-                                                                  "date-precision")]
+    formats = ["%d.%m.%Y", "%m/%Y", "%B %Y", "%Y"]
+
+    def date(text: str) -> str | None:
+        return RowMapper._date(None, "startDate", "Begindatum", text,  # type: ignore[arg-type]
+                               formats, out)
+
+    assert date("19.02.2009") == "2009-02-19"
+    assert date("03/2011") == "2011-03"
+    assert date("March 2011") == "2011-03"
+    assert date("2016") == "2016"
+    assert date("0999") == "0999"  # four digits, as xsd:gYear wants
+    assert out.warnings == [] and out.problems == []
