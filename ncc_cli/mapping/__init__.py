@@ -104,6 +104,10 @@ class MappedSource:
         self.stats = MappedStats(list(self.mapping.specs))
         self.required = required_fields(self.mapping.kind)
 
+    def count(self) -> int:
+        """How many records the source holds: a progress bar's total."""
+        return self.mapper.count()
+
     def rows(self, advance: Callable[[int], None]) -> Iterator[Row]:
         """Rows to import; rows held for review go to ``stats.held`` instead."""
         for line, record in self.mapper.rows(advance):

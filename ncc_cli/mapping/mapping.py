@@ -250,17 +250,22 @@ def read_json_records(path: Path, records: str, encoding: str) -> list[Any]:
     return items
 
 
+def _csv_reader(handle: Any, delimiter: str | None) -> Any:
+    """A csv reader over ``handle``, the delimiter guessed from the header line if not given."""
+    head = handle.read(65536)
+    handle.seek(0)
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0], ",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    return csv.reader(handle, delimiter=delimiter)
+
+
 def read_csv_records(path: Path, encoding: str, delimiter: str | None,
                      advance: Callable[[int], None]) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        head = handle.read(65536)
-        handle.seek(0)
-        if delimiter is None:
-            try:
-                delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0], ",;\t|").delimiter
-            except csv.Error:
-                delimiter = ","
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _csv_reader(handle, delimiter)
         header = next(reader, None)
         if header is None:
             return
@@ -272,6 +277,13 @@ def read_csv_records(path: Path, encoding: str, delimiter: str | None,
             line = reader.line_num + 1
 
 
+def count_csv_records(path: Path, encoding: str, delimiter: str | None) -> int:
+    """The records of a CSV file below its header (a pass of the csv parser: quoted cells may
+    hold line breaks, so lines are no count)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        return max(sum(1 for _ in _csv_reader(handle, delimiter)) - 1, 0)
+
+
 # -- mapping rows ------------------------------------------------------------------------------
 class RowMapper:
     """Map source records to payloads with a mapping, resolving concepts and languages."""
@@ -280,6 +292,7 @@ class RowMapper:
                  languages: frozenset[str], detector: Any = None) -> None:
         self.mapping = mapping
         self.source = source
+        self._items: list[Any] | None = None
         self.resolve = resolve  # (value, scheme) -> compact IRI, raises ValueError/LookupError
         self.languages = languages
         self.detector = detector
@@ -304,13 +317,25 @@ class RowMapper:
                 if spec.options.get("language") == "detect" and detector is None:
                     raise MappingError(f"fields.{spec.target}: language detection unavailable")
 
+    def count(self) -> int:
+        """How many records the source holds (for a progress bar's total)."""
+        if self.mapping.format == "csv":
+            return count_csv_records(self.source, self.mapping.encoding, self.mapping.delimiter)
+        return len(self._json_items())
+
+    def _json_items(self) -> list[Any]:
+        if self._items is None:  # parsed once, whether counted first or not
+            self._items = read_json_records(self.source, self.mapping.records,
+                                            self.mapping.encoding)
+        return self._items
+
     def rows(self, advance: Callable[[int], None]) -> Iterator[tuple[int, Any]]:
+        """(row number, record) of every source record; ``advance(1)`` after each."""
         if self.mapping.format == "csv":
             yield from read_csv_records(self.source, self.mapping.encoding,
                                         self.mapping.delimiter, advance)
             return
-        for number, item in enumerate(read_json_records(self.source, self.mapping.records,
-                                                        self.mapping.encoding), 1):
+        for number, item in enumerate(self._json_items(), 1):
             yield number, item
             advance(1)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -137,3 +139,35 @@ def test_mapped_records_round_trip_through_the_csv_layout(ncc: Invoke, node_conf
     assert record == {**record, **{k: v for k, v in (stored(node_config, "dsi4eu-project-251")
                                                     or {}).items()
                                    if k not in ("id", "origin", "proof", "modified", "version")}}
+
+
+def test_the_progress_bar_shows_the_total_counted_first(node_config: Path) -> None:
+    """A real ``ncc`` process whose stderr is a terminal (a pty), as an operator runs it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    # the sample's summaries hold line breaks: the total counts rows (151), not lines (341)
+    text = NL.read_text(encoding="utf-8")
+    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+    assert rows < text.count("\n") - 1
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ncc_cli", "import", "--mapping",
+         str(MAPPINGS / "nl-esf-erdf-operations.toml"), str(NL), "--dry-run",
+         "--config", str(node_config)],
+        stdout=subprocess.DEVNULL, stderr=secondary, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert process.wait(timeout=120) in (0, 1)
+    assert f"{rows}/{rows}".encode() in seen, seen[-400:]
