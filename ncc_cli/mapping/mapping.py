@@ -150,6 +150,25 @@ class Spec:
     target: str
     paths: list[tuple[str, list[Step]]]
     options: dict[str, Any]
+    # read once from the options, not per row: the value map by casefolded key, the skip words,
+    # the split pattern and the path after a lookup
+    table: dict[str, Any] | None = None
+    skip: frozenset[str] = frozenset()
+    split: re.Pattern[str] | None = None
+    then: list[Step] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        opts = self.options
+        if isinstance(opts.get("map"), dict):
+            self.table = {str(k).casefold(): v for k, v in opts["map"].items()}
+        self.skip = frozenset(str(s).casefold() for s in opts.get("skip", []))
+        if "split" in opts:
+            try:
+                self.split = re.compile(opts["split"])
+            except (re.error, TypeError) as exc:
+                raise MappingError(f"fields.{self.target}: bad split pattern: {exc}") from None
+        if "then" in opts:
+            self.then = parse_path(opts["then"])
 
 
 def _specs(target: str, raw: Any) -> list[Spec]:
@@ -378,11 +397,11 @@ class RowMapper:
             via = spec.options.get("via")
             if via is not None:
                 joined = [self.lookups[via].records.get(str(v)) for v in values]
-                then = parse_path(spec.options["then"]) if "then" in spec.options else []
+                then = spec.then
                 values = [x for j in joined if j is not None
                           for x in (get_path(j, then) if then else [j])]
-            skip = {str(s).casefold() for s in spec.options.get("skip", [])}
-            values = [v for v in values if str(v).strip().casefold() not in skip]
+            if spec.skip:
+                values = [v for v in values if str(v).strip().casefold() not in spec.skip]
             longest = spec.options.get("max_length")
             if values and spec.options.get("overflow") == "next" and longest is not None and len(
                     html_to_text(str(values[0])) if spec.options.get("html") else str(values[0])
@@ -404,8 +423,8 @@ class RowMapper:
                               "expected a text or number, got a JSON object or array")
                 continue
             text = str(value) if not isinstance(value, bool) else ("true" if value else "false")
-            if "split" in opts:
-                strings.extend(p for p in (s.strip() for s in re.split(opts["split"], text)) if p)
+            if spec.split is not None:
+                strings.extend(p for p in (s.strip() for s in spec.split.split(text)) if p)
             else:
                 strings.append(text)
         if opts.get("html"):
@@ -419,8 +438,8 @@ class RowMapper:
                 out.warnings.append(Problem(out.row, target, column, bad, "url",
                                             "not an http(s) URL: left out"))
             strings = good
-        if "map" in opts:
-            table = {str(k).casefold(): v for k, v in opts["map"].items()}
+        if spec.table is not None:
+            table = spec.table
             mapped: list[str] = []
             for s in strings:
                 hit = table.get(s.casefold())
