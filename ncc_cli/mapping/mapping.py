@@ -46,6 +46,7 @@ URL_OK = re.compile(r"^https?://[^\s/?#]+\.[^\s]*$|^https?://[^\s/?#]+$")
 LISTS = frozenset({"regions", "sameAs", "partners"})
 LEAD = "leadOrganisation"
 LEAD_FIELDS = frozenset({"legalName", "website", "countries", "organisationType"})
+OVERFLOWS = frozenset({"next", "cut", "drop"})
 SPEC_KEYS = frozenset({"path", "const", "split", "map", "map_only", "skip", "html", "language",
                        "language_path", "date", "prefix", "via", "then", "concept", "max_length",
                        "join", "unmapped", "unknown", "hash", "fallback_language", "overflow"})
@@ -156,9 +157,15 @@ class Spec:
     skip: frozenset[str] = frozenset()
     split: re.Pattern[str] | None = None
     then: list[Step] = field(default_factory=list)
+    overflow: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         opts = self.options
+        raw = opts.get("overflow", [])
+        self.overflow = frozenset([raw] if isinstance(raw, str) else raw)
+        if not self.overflow <= OVERFLOWS:
+            raise MappingError(f"fields.{self.target}: overflow takes "
+                               f"{', '.join(sorted(OVERFLOWS))} (or a list of them)")
         if isinstance(opts.get("map"), dict):
             self.table = {str(k).casefold(): v for k, v in opts["map"].items()}
         self.skip = frozenset(str(s).casefold() for s in opts.get("skip", []))
@@ -303,6 +310,23 @@ def count_csv_records(path: Path, encoding: str, delimiter: str | None) -> int:
         return max(sum(1 for _ in _csv_reader(handle, delimiter)) - 1, 0)
 
 
+# where a cut text may end, best first: (the ends, characters of the end kept)
+_CUT_AT = ((("\n\n",), 0), ((". ", "! ", "? ", ".\n", "!\n", "?\n"), 1), ((" ", "\n"), 0))
+
+
+def cut_text(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` characters that ends a paragraph, else a
+    sentence, else a word, and keeps at least half the limit (nothing is added: no ellipsis)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for ends, kept in _CUT_AT:
+        at = max(head.rfind(end) for end in ends)
+        if at >= limit // 2:
+            return head[:at + kept].rstrip()
+    return head.rstrip()
+
+
 # -- mapping rows ------------------------------------------------------------------------------
 class RowMapper:
     """Map source records to payloads with a mapping, resolving concepts and languages."""
@@ -392,6 +416,7 @@ class RowMapper:
                 return spec.paths[0][0], []
             digest = hashlib.sha256("\x1f".join(p.strip() for p in parts).encode()).hexdigest()
             return "+".join(c for c, _ in spec.paths), [digest[:32]]
+        too_long: tuple[str, list[Any]] | None = None
         for column, steps in spec.paths:
             values = get_path(record, steps)
             via = spec.options.get("via")
@@ -403,12 +428,17 @@ class RowMapper:
             if spec.skip:
                 values = [v for v in values if str(v).strip().casefold() not in spec.skip]
             longest = spec.options.get("max_length")
-            if values and spec.options.get("overflow") == "next" and longest is not None and len(
+            if values and "next" in spec.overflow and longest is not None and len(
                     html_to_text(str(values[0])) if spec.options.get("html") else str(values[0])
             ) > int(longest):
-                continue  # too long for the field: the next path (e.g. a short summary) instead
+                # too long for the field: the next path (e.g. a short summary) instead; when
+                # none fits and the mapping says "cut", the first is cut (_text)
+                too_long = too_long or (column, values)
+                continue
             if values:
                 return column, values
+        if too_long is not None and "cut" in spec.overflow:
+            return too_long
         return (spec.paths[0][0] if spec.paths else ""), []
 
     def _apply(self, spec: Spec, record: Any, payload: dict[str, Any], out: Mapped) -> None:
@@ -592,12 +622,19 @@ class RowMapper:
         if joined is not None:
             if max_length is not None and len(joined) > int(max_length):
                 message = f"{len(joined)} characters, at most {max_length}"
-                if opts.get("overflow") == "drop":
+                if "cut" in spec.overflow:
+                    # the source's own leading paragraphs or sentences, nothing added; noted
+                    joined = cut_text(joined, int(max_length))
+                    out.warnings.append(Problem(out.row, target, column, joined[-60:],
+                                                "max-length", f"{message}: cut to "
+                                                f"{len(joined)} at a paragraph or sentence end"))
+                elif "drop" in spec.overflow:
                     out.warnings.append(Problem(out.row, target, column, joined, "max-length",
                                                 message + ": left out"))
+                    return
                 else:
                     self._problem(out, target, column, joined, "max-length", message)
-                return
+                    return
             if lang in field_value:
                 if field_value[lang] != joined:
                     field_value[lang] = field_value[lang] + "\n\n" + joined
