@@ -66,6 +66,7 @@ from .push_channel import (
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
 from .store import (
+    IndexEntries,
     PeerState,
     RecordFilter,
     RetryEntry,
@@ -73,6 +74,7 @@ from .store import (
     Store,
     StoredRecord,
     Writer,
+    index_entries,
 )
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
@@ -85,6 +87,7 @@ __all__ = [
     "DescriptorError",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
+    "IndexEntries",
     "KeyLookup",
     "KeyNotValidAt",
     "MalformedProof",
@@ -123,6 +126,7 @@ __all__ = [
     "encode_public_key",
     "format_timestamp",
     "generate_key",
+    "index_entries",
     "init_identity",
     "json_depth",
     "key_lookup_from_descriptor",

@@ -13,10 +13,12 @@ from .base import (
     Token,
     Writer,
 )
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -30,5 +32,6 @@ __all__ = [
     "Token",
     "Writer",
     "fts_query",
+    "index_entries",
     "make_etag",
 ]
