@@ -171,3 +171,28 @@ def test_the_progress_bar_shows_the_total_counted_first(node_config: Path) -> No
     os.close(primary)
     assert process.wait(timeout=120) in (0, 1)
     assert f"{rows}/{rows}".encode() in seen, seen[-400:]
+
+
+def test_ips_sample_dates_of_year_precision_and_ended_cases(ncc: Invoke,
+                                                            node_config: Path) -> None:
+    """A third real dataset, mapped the same way: years stay years, failed cases are kept."""
+    source = DATA / "ips" / "cases.json"
+    cases = {str(c["id"]): c for c in json.loads(source.read_text(encoding="utf-8"))}
+    args = ("import", "--mapping", MAPPINGS / "ips-explorer-cases.toml", source, "--config",
+            node_config)
+    first = ncc(*args)
+    rows, created, _, _, held, refused = _summary(first.output)
+    assert rows == len(cases) == 171 and (created + held) / rows >= 0.9
+    ended = [i for i, c in cases.items() if c["status"] == "Not in use anymore"]
+    stored_ended = [r for r in (stored(node_config, f"ips-case-{i}") for i in ended) if r]
+    assert stored_ended and all(r["stage"] == "maturity:discontinued" for r in stored_ended)
+    for case_id, case in cases.items():
+        record = stored(node_config, f"ips-case-{case_id}")
+        if record is None:
+            continue
+        assert record["startYear"] == case["start_date"] and "startDate" not in record
+        if case["end_date"]:
+            assert record["endYear"] == case["end_date"].removesuffix(".0")
+        if case["status"] == "In development":
+            assert "stage" not in record  # no honest match: left out, never guessed
+    assert _summary(ncc(*args).output)[1:4] == (0, 0, created)
