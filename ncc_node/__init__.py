@@ -77,6 +77,7 @@ from .push_channel import (
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings, section_values
 from .store import (
+    Derived,
     PeerState,
     RecordFilter,
     RetryEntry,
@@ -84,6 +85,7 @@ from .store import (
     Store,
     StoredRecord,
     Writer,
+    derive,
 )
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
@@ -93,6 +95,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CreatedInFuture",
+    "Derived",
     "DescriptorError",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
@@ -132,6 +135,7 @@ __all__ = [
     "check_base_url",
     "decode_cursor",
     "decode_public_key",
+    "derive",
     "descriptor_keys",
     "did_key",
     "digest",

@@ -13,10 +13,12 @@ from .base import (
     Token,
     Writer,
 )
+from .derive import Derived, derive
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "Derived",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -29,6 +31,7 @@ __all__ = [
     "TextHit",
     "Token",
     "Writer",
+    "derive",
     "fts_query",
     "make_etag",
 ]
