@@ -12,6 +12,7 @@ from .import_cmd import import_records
 from .init_cmd import init
 from .migrate_cmd import migrate
 from .review import review
+from .roster_cmds import roster
 from .serve_cmd import serve
 from .sync_cmds import sync_group
 from .sync_view_cmds import digest_cmd, quarantine
@@ -25,7 +26,8 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, migrate):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, roster,
+                migrate):
     main.add_command(command)
 
 __all__ = ["main"]

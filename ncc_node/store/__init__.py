@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from .base import (
+    CandidateIndex,
+    Criteria,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -13,9 +15,10 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    WordMatch,
     Writer,
 )
-from .derive import Derived, derive
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
@@ -31,7 +34,9 @@ def open_store(location: str | Path, *, connections: int = 10) -> Store:
 
 
 __all__ = [
-    "Derived",
+    "CandidateIndex",
+    "Criteria",
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -43,9 +48,10 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "WordMatch",
     "Writer",
-    "derive",
     "fts_query",
+    "index_entries",
     "make_etag",
     "open_store",
 ]

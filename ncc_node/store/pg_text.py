@@ -2,7 +2,7 @@
 
 The SQLite store's index (:mod:`.textquery`) is an FTS5 table over the analysed texts of
 :mod:`.analysis`, tokenized by ``unicode61 remove_diacritics 2``, ranked by FTS5's ``bm25()``
-with the column weights :data:`~.textquery.COLUMN_WEIGHTS`. PostgreSQL gets the same analysed
+with the column weights scouting asks for. PostgreSQL gets the same analysed
 texts (one analysis feeds both), and this module does there what FTS5 does in SQLite:
 
 - :func:`tokens` cuts an analysed text the way ``unicode61 remove_diacritics 2`` does (letters,
@@ -17,10 +17,9 @@ texts (one analysis feeds both), and this module does there what FTS5 does in SQ
   phrase in the row, |D| the row's tokens and avgdl the mean over every row, negated (lower is
   better), so the two backends rank the same records in the same order.
 
-A phrase of several tokens (a query form with a separator inside) is matched by the
-``tsvector`` as tokens in a row (``<->``) and counted in bm25 by its first token only; FTS5
-counts whole-phrase occurrences. Such forms are rare (the analysis cuts words on the same
-boundaries), and only their rank can differ.
+A phrase of several tokens is matched by the ``tsvector`` without positions (its tokens anywhere
+in the row) and then counted in bm25 as FTS5 counts it, as runs side by side within a column;
+a row holding the tokens only apart is in the window with a frequency of 0 for that phrase.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from .textquery import COLUMN_WEIGHTS
 
 __all__ = ["COLUMNS", "Phrase", "bm25_sql", "idf", "parse", "phrases", "to_tsquery", "tokens"]
 
@@ -159,7 +156,7 @@ def to_tsquery(node: Node) -> str:
         parts = [_lexeme(t, ":" + ("*" if node.prefix and i == last else "") + weight
                          if (weight or (node.prefix and i == last)) else "")
                  for i, t in enumerate(node.tokens)]
-        return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
     op, children = node
     joiner = " & " if op == "AND" else " | "
     return "(" + joiner.join(to_tsquery(c) for c in children) + ")"
@@ -178,13 +175,27 @@ def idf(rows: int, hits: int) -> float:
     return value if value > 0.0 else 1e-6
 
 
-def _frequency(phrase: Phrase, alias: str, params: list[object]) -> str:
-    """SQL of the weighted count of a phrase's (first) token in one row's token arrays."""
+def _frequency(phrase: Phrase, alias: str, params: list[object],
+               weights: tuple[float, ...]) -> str:
+    """SQL of the weighted count of a phrase in one row's token arrays (per column)."""
     token = phrase.tokens[0]
     prefix = phrase.prefix and len(phrase.tokens) == 1
     terms = []
-    for (column, _), weight in zip(COLUMNS, COLUMN_WEIGHTS, strict=True):
+    for (column, _), weight in zip(COLUMNS, weights, strict=True):
         if phrase.concepts_only and column != "concepts":
+            continue
+        if len(phrase.tokens) > 1:  # a run of tokens side by side
+            array = f"{alias}.{column}_t"
+            last = len(phrase.tokens) - 1
+            conditions = []
+            for offset, part in enumerate(phrase.tokens):
+                if offset == last and phrase.prefix:
+                    conditions.append(f"starts_with({array}[i + {offset}], ?)")
+                else:
+                    conditions.append(f"{array}[i + {offset}] = ?")
+                params.append(part)
+            terms.append(f"{_f(weight)} * (SELECT count(*) FROM generate_subscripts({array}, 1) "
+                         f"i WHERE {' AND '.join(conditions)})")
             continue
         if prefix:
             terms.append(f"{_f(weight)} * (SELECT count(*) FROM unnest({alias}.{column}_t) x "
@@ -202,12 +213,13 @@ def _f(value: float) -> str:
 
 
 def bm25_sql(found: list[Phrase], idfs: list[float], avgdl: float, alias: str,
-             params: list[object]) -> str:
-    """FTS5's ``bm25()`` over the row ``alias`` as an SQL expression (lower is better)."""
+             params: list[object], weights: tuple[float, ...]) -> str:
+    """FTS5's ``bm25()`` over the row ``alias`` with column ``weights``, as an SQL expression
+    (lower is better)."""
     parts = []
     for phrase, weight in zip(found, idfs, strict=True):
-        frequency = _frequency(phrase, alias, params)
+        frequency = _frequency(phrase, alias, params, weights)
         parts.append(f"{_f(weight)} * (({frequency}) * {_f(K1 + 1.0)} / (({frequency}) + "
                      f"{_f(K1)} * ({_f(1.0)} - {_f(B)} + {_f(B)} * {alias}.tokens / {_f(avgdl)})))")
-        _frequency(phrase, alias, params)  # the frequency is written twice
+        _frequency(phrase, alias, params, weights)  # the frequency is written twice
     return f"{_f(-1.0)} * (" + " + ".join(parts) + ")" if parts else "0"

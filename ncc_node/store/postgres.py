@@ -33,10 +33,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from ..timestamps import format_timestamp, utc_now
-from .base import PeerState, TextHit, Writer
-from .derive import Derived, derive, facet_values, index_text
+from .base import PeerState, Writer
+from .derive import IndexEntries, facet_values, index_entries, index_text
+from .pg_candidates import PgCandidateIndex
 from .pg_schema import PG_MIGRATIONS, PG_TEXT_REBUILDS
-from .pg_text import bm25_sql, idf, parse, phrases, to_tsquery, tokens
+from .pg_text import parse, to_tsquery, tokens
 from .recordrow import RECORD_COLUMNS, record_columns, row_to_record
 from .sqlite import SqliteStore, SqliteWriter, _conflict, facet_key
 from .textquery import fts_query
@@ -231,7 +232,7 @@ class PgWriter(SqliteWriter):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
-        derived: Derived | None = None,
+        derived: IndexEntries | None = None,
     ) -> Any:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -265,7 +266,7 @@ class PgWriter(SqliteWriter):
         return row_to_record(values)
 
     def index(self, rowid: int, record: dict[str, Any], *, deleted: bool,
-              fresh: bool = False, derived: Derived | None = None) -> None:
+              fresh: bool = False, derived: IndexEntries | None = None) -> None:
         """Replace the derived index entries (text, facets, keys) of one record (``derived``:
         computed beforehand, e.g. by the sync's checking processes)."""
         if not fresh:
@@ -274,7 +275,7 @@ class PgWriter(SqliteWriter):
         if deleted:
             return
         if derived is None:
-            derived = derive(record)
+            derived = index_entries(record)
         kind = str(record.get("type"))
         pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
         pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
@@ -374,6 +375,7 @@ class PostgresStore(SqliteStore):
                 raise StoreError(f"cannot open database {self.path}: no connection within "
                                  f"{POOL_TIMEOUT:.0f} s") from exc
         self._reads = _PoolReader(self._pool)
+        self._candidates = PgCandidateIndex(self)  # type: ignore[assignment]
         self._leading: dict[str, Any] = {}  # role -> the connection holding its lock
         self._lead_lock = threading.Lock()
         with self._pool.connection() as conn:
@@ -542,56 +544,6 @@ class PostgresStore(SqliteStore):
         return int(self._cached(f"hits:{tsquery}", lambda: int(self._reads.execute(
             "SELECT count(*) FROM record_text WHERE doc @@ ?::tsquery",
             (tsquery,)).fetchone()[0])))
-
-    def _doc_freq(self, forms: Sequence[str]) -> int:
-        """The most records any one of ``forms`` occurs in (fts5vocab's ``doc``)."""
-        found = 0
-        for form in dict.fromkeys(forms):
-            cut = tokens(form)
-            if len(cut) == 1:
-                found = max(found, self._hits(to_tsquery(parse(f'"{cut[0]}"'))))  # type: ignore[arg-type]
-        return found
-
-    def _ranked(self, kind: str, match: str, facets: Sequence[tuple[str, str]],
-                exclude_countries: Sequence[str], size: int, inferred: bool,
-                ignored: tuple[str, ...]) -> dict[int, TextHit]:
-        """See :meth:`ScoutQueries._ranked`: the same window, the same bm25."""
-        node = parse(match)
-        if node is None:
-            return {}
-        tsquery = to_tsquery(node)
-        where, params = self._filters(kind, facets, exclude_countries, "t.rowid", inferred)
-        if facets and not inferred:
-            sets = ["SELECT rowid FROM record_text WHERE doc @@ ?::tsquery"]
-            sets += ["SELECT record FROM facets WHERE facet = ? AND value = ?"] * len(facets)
-            set_params: list[Any] = [tsquery, *(x for f, v in facets
-                                                for x in (f"{kind}/{f}", v))]
-            minus = "".join(" EXCEPT SELECT record FROM facets WHERE facet = ? AND value = ?"
-                            for _ in exclude_countries)
-            set_params += [x for c in exclude_countries for x in (f"{kind}/country", c)]
-            window = [int(r[0]) for r in self._reads.execute(
-                f"SELECT * FROM ({' INTERSECT '.join(sets)}{minus}) s ORDER BY 1 DESC LIMIT ?",
-                [*set_params, 3000])]
-        else:
-            window = [int(r[0]) for r in self._reads.execute(
-                f"SELECT t.rowid FROM record_text t WHERE t.doc @@ ?::tsquery{where} AND "
-                "EXISTS (SELECT 1 FROM facets k WHERE k.record = t.rowid AND k.facet = ?) "
-                "ORDER BY t.rowid DESC LIMIT ?",
-                [tsquery, *params, f"{kind}/origin", 3000])]
-        if not window:
-            return {}
-        found = phrases(node)
-        rows, avgdl = self._text_totals()
-        idfs = [idf(rows, self._hits(to_tsquery(p))) for p in found]
-        score_params: list[Any] = []
-        score = bm25_sql(found, idfs, avgdl, "t", score_params)
-        ranked = self._reads.execute(
-            f"SELECT t.rowid, {score} AS score, t.name, t.description, t.body, t.concepts "
-            "FROM record_text t WHERE t.rowid = ANY(?) ORDER BY score, t.rowid LIMIT ?",
-            [*score_params, window, size]).fetchall()
-        return {int(r[0]): TextHit(float(r[1]), r[2], r[3], r[4], r[5], ignored)
-                for r in ranked}
-
 
 def _batches(conn: _Connection, statement: str) -> Iterator[tuple[Any, ...]]:
     """The rows of a keyset-paged statement (``rowid > ?``), a thousand at a time."""

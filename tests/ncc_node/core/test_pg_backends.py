@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from ncc_node.records.digest import digest_lines, hash_lines
-from ncc_node.store import RecordFilter, SqliteStore, Store, open_store
+from ncc_node.scout import ScoutQuery, Weights, find_candidates, find_similar
+from ncc_node.store import Criteria, RecordFilter, SqliteStore, Store, WordMatch, open_store
 from tests.databases import postgres_only, test_database
 
 RECORDS = Path(__file__).parents[2] / "data" / "old-records" / "de-records.jsonl"
@@ -76,23 +77,34 @@ def test_lists_and_counts(both: tuple[Store, Store], where: dict[str, str]) -> N
 
 
 @pytest.mark.parametrize("text", ["migration integration", "health kiosk", "Schule Familien",
-                                  "refugees apprenticeship craft", "töötus", "garden", None])
-def test_scouting_pool_and_scores(both: tuple[Store, Store], text: str | None) -> None:
-    def pool(store: Store) -> list[Any]:
-        found = store.scout_pool("Initiative", facets=[], exclude_countries=[COUNTRY + "LUX"],
-                                 text=text, levels=None, size=10)
-        return [(r.id, hit) for r, hit in found]
-    assert same(both, pool) or text is None
+                                  "refugees apprenticeship craft", "töötus", "garden", "Lernpat"])
+def test_scouting_candidates_and_scores(both: tuple[Store, Store], text: str) -> None:
+    """The whole of scouting (pool, bm25, scores) returns the same on both backends."""
+    query = ScoutQuery(country="LU", q=text)
+    found = same(both, lambda s: [(c.record["id"], c.score, c.factors)
+                                  for c in find_candidates(s, query, weights=Weights())])
+    assert found
 
 
-def test_like_related_and_statistics(both: tuple[Store, Store]) -> None:
+def test_candidate_index_reads(both: tuple[Store, Store]) -> None:
     lite, _ = both
-    record_id = lite.changes(0, 5)[3][1]
-    target = json.loads(record_id)["id"]
-    same(both, lambda s: [(r.id, h) for r, h in s.scout_like(
-        "Initiative", record_id=target, exclude_countries=[], size=5)[0]])
-    same(both, lambda s: [(r.id, n) for r, n in s.scout_related(
-        "Initiative", concepts=[("theme", THEME + "migration-integration")],
-        exclude_countries=[], exclude_id=target, size=5)])
+    criteria = Criteria("Initiative", require=((("theme", THEME + "migration-integration"),),),
+                        exclude=(("country", COUNTRY + "LUX"),))
+    same(both, lambda s: [r.id for r in s.candidates.newest(criteria, limit=5)])
+    words = [WordMatch(terms=("famili",), prefix="schul"), WordMatch(phrases=(("job", "search"),))]
+    hits = same(both, lambda s: [(r.id, h) for r, h in s.candidates.text_matches(
+        criteria, words, window=100, limit=10, column_weights=(4.0, 2.0, 1.0, 2.0))])
+    assert hits
+    same(both, lambda s: s.candidates.document_counts(["famili", "schul", "zzqx"]))
+    target = json.loads(lite.changes(0, 5)[3][1])["id"]
+    same(both, lambda s: s.candidates.analysed_text(target))
+    same(both, lambda s: [(r.id, n) for r, n in s.candidates.sharing(
+        Criteria("Initiative"), [("theme", THEME + "migration-integration")], limit=5)])
+    same(both, lambda s: s.candidates.ids_with("Initiative", "theme",
+                                               THEME + "migration-integration"))
+    ids = [json.loads(b)["id"] for _, b in lite.changes(0, 60)]
+    same(both, lambda s: s.candidates.replications(ids))
+    same(both, lambda s: [(c.record["id"], c.score) for c in find_similar(
+        s, target, weights=Weights(), limit=5)])
     same(both, lambda s: sorted(s.facet_counts_by_origin("Initiative")))
     same(both, lambda s: s.records_by_origin("Initiative"))
