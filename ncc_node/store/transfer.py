@@ -84,6 +84,8 @@ def copy_store(source: Store, target: PostgresStore,
                     f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
         for state in source.peers():
             writer.save_peer(state)
+    # planner statistics for the freshly filled tables (autovacuum would come later)
+    target._reader.execute("ANALYZE")
     return copied
 
 
