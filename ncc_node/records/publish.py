@@ -28,7 +28,7 @@ from ..errors import (
 from ..identity import NodeIdentity, NodeSigner, SigningKey, descriptor_keys
 from ..integrity import verify_proof_set
 from ..jsonbody import dump_body
-from ..store import Store, StoredRecord
+from ..store import Store, StoredRecord, Writer
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
 
 MINTED = ("id", "origin", "version", "modified", "proof")
@@ -100,20 +100,13 @@ class Publisher:
 
     def _sign(self, record: dict[str, Any], signing: SigningKey | None = None
               ) -> tuple[dict[str, Any], bytes]:
-        violations = validate_record(record)  # innermost field first
-        if violations:
-            first = violations[0]
-            more = f" (and {len(violations) - 1} more in details)" if len(violations) > 1 else ""
-            raise RecordRejected(
-                f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
-                [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
-            )
+        _raise_violations(record, validate_record(record))  # innermost field first
         # the record was built here and is not shared: sign it without a deep copy
         signed = self.signer.sign(record, signing or self.signer.current(), created=self.clock())
         return signed, dump_body(signed)
 
-    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey
-                ) -> list[StoredRecord]:
+    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
+                also: Callable[[Writer], None] | None = None) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
 
         The descriptor's version is compared inside the write transaction, which a rotation
@@ -124,30 +117,44 @@ class Publisher:
                 signing = self.signer.current()
                 prepared = [(*self._sign(_unsigned(record), signing), expected)
                             for record, _, expected in prepared]
-            return [writer.put(record, body, expect_version=expected)
-                    for record, body, expected in prepared]
+            stored = [writer.put(record, body, expect_version=expected)
+                      for record, body, expected in prepared]
+            if also is not None:  # e.g. drop the draft that was published, in one transaction
+                also(writer)
+            return stored
+
+    def _build(self, kind: str, payload: Any, record_id: str | None, version: int
+               ) -> dict[str, Any]:
+        if kind not in COLLECTIONS:
+            raise RecordRejected(f"unknown record kind {kind!r}")
+        fields = self._check_payload(kind, payload)
+        if record_id is None:
+            record_id = f"{self.identity.base_url}/{COLLECTIONS[kind]}/{uuid.uuid4()}"
+        return {"@context": CONTEXT_URL, "id": record_id, "type": kind,
+                "origin": self.identity.node_iri, "version": version,
+                "modified": format_timestamp(self.clock()), **fields}
 
     def prepare(
         self, kind: str, payload: Any, *, record_id: str | None = None, version: int = 1,
         signing: SigningKey | None = None,
     ) -> tuple[dict[str, Any], bytes]:
         """Return a signed record and its body for a payload, without storing it."""
-        if kind not in COLLECTIONS:
-            raise RecordRejected(f"unknown record kind {kind!r}")
-        fields = self._check_payload(kind, payload)
-        if record_id is None:
-            record_id = f"{self.identity.base_url}/{COLLECTIONS[kind]}/{uuid.uuid4()}"
-        record = {"@context": CONTEXT_URL, "id": record_id, "type": kind,
-                  "origin": self.identity.node_iri, "version": version,
-                  "modified": format_timestamp(self.clock()), **fields}
-        return self._sign(record, signing)
+        return self._sign(self._build(kind, payload, record_id, version), signing)
+
+    def check(self, kind: str, payload: Any, *, record_id: str | None = None,
+              version: int = 1) -> None:
+        """Validate a payload as publishing it would, without signing or storing anything;
+        raise :class:`RecordRejected` with every violation (the editor shows them)."""
+        record = self._build(kind, payload, record_id, version)
+        _raise_violations(record, validate_record(record))
 
     # -- writing -----------------------------------------------------------------------------
-    def create(self, kind: str, payload: Any) -> StoredRecord:
-        """Publish a new record (version 1)."""
+    def create(self, kind: str, payload: Any, *,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
+        """Publish a new record (version 1); ``also`` writes in the same transaction."""
         signing = self.signer.current()
         record, body = self.prepare(kind, payload, signing=signing)
-        return self._commit([(record, body, 0)], signing)[0]
+        return self._commit([(record, body, 0)], signing, also)[0]
 
     def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
                      *, required: bool) -> StoredRecord:
@@ -166,16 +173,21 @@ class Publisher:
         return current
 
     def update(self, record_id: str, payload: Any, *, if_match: str | None,
-               kind: str | None = None) -> StoredRecord:
-        """Replace a record's payload; the version goes up by one (needs the current ETag)."""
+               kind: str | None = None, also: Callable[[Writer], None] | None = None
+               ) -> StoredRecord:
+        """Replace a record's payload; the version goes up by one (needs the current ETag).
+
+        The version is compared again inside the write transaction, so of two edits made on
+        the same version only the first is published; the other is refused (Conflict)."""
         current = self._own_current(record_id, kind, if_match, required=True)
         signing = self.signer.current()
         record, body = self.prepare(current.kind, payload, record_id=record_id,
                                     version=current.version + 1, signing=signing)
-        return self._commit([(record, body, current.version)], signing)[0]
+        return self._commit([(record, body, current.version)], signing, also)[0]
 
     def delete(self, record_id: str, *, if_match: str | None = None,
-               kind: str | None = None) -> StoredRecord:
+               kind: str | None = None, also: Callable[[Writer], None] | None = None
+               ) -> StoredRecord:
         """Replace a record by its signed tombstone (version + 1)."""
         current = self._own_current(record_id, kind, if_match, required=False)
         now = format_timestamp(self.clock())
@@ -184,7 +196,7 @@ class Publisher:
                      "modified": now, "formerType": current.kind, "deleted": now}
         signing = self.signer.current()
         signed, body = self._sign(tombstone, signing)
-        return self._commit([(signed, body, current.version)], signing)[0]
+        return self._commit([(signed, body, current.version)], signing, also)[0]
 
     def plan(
         self, items: Iterable[tuple[str, dict[str, Any]]]
@@ -286,6 +298,16 @@ class Publisher:
                 prepared.append((record, body, current.version))
         self._commit(prepared, signing)
         return counts
+
+
+def _raise_violations(record: Mapping[str, Any], violations: list[Any]) -> None:
+    if violations:
+        first = violations[0]
+        more = f" (and {len(violations) - 1} more in details)" if len(violations) > 1 else ""
+        raise RecordRejected(
+            f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
+            [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
+        )
 
 
 def _proofs(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:

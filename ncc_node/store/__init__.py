@@ -1,6 +1,9 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    Draft,
+    HeldRecord,
+    Hidden,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -17,6 +20,9 @@ from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "Draft",
+    "HeldRecord",
+    "Hidden",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",

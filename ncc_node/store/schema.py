@@ -153,6 +153,51 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE VIRTUAL TABLE record_terms USING fts5vocab (record_text, 'row');
     """,
+    # 7: reserved for the editor accounts (sessions, roles, audit log)
+    """
+    CREATE TABLE IF NOT EXISTS reserved_7 (id INTEGER PRIMARY KEY);
+    DROP TABLE reserved_7;
+    """,
+    # 8: editing in the browser and moderation (docs/web.md): drafts of this node's records
+    # (stored, never signed, never in the feed), the review queue of records an import held as
+    # suspected spam or junk, and the peers' records or origins this node hides (still stored
+    # and verifiable; their derived index entries are dropped, so scouting, statistics and the
+    # pages leave them out)
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        record_id TEXT UNIQUE,
+        base_version INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        author TEXT,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE review_queue (
+        identifier TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'held',
+        held_at TEXT NOT NULL,
+        decision TEXT,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+    CREATE INDEX review_queue_status ON review_queue (status, held_at);
+    CREATE TABLE hidden (
+        target TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        relay INTEGER NOT NULL DEFAULT 1,
+        hidden_by TEXT,
+        hidden_at TEXT NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('moderation', 0);
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

@@ -94,6 +94,10 @@ def _record_page(kind: str, uuid: str) -> Response:
     except NotFound:
         return page("web/not_found.html", 404, title=translate("not_found"))
     record = json.loads(stored.body)
+    if context.store.hidden_entry(stored.id, stored.origin) is not None:
+        # moderation: kept and served by the API, left out of this node's pages
+        return page("web/not_found.html", 404, title=translate("not_found"),
+                    message=translate("Hidden on this node by its moderators."))
     if stored.deleted:
         return page("web/not_found.html", 410, title=translate("not_found"),
                     message=translate("deleted", version=stored.version))
