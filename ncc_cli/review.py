@@ -170,7 +170,8 @@ def review_publish(identifiers: tuple[str, ...], config: Path | None) -> None:
             for identifier in identifiers:
                 record = _find(queue, identifier)
                 try:
-                    counts = node.publisher.upsert_many([(record.kind, record.payload)])
+                    counts = node.publisher.upsert_many([(record.kind, record.payload)],
+                                                         actor="cli:review")
                 except RecordRejected as exc:
                     raise click.ClickException(
                         f"{identifier}: {describe_rejection(exc)}") from None

@@ -1,6 +1,7 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    AuditEntry,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -11,12 +12,14 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    User,
     Writer,
 )
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "AuditEntry",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -28,6 +31,7 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "User",
     "Writer",
     "fts_query",
     "make_etag",
