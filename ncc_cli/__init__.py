@@ -14,6 +14,7 @@ from .review import review
 from .serve_cmd import serve
 from .sync_cmds import sync_group
 from .sync_view_cmds import digest_cmd, quarantine
+from .user_cmds import user
 from .vocab_cmds import vocab
 
 
@@ -24,7 +25,7 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, user):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -143,7 +143,7 @@ def review_publish(identifiers: tuple[str, ...], config: Path | None) -> None:
             for identifier in identifiers:
                 _find(queue, identifier)
                 try:
-                    outcome = queue.moderation.publish_held(identifier, by=None)
+                    outcome = queue.moderation.publish_held(identifier, by="cli:review")
                 except RecordRejected as exc:
                     raise click.ClickException(
                         f"{identifier}: {describe_rejection(exc)}") from None
@@ -167,7 +167,7 @@ def review_reject(identifiers: tuple[str, ...], reason: str, config: Path | None
             for identifier in identifiers:
                 _find(queue, identifier)
                 try:
-                    queue.moderation.reject_held(identifier, reason=reason, by=None)
+                    queue.moderation.reject_held(identifier, reason=reason, by="cli:review")
                 except NccError as exc:
                     raise click.ClickException(f"{identifier}: {exc}") from None
                 click.echo(f"{identifier}: rejected")

@@ -233,6 +233,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Records scored per scouting query (the best text matches, else the newest per "
             "stage)."),
     Setting("scout.limit_max", int, 100, "Largest `limit` a scouting query may ask for."),
+    Setting("web.session_idle_minutes", int, 60,
+            "Minutes without a request after which an editor's session ends."),
+    Setting("web.session_max_hours", int, 12,
+            "Hours after signing in at which a session ends however active it is."),
+    Setting("web.sign_in_attempts", int, 5,
+            "Failed sign-ins per account within the window before further tries wait."),
+    Setting("web.sign_in_attempts_per_address", int, 20,
+            "Failed sign-ins per client address within the window before further tries wait."),
+    Setting("web.sign_in_window_s", int, 900,
+            "Seconds over which failed sign-ins are counted."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

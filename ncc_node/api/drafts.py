@@ -119,8 +119,8 @@ class Drafts(MethodView):
         """Save a new draft: `{kind, payload, record_id?, base_version?}` (write token)"""
         token = require_scope("write")
         kind, payload, record_id, base = _body()
-        return _answer(_editor().save(kind, payload, author=token.name, record_id=record_id,
-                                      base_version=base), 201)
+        return _answer(_editor().save(kind, payload, author=f"token:{token.name}",
+                                      record_id=record_id, base_version=base), 201)
 
 
 @blp.route("/<int:draft_id>")
@@ -146,17 +146,18 @@ class DraftItem(MethodView):
         revision = _revision(held)
         _, payload, _, base = _body()
         return _answer(_conflict_is_412(lambda: editor.save(
-            held.kind, payload, author=token.name, record_id=held.record_id,
+            held.kind, payload, author=f"token:{token.name}", record_id=held.record_id,
             base_version=base or held.base_version, draft_id=held.id, revision=revision)))
 
     @blp.doc(security=BEARER)
     @blp.alt_response(204, success=True, description="Discarded.")
     def delete(self, draft_id: int) -> Response:
         """Discard a draft (If-Match: its ETag; write token)"""
-        require_scope("write")
+        token = require_scope("write")
         editor = _editor()
         held = editor.draft(draft_id)
-        _conflict_is_412(lambda: editor.discard(draft_id, revision=_revision(held)))
+        _conflict_is_412(lambda: editor.discard(draft_id, revision=_revision(held),
+                                                actor=f"token:{token.name}"))
         return Response(status=204)
 
 
@@ -171,11 +172,12 @@ class DraftPublish(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="The record would be invalid.")
     def post(self, draft_id: int) -> Response:
         """Sign and publish a draft as the record's next version (If-Match; write token)"""
-        require_scope("write")
+        token = require_scope("write")
         editor = _editor()
         held = editor.draft(draft_id)
         revision = _revision(held)
-        record = _conflict_is_412(lambda: editor.publish_draft(draft_id, revision=revision))
+        record = _conflict_is_412(lambda: editor.publish_draft(
+            draft_id, revision=revision, actor=f"token:{token.name}"))
         return respond(record.body, JSONLD, record.etag, status=201,
                        headers={"Location": record.id}, vary=False)
 

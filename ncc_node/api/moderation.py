@@ -90,7 +90,8 @@ class HiddenList(MethodView):
         token = require_scope("admin")
         moderation = _moderation()
         hide = moderation.hide_record if args["scope"] == "record" else moderation.hide_origin
-        count = hide(args["target"], reason=args["reason"], relay=args["relay"], by=token.name)
+        count = hide(args["target"], reason=args["reason"], relay=args["relay"],
+                     by=f"token:{token.name}")
         response = jsonify({"target": args["target"], "records": count})
         response.status_code = 201
         return response
@@ -105,9 +106,10 @@ class Unhide(MethodView):
     @blp.alt_response(200, success=True, description="Shown again.")
     def post(self, args: dict[str, Any]) -> Response:
         """Show a hidden record or origin again (admin token)"""
-        require_scope("admin")
+        token = require_scope("admin")
         return jsonify({"target": args["target"],
-                        "records": _moderation().unhide(args["target"])})
+                        "records": _moderation().unhide(args["target"],
+                                                        by=f"token:{token.name}")})
 
 
 @blp.route("/review")
@@ -138,9 +140,11 @@ class ReviewDecision(MethodView):
             raise NotFound(f"no decision {decision!r}: publish or reject")
         moderation = _moderation()
         if decision == "publish":
-            outcome = moderation.publish_held(identifier, by=token.name, reason=args["reason"])
+            outcome = moderation.publish_held(identifier, by=f"token:{token.name}",
+                                            reason=args["reason"])
         else:
-            moderation.reject_held(identifier, reason=args["reason"] or "", by=token.name)
+            moderation.reject_held(identifier, reason=args["reason"] or "",
+                                   by=f"token:{token.name}")
             outcome = "rejected"
         return jsonify({"identifier": identifier, "outcome": outcome})
 
@@ -153,8 +157,8 @@ class QuarantineRetry(MethodView):
     @blp.alt_response(202, success=True, description="Asked for again at the next round.")
     def post(self, entry_id: int) -> Response:
         """Ask for a quarantined item again at the next sync round (admin token)"""
-        require_scope("admin")
-        record_id = _moderation().retry_now(entry_id)
+        token = require_scope("admin")
+        record_id = _moderation().retry_now(entry_id, by=f"token:{token.name}")
         response = jsonify({"id": entry_id, "record_id": record_id})
         response.status_code = 202
         return response

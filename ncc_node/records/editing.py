@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound, PreconditionFailed
 from ..store import Draft, Store, StoredRecord, Writer
-from .publish import Publisher, payload_of
+from .publish import SYSTEM, Publisher, payload_of
 
 
 def stale(record: StoredRecord, base_version: int) -> PreconditionFailed:
@@ -75,21 +75,29 @@ class Editor:
                                        "saved by someone else")
                     draft_id = held.id
         with self.store.write() as writer:
-            return writer.save_draft(kind=kind, record_id=record_id, base_version=base_version,
-                                     payload=payload, author=author, draft_id=draft_id,
-                                     expect_revision=revision)
+            saved = writer.save_draft(kind=kind, record_id=record_id, base_version=base_version,
+                                      payload=payload, author=author, draft_id=draft_id,
+                                      expect_revision=revision)
+            writer.audit(actor=author or SYSTEM, action="draft.save", record_id=record_id,
+                         version=base_version or None, detail=f"draft {saved.id} revision "
+                                                              f"{saved.revision}")
+            return saved
 
-    def discard(self, draft_id: int, *, revision: int | None = None) -> None:
+    def discard(self, draft_id: int, *, revision: int | None = None,
+                actor: str = SYSTEM) -> None:
         """Drop a draft (at ``revision``, when given)."""
         found = self.draft(draft_id)
         if revision is not None and found.revision != revision:
             raise Conflict(f"draft {draft_id} was saved by someone else meanwhile")
         with self.store.write() as writer:
             writer.delete_draft(draft_id)
+            writer.audit(actor=actor, action="draft.discard", record_id=found.record_id,
+                         detail=f"draft {draft_id}")
 
     # -- publishing ----------------------------------------------------------------------------
     def publish(self, kind: str, payload: dict[str, Any], *, record_id: str | None = None,
-                base_version: int = 0, draft_id: int | None = None) -> StoredRecord:
+                base_version: int = 0, draft_id: int | None = None,
+                actor: str = SYSTEM) -> StoredRecord:
         """Sign and publish a payload: a new record, or the next version of ``record_id``
         when it is still at ``base_version`` (else PreconditionFailed: someone else changed
         it). The draft it came from, if any, is dropped in the same transaction."""
@@ -98,26 +106,28 @@ class Editor:
                 writer.delete_draft(draft_id)
 
         if record_id is None:
-            return self.publisher.create(kind, payload, also=drop)
+            return self.publisher.create(kind, payload, actor=actor, also=drop)
         current = self.current(record_id)
         if current.version != base_version:
             raise stale(current, base_version)
         try:
             return self.publisher.update(record_id, payload, if_match=current.etag,
-                                         kind=current.kind, also=drop)
+                                         kind=current.kind, actor=actor, also=drop)
         except (Conflict, PreconditionFailed):  # published by someone else just now
             raise stale(self.current(record_id), base_version) from None
 
-    def publish_draft(self, draft_id: int, *, revision: int | None = None) -> StoredRecord:
+    def publish_draft(self, draft_id: int, *, revision: int | None = None,
+                      actor: str = SYSTEM) -> StoredRecord:
         """Publish a stored draft (at ``revision``, when given)."""
         found = self.draft(draft_id)
         if revision is not None and found.revision != revision:
             raise Conflict(f"draft {draft_id} was saved by someone else meanwhile "
                            f"(revision {found.revision}, yours was {revision})")
         return self.publish(found.kind, found.payload, record_id=found.record_id,
-                            base_version=found.base_version, draft_id=found.id)
+                            base_version=found.base_version, draft_id=found.id, actor=actor)
 
-    def retire(self, record_id: str, *, base_version: int) -> StoredRecord:
+    def retire(self, record_id: str, *, base_version: int, actor: str = SYSTEM
+               ) -> StoredRecord:
         """Replace one of this node's records by its signed tombstone, when it is still at
         ``base_version``; its draft, if any, goes too."""
         current = self.current(record_id)
@@ -130,6 +140,7 @@ class Editor:
                 writer.delete_draft(held.id)
 
         try:
-            return self.publisher.delete(record_id, if_match=current.etag, also=drop)
+            return self.publisher.delete(record_id, if_match=current.etag, actor=actor,
+                                         also=drop)
         except (Conflict, PreconditionFailed):
             raise stale(self.current(record_id), base_version) from None

@@ -14,7 +14,7 @@ import json
 from ..errors import Conflict, NotFound, RecordRejected, RequestInvalid
 from ..store import HeldRecord, Hidden, Store, StoredRecord
 from ..timestamps import format_timestamp, utc_now
-from .publish import Publisher
+from .publish import SYSTEM, Publisher
 
 MAX_REASON = 500
 
@@ -54,9 +54,11 @@ class Moderation:
         record = self.held(identifier)
         if record.status != "held":
             raise Conflict(f"{identifier!r} was already {record.status}")
-        counts = self.publisher.upsert_many([(record.kind, record.payload)])
+        counts = self.publisher.upsert_many([(record.kind, record.payload)],
+                                            actor=by or SYSTEM)
         with self.store.write() as writer:
             writer.decide_held(identifier, "published", decision=reason, by=by)
+            writer.audit(actor=by or SYSTEM, action="review.publish", detail=identifier)
         return next((k for k, v in counts.items() if v), "unchanged")
 
     def reject_held(self, identifier: str, *, reason: str, by: str | None) -> None:
@@ -64,8 +66,11 @@ class Moderation:
         record = self.held(identifier)
         if record.status == "published":
             raise Conflict(f"{identifier!r} was already published")
+        why = _reason(reason)
         with self.store.write() as writer:
-            writer.decide_held(identifier, "rejected", decision=_reason(reason), by=by)
+            writer.decide_held(identifier, "rejected", decision=why, by=by)
+            writer.audit(actor=by or SYSTEM, action="review.reject",
+                         detail=f"{identifier}: {why}")
 
     # -- hiding --------------------------------------------------------------------------------
     def _peer_record(self, record_id: str) -> StoredRecord:
@@ -96,17 +101,24 @@ class Moderation:
     def _hide(self, target: str, scope: str, reason: str, relay: bool, by: str | None) -> int:
         entry = Hidden(target, scope, _reason(reason), relay, by, format_timestamp(utc_now()))
         with self.store.write() as writer:
-            return writer.hide(entry)
+            count = writer.hide(entry)
+            writer.audit(actor=by or SYSTEM, action=f"moderation.hide_{scope}",
+                         record_id=target if scope == "record" else None,
+                         detail=f"{target}: {entry.reason}"
+                                + ("" if relay else " (relaying blocked)"))
+            return count
 
-    def unhide(self, target: str) -> int:
+    def unhide(self, target: str, *, by: str | None = None) -> int:
         """Show a hidden record or origin again; return how many records it covered."""
         if not any(h.target == target for h in self.store.hidden()):
             raise NotFound(f"{target} is not hidden")
         with self.store.write() as writer:
-            return writer.unhide(target)
+            count = writer.unhide(target)
+            writer.audit(actor=by or SYSTEM, action="moderation.unhide", detail=target)
+            return count
 
     # -- quarantine ----------------------------------------------------------------------------
-    def retry_now(self, entry_id: int) -> str:
+    def retry_now(self, entry_id: int, *, by: str | None = None) -> str:
         """Ask for a quarantined item again at the next sync round (its peer, then its
         origin and the other peers: sync/retry.py); return the record id."""
         entry = self.store.quarantine_entry(entry_id)
@@ -119,6 +131,8 @@ class Moderation:
         with self.store.write() as writer:
             writer.schedule_retry(peer=entry.peer, record_id=entry.record_id, origin=origin,
                                   reason=entry.reason, next_at=format_timestamp(utc_now()))
+            writer.audit(actor=by or SYSTEM, action="quarantine.retry",
+                         record_id=entry.record_id, detail=f"{entry.peer}: {entry.reason}")
         return entry.record_id
 
 

@@ -66,6 +66,10 @@ def _with_nested_types(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+#: the audit log's actor of a write no caller named
+SYSTEM = "node"
+
+
 class Publisher:
     """Create, update and delete this node's own records."""
 
@@ -106,19 +110,27 @@ class Publisher:
         return signed, dump_body(signed)
 
     def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
-                also: Callable[[Writer], None] | None = None) -> list[StoredRecord]:
+                actor: str, also: Callable[[Writer], None] | None = None
+                ) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
 
         The descriptor's version is compared inside the write transaction, which a rotation
-        needs too (docs/protocol-proofs.md §7): nothing is stored under a retired key.
+        needs too (docs/protocol-proofs.md §7): nothing is stored under a retired key. Each
+        record's audit row (``actor``, the record, its new version) commits with it.
         """
         with self.store.write() as writer:
             if not self.signer.still_current(writer, signing):
                 signing = self.signer.current()
                 prepared = [(*self._sign(_unsigned(record), signing), expected)
                             for record, _, expected in prepared]
-            stored = [writer.put(record, body, expect_version=expected)
-                      for record, body, expected in prepared]
+            stored = []
+            for record, body, expected in prepared:
+                written = writer.put(record, body, expect_version=expected)
+                action = ("record.retire" if written.deleted
+                          else "record.create" if expected == 0 else "record.update")
+                writer.audit(actor=actor, action=action, record_id=written.id,
+                             version=written.version)
+                stored.append(written)
             if also is not None:  # e.g. drop the draft that was published, in one transaction
                 also(writer)
             return stored
@@ -149,12 +161,13 @@ class Publisher:
         _raise_violations(record, validate_record(record))
 
     # -- writing -----------------------------------------------------------------------------
-    def create(self, kind: str, payload: Any, *,
+    def create(self, kind: str, payload: Any, *, actor: str = SYSTEM,
                also: Callable[[Writer], None] | None = None) -> StoredRecord:
-        """Publish a new record (version 1); ``also`` writes in the same transaction."""
+        """Publish a new record (version 1); ``actor`` is who, for the audit log; ``also``
+        writes in the same transaction."""
         signing = self.signer.current()
         record, body = self.prepare(kind, payload, signing=signing)
-        return self._commit([(record, body, 0)], signing, also)[0]
+        return self._commit([(record, body, 0)], signing, actor, also)[0]
 
     def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
                      *, required: bool) -> StoredRecord:
@@ -173,8 +186,8 @@ class Publisher:
         return current
 
     def update(self, record_id: str, payload: Any, *, if_match: str | None,
-               kind: str | None = None, also: Callable[[Writer], None] | None = None
-               ) -> StoredRecord:
+               kind: str | None = None, actor: str = SYSTEM,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
         """Replace a record's payload; the version goes up by one (needs the current ETag).
 
         The version is compared again inside the write transaction, so of two edits made on
@@ -183,11 +196,11 @@ class Publisher:
         signing = self.signer.current()
         record, body = self.prepare(current.kind, payload, record_id=record_id,
                                     version=current.version + 1, signing=signing)
-        return self._commit([(record, body, current.version)], signing, also)[0]
+        return self._commit([(record, body, current.version)], signing, actor, also)[0]
 
     def delete(self, record_id: str, *, if_match: str | None = None,
-               kind: str | None = None, also: Callable[[Writer], None] | None = None
-               ) -> StoredRecord:
+               kind: str | None = None, actor: str = SYSTEM,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
         """Replace a record by its signed tombstone (version + 1)."""
         current = self._own_current(record_id, kind, if_match, required=False)
         now = format_timestamp(self.clock())
@@ -196,7 +209,7 @@ class Publisher:
                      "modified": now, "formerType": current.kind, "deleted": now}
         signing = self.signer.current()
         signed, body = self._sign(tombstone, signing)
-        return self._commit([(signed, body, current.version)], signing, also)[0]
+        return self._commit([(signed, body, current.version)], signing, actor, also)[0]
 
     def plan(
         self, items: Iterable[tuple[str, dict[str, Any]]]
@@ -252,7 +265,7 @@ class Publisher:
                 fresh = dict(_unsigned(record), version=version + 1,
                              modified=format_timestamp(self.clock()))
                 signed, fresh_body = self._sign(fresh, signing)
-                self._commit([(signed, fresh_body, version)], signing)
+                self._commit([(signed, fresh_body, version)], signing, "cli:repair")
                 repaired.append((str(record["id"]), version, version + 1))
                 if progress is not None:
                     progress(str(record["id"]), version, version + 1)
@@ -278,7 +291,8 @@ class Publisher:
             return False
         return True
 
-    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]], *,
+                    actor: str = "cli:import") -> dict[str, int]:
         """Import payloads in one transaction, idempotently by their ``identifier``.
 
         A payload whose identifier is already published is compared with the stored one:
@@ -296,7 +310,7 @@ class Publisher:
                 record, body = self.prepare(kind, payload, record_id=current.id,
                                             version=current.version + 1, signing=signing)
                 prepared.append((record, body, current.version))
-        self._commit(prepared, signing)
+        self._commit(prepared, signing, actor)
         return counts
 
 

@@ -1,6 +1,7 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    AuditEntry,
     Draft,
     HeldRecord,
     Hidden,
@@ -14,12 +15,14 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    User,
     Writer,
 )
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "AuditEntry",
     "Draft",
     "HeldRecord",
     "Hidden",
@@ -34,6 +37,7 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "User",
     "Writer",
     "fts_query",
     "make_etag",

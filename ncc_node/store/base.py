@@ -7,7 +7,7 @@ implementation of this interface (:mod:`.sqlite`) so PostgreSQL can be a second 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +85,37 @@ class Token:
     created: str
     last_used: str | None
     revoked: str | None
+
+
+@dataclass(frozen=True)
+class User:
+    """A person's account on the node (the password itself is never stored, only its hash)."""
+
+    id: int
+    name: str  # the sign-in name, lower case (a user name or an e-mail address)
+    role: str  # editor | admin
+    created: str
+    email: str | None = None
+    display_name: str = ""
+    password_hash: str | None = None  # None: signs in through OpenID Connect only
+    disabled: str | None = None
+    last_sign_in: str | None = None
+    # raised to end every session of the account at once (disable, role or password change)
+    session_epoch: int = 0
+    oidc_subject: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change made through the node: who, when, what (a record and its version)."""
+
+    id: int
+    at: str
+    actor: str  # "user:<name>", "token:<name>" or "cli:<command>"
+    action: str  # e.g. record.create, record.update, user.add, user.role
+    record_id: str | None = None
+    version: int | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -241,6 +272,11 @@ class Writer(ABC):
     @abstractmethod
     def clear_retry(self, peer: str, record_id: str) -> None:
         """Forget an id's pending retry."""
+
+    @abstractmethod
+    def audit(self, *, actor: str, action: str, record_id: str | None = None,
+              version: int | None = None, detail: str = "") -> None:
+        """Add a row to the audit log, committed with the rest of this transaction."""
 
     # -- drafts, review queue and moderation (docs/web.md) -------------------------------------
     @abstractmethod
@@ -417,6 +453,57 @@ class Store(ABC):
     @abstractmethod
     def revoke_token(self, name: str) -> bool:
         """Revoke a token by name; return False if no live token has that name."""
+
+    # -- accounts, sign-in failures, the audit log, node secrets (docs/web.md) -----------------
+    @abstractmethod
+    def add_user(self, user: User) -> User:
+        """Store a new account (``user.id`` is ignored); names and e-mails are unique."""
+
+    @abstractmethod
+    def user(self, *, user_id: int | None = None, name: str | None = None,
+             oidc_subject: str | None = None) -> User | None:
+        """Return the account with this id, sign-in name (or e-mail) or OIDC subject, or None."""
+
+    @abstractmethod
+    def users(self) -> list[User]:
+        """Return every account, disabled ones included, by name."""
+
+    @abstractmethod
+    def update_user(self, user_id: int, *, end_sessions: bool = False,
+                    **changes: Any) -> User:
+        """Change an account's columns (role, disabled, password_hash, last_sign_in, …);
+        with ``end_sessions`` its session epoch goes up, ending every session of it."""
+
+    @abstractmethod
+    def note_sign_in_failure(self, keys: Sequence[str], *, at: str, forget_before: str) -> None:
+        """Count a failed sign-in against each key; drop failures older than ``forget_before``."""
+
+    @abstractmethod
+    def sign_in_failures(self, key: str, *, since: str) -> list[str]:
+        """The times of the failed sign-ins counted against ``key`` since ``since``, oldest
+        first."""
+
+    @abstractmethod
+    def clear_sign_in_failures(self, key: str) -> None:
+        """Forget the failures counted against ``key`` (after a successful sign-in)."""
+
+    def audit(self, *, actor: str, action: str, record_id: str | None = None,
+              version: int | None = None, detail: str = "") -> None:
+        """Add a row to the audit log in its own transaction (see :meth:`Writer.audit`)."""
+        with self.write() as writer:
+            writer.audit(actor=actor, action=action, record_id=record_id, version=version,
+                         detail=detail)
+
+    @abstractmethod
+    def audit_log(self, *, limit: int = 100, before: int | None = None,
+                  record_id: str | None = None, actor: str | None = None) -> list[AuditEntry]:
+        """The newest audit rows first (ids below ``before``), optionally of one record or
+        actor."""
+
+    @abstractmethod
+    def node_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The node's secret ``name``, made with ``make()`` and stored the first time it is
+        asked for (every process of the node then reads the same value)."""
 
     # -- peers and quarantine -----------------------------------------------------------------
     @abstractmethod

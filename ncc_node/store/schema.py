@@ -153,10 +153,44 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE VIRTUAL TABLE record_terms USING fts5vocab (record_text, 'row');
     """,
-    # 7: reserved for the editor accounts (sessions, roles, audit log)
+    # 7: named editor accounts (docs/web.md): users with an argon2 password hash and a role,
+    # failed sign-ins for rate limiting, the audit log of every change made through the node,
+    # and the node's own secrets (the key that signs session cookies)
     """
-    CREATE TABLE IF NOT EXISTS reserved_7 (id INTEGER PRIMARY KEY);
-    DROP TABLE reserved_7;
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        email TEXT,
+        display_name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT,
+        role TEXT NOT NULL,
+        created TEXT NOT NULL,
+        disabled TEXT,
+        last_sign_in TEXT,
+        session_epoch INTEGER NOT NULL DEFAULT 0,
+        oidc_subject TEXT UNIQUE
+    );
+    CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+    CREATE TABLE sign_in_failures (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_id TEXT,
+        version INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_record ON audit_log (record_id, id);
+    CREATE TABLE node_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
     # 8: editing in the browser and moderation (docs/web.md): drafts of this node's records
     # (stored, never signed, never in the feed), the review queue of records an import held as

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import Conflict, StoreError
 from ..timestamps import format_timestamp, utc_now
+from .account_sql import AccountSql, AuditWrites
 from .base import (
     PeerState,
     QuarantineEntry,
@@ -82,7 +83,7 @@ class FacetKeys:
         self._ids.clear()
 
 
-class SqliteWriter(SyncWrites, EditorialWrites, Writer):
+class SqliteWriter(AuditWrites, SyncWrites, EditorialWrites, Writer):
     """The writes of one ``BEGIN IMMEDIATE`` transaction."""
 
     def __init__(self, conn: sqlite3.Connection, keys: FacetKeys) -> None:
@@ -243,7 +244,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(SyncReads, EditorialReads, StatsSql, ScoutQueries, Store):
+class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, ScoutQueries, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:

@@ -36,7 +36,9 @@ def current_language() -> str:
 def translate(key: str, /, **values: object) -> str:
     """The message ``key`` in the reader's language, ``{name}`` placeholders filled in."""
     catalog = CATALOGS[current_language()]
-    text = catalog.get(key) or CATALOGS[DEFAULT].get(key) or key
+    text = catalog.get(key) or CATALOGS[DEFAULT].get(key)
+    if text is None:  # a gettext message id: the English text, ``%(name)s`` placeholders
+        return key % values if values else key
     return text.format(**values) if values else text
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request
+from flask import Response, request
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..records import served_record
 from ..reports import sync_status
 from ..representations import (
@@ -26,54 +25,11 @@ from ..representations import (
     serialize_graph,
     variant_etag,
 )
-from . import operator, scouting, statistics
-from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
-from .present import api_path, node_name, provenance, record_fields
-
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/web/static")
-
-# Scripts are never needed; inline SVG charts are part of the document, not img sources.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-
-
-@bp.app_context_processor
-def _template_globals() -> dict[str, Any]:
-    return {"_": translate, "_m": translate_markup, "languages": LANGUAGES,
-            "lang_url": lang_url}
-
-
-def lang_url(lang: str) -> str:
-    """The current page in another language (its other query parameters kept)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
-
-
-@bp.before_request
-def _pick_language() -> None:
-    current_language()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if response.mimetype == "text/html":
-        remember_language(response)
-    return response
-
-
-def page(template: str, status: int = 200, **values: Any) -> Response:
-    """Render a page template with the reader's language and this node's name."""
-    context = node()
-    values.setdefault("title", "")
-    html = render_template(template, lang=current_language(),
-                           node_name=node_name(context.store, context.identity.node_iri,
-                                               current_language()), **values)
-    response = make_response(html, status)
-    response.mimetype = "text/html"
-    return response
+from . import scouting, statistics
+from .auth import admin_required
+from .i18n import current_language, translate
+from .pages import bp, page
+from .present import api_path, provenance, record_fields
 
 
 @bp.get("/")
@@ -169,55 +125,11 @@ def stats() -> Response:
                 stats=statistics.charts(node().store, current_language()))
 
 
-@bp.route("/web/operator", methods=["GET", "POST"])
+@bp.get("/web/operator")
+@admin_required
 def operator_page() -> BaseResponse:
-    """Peers and sync status, for a holder of an admin token."""
-    return operator.private(_operator_page())
-
-
-def _operator_page() -> BaseResponse:
-    if request.method == "POST":
-        refused = operator.cross_site()
-        if refused is not None:
-            return _refused(refused)
-        secret = request.form.get("token", "").strip()
-        token, error = operator.admin(f"Bearer {secret}" if secret else None)
-        if token is None:
-            return _sign_in(error)
-        response = redirect(operator.PATH, 303)
-        operator.keep_token(response, secret)
-        return response
-    token, error = operator.admin(operator.presented_token())
-    if token is None:
-        return _sign_in(error)
+    """Peers and sync status, for an admin."""
     context = node()
-    return page("web/operator.html", title=translate("operator_title"), token=token,
+    return page("web/operator.html", title=translate("operator_title"),
                 sync=sync_status(context.store, context.settings),
                 view_skips=context.store.view_skips(limit=20))
-
-
-def _sign_in(error: Any) -> Response:
-    status = 403 if error is not None and error.http_status == 403 else 401
-    response = page("web/sign_in.html", status, title=translate("operator_title"), error=error)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="ncc-node"'
-    if error is not None:
-        operator.forget_token(response)
-    return response
-
-
-@bp.post("/web/operator/sign-out")
-def sign_out() -> BaseResponse:
-    """Forget the operator's token cookie."""
-    refused = operator.cross_site()
-    if refused is not None:
-        return operator.private(_refused(refused))
-    response = redirect(operator.PATH, 303)
-    operator.forget_token(response)
-    return operator.private(response)
-
-
-def _refused(why: str) -> Response:
-    """A cross-site form post (CSRF): refused, the sign-in state left as it was."""
-    return page("web/sign_in.html", 403, title=translate("operator_title"),
-                error=Forbidden(f"a form from another site may not sign in or out ({why})"))

@@ -9,11 +9,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ncc_node.accounts import add_user
 from ncc_node.context import NodeContext
 from ncc_node.identity.tokens import create_token
 from ncc_node.store import PeerState, StoredRecord
 from ncc_node.web.messages import CATALOGS
 
+from ..web_session import csrf_token
 from .web_data import XSS_NAME, seed, uuid_of
 
 Seeded = dict[str, StoredRecord]
@@ -132,38 +134,39 @@ def test_unknown_and_deleted_records(client: FlaskClient, context: NodeContext,
     assert "deleted by its origin (version 2)" in text(gone)
 
 
-def test_operator_page_needs_an_admin_token(client: FlaskClient, context: NodeContext) -> None:
+def _sign_in(client: FlaskClient, context: NodeContext, role: str) -> None:
+    name = f"someone-{role}"
+    add_user(context.store, name, role=role, password="a long test password", actor="test")
+    form = client.get("/web/sign-in")
+    token = csrf_token(text(form))
+    signed = client.post("/web/sign-in", data={"name": name, "password": "a long test password",
+                                               "csrf_token": token})
+    assert signed.status_code == 303
+
+
+def test_operator_page_needs_an_admin(client: FlaskClient, context: NodeContext) -> None:
     refused = client.get("/web/operator")
-    assert refused.status_code == 401
-    assert 'name="token"' in text(refused) and "This page needs an admin token." in text(refused)
-    _, write_only = create_token(context.store, "editor", ["write"])
-    forbidden = client.get("/web/operator", headers={"Authorization": f"Bearer {write_only}"})
-    assert forbidden.status_code == 403
-    assert "lacks the &#39;admin&#39; scope" in text(forbidden)
-    wrong = client.post("/web/operator", data={"token": "ncc_not-a-token"})
-    assert wrong.status_code == 401 and "unknown or revoked token" in text(wrong)
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == "/web/sign-in?next=/web/operator"
+    _, admin_token = create_token(context.store, "ops", ["admin"])
+    by_token = client.get("/web/operator", headers={"Authorization": f"Bearer {admin_token}"})
+    assert by_token.status_code == 303  # tokens are for machines: the pages want a person
+    _sign_in(client, context, "editor")
+    forbidden = client.get("/web/operator")
+    assert forbidden.status_code == 403 and "Your role (editor)" in text(forbidden)
 
 
-def test_operator_page_with_a_header_or_the_sign_in_cookie(client: FlaskClient,
-                                                           context: NodeContext) -> None:
+def test_operator_page_for_a_signed_in_admin(client: FlaskClient, context: NodeContext) -> None:
     with context.store.write() as writer:
         writer.save_peer(PeerState(base_url="http://127.0.0.1:8472", last_error="timed out",
                                    counts={"accepted": 41, "bad_signature": 2}))
-    _, secret = create_token(context.store, "ops", ["admin"])
-    by_header = client.get("/web/operator", headers={"Authorization": f"Bearer {secret}"})
-    assert by_header.status_code == 200
-    assert "http://127.0.0.1:8472" in text(by_header) and "bad_signature: 2" in text(by_header)
-    signed_in = client.post("/web/operator", data={"token": secret})
-    assert signed_in.status_code == 303
-    cookie = signed_in.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/web/operator" in cookie
+    _sign_in(client, context, "admin")
     page = client.get("/web/operator")
-    assert page.status_code == 200 and "timed out" in text(page)
-    client.post("/web/operator/sign-out")
-    assert client.get("/web/operator").status_code == 401
-    context.store.revoke_token("ops")
-    client.post("/web/operator", data={"token": secret})
-    assert client.get("/web/operator").status_code == 401
+    assert page.status_code == 200
+    assert "http://127.0.0.1:8472" in text(page) and "bad_signature: 2" in text(page)
+    assert "timed out" in text(page) and page.headers["Cache-Control"] == "no-store"
+    client.post("/web/sign-out", data={"csrf_token": csrf_token(text(page))})
+    assert client.get("/web/operator").status_code == 303
 
 
 def test_the_web_pages_are_not_in_the_openapi_document(client: FlaskClient) -> None:

@@ -173,3 +173,20 @@ def test_upsert_many_is_idempotent_by_identifier(publisher: Publisher,
     with pytest.raises(RecordRejected):
         publisher.upsert_many(bad)
     assert publisher.store.find_by_identifier(f"{BASE}/node", "ext-9") is None
+
+
+def test_every_write_is_in_the_audit_log(publisher: Publisher, store: SqliteStore,
+                                         make_payload: Callable[..., Any]) -> None:
+    created = publisher.create("Initiative", make_payload(), actor="user:ann")
+    updated = publisher.update(created.id, make_payload(identifier="x-2"),
+                               if_match=created.etag, actor="token:ops")
+    retired = publisher.delete(created.id, actor="user:bob")
+    publisher.upsert_many([("Initiative", make_payload(identifier="imported"))])
+    rows = [(r.actor, r.action, r.record_id, r.version) for r in store.audit_log()][::-1]
+    assert rows[:3] == [("user:ann", "record.create", created.id, 1),
+                        ("token:ops", "record.update", created.id, updated.version),
+                        ("user:bob", "record.retire", created.id, retired.version)]
+    assert rows[3][:2] == ("cli:import", "record.create") and rows[3][3] == 1
+    with pytest.raises(RecordRejected):
+        publisher.create("Initiative", {"name": "not a language map"}, actor="user:ann")
+    assert len(store.audit_log()) == 4  # a refused write leaves no row

@@ -1,0 +1,73 @@
+"""Signing in and out, and the signed-in person's own page."""
+
+from __future__ import annotations
+
+from flask import redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..accounts import sign_in
+from ..context import node
+from ..errors import SignInFailed, TooManyAttempts
+from .auth import (
+    SIGN_IN,
+    current_user,
+    editor_required,
+    safe_next,
+    sign_in_user,
+    sign_out_user,
+)
+from .i18n import translate
+from .pages import bp, page
+
+
+@bp.route(SIGN_IN, methods=["GET", "POST"])
+def sign_in_page() -> BaseResponse:
+    """Sign in with a name (or e-mail) and password."""
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(target, 303)
+        return _form(target)
+    name = request.form.get("name", "")
+    password = request.form.get("password", "")
+    errors = {field: translate("required") for field, value
+              in (("name", name.strip()), ("password", password)) if not value}
+    if errors:
+        return _form(target, 400, errors=errors, name=name)
+    context = node()
+    try:
+        user = sign_in(context.store, context.settings, name, password,
+                       address=request.remote_addr or "unknown")
+    except TooManyAttempts as exc:
+        response = _form(target, 429, problem=translate("too_many", seconds=exc.retry_after),
+                         name=name)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except SignInFailed:
+        return _form(target, 401, problem=translate("sign_in_failed"), name=name)
+    sign_in_user(user)
+    context.store.audit(actor=f"user:{user.name}", action="session.sign_in",
+                        detail=request.remote_addr or "")
+    return redirect(target, 303)
+
+
+def _form(target: str, status: int = 200, *, errors: dict[str, str] | None = None,
+          problem: str = "", name: str = "") -> BaseResponse:
+    return page("web/sign_in.html", status, title=translate("sign_in_title"), next=target,
+                errors=errors or {}, problem=problem, name=name)
+
+
+@bp.post("/web/sign-out")
+def sign_out() -> BaseResponse:
+    """End the session."""
+    if current_user.is_authenticated:
+        node().store.audit(actor=f"user:{current_user.name}", action="session.sign_out")
+    sign_out_user()
+    return redirect("/", 303)
+
+
+@bp.get("/web/account")
+@editor_required
+def account() -> BaseResponse:
+    """The signed-in person's account: name, role, and what they may do."""
+    return page("web/account.html", title=translate("account_title"), account=current_user)
