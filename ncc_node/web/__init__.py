@@ -12,7 +12,12 @@ from __future__ import annotations
 from flask import Flask
 
 from ..context import NodeContext
-from . import account_views, admin, views  # noqa: F401  (each registers its views on bp)
+from . import (  # noqa: F401  (each registers its views on bp)
+    account_views,
+    admin,
+    editor,
+    views,
+)
 from .auth import (
     Account,
     actor,

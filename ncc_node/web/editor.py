@@ -1,0 +1,291 @@
+"""The record editor's pages: this node's records and drafts, the form, publish, retire.
+
+One form serves a new record, an edit of a published one and a draft. Its hidden fields carry
+the version the edit was made on and the draft's revision, so a publish or save made on an old
+version is refused with "someone else changed this" and the editor's input is kept on the page
+(:class:`~ncc_node.records.Editor`). Every action is a submit button; no script is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from vocab import COLLECTIONS
+
+from ..context import node
+from ..errors import Conflict, NccError, NotFound, PreconditionFailed, RecordRejected
+from ..records import Editor
+from ..store import RecordFilter, StoredRecord
+from . import editor_form as ef
+from .auth import actor, editor_required
+from .i18n import current_language, translate
+from .pages import bp, page
+
+KINDS = {collection: kind for kind, collection in COLLECTIONS.items()}
+LIST = "/web/edit"
+RULES = {  # the validator's rules, said in the reader's language (its message follows)
+    "minCount": "This is required.",
+    "maxCount": "Too many values.",
+    "maxLength": "Too long.",
+    "minLength": "Empty.",
+    "in": "Not one of the allowed values.",
+    "pattern": "Not in the expected form.",
+    "datatype": "Not in the expected form.",
+    "languageIn": "Not a language of the vocabulary.",
+}
+
+
+def _editor() -> Editor:
+    context = node()
+    return Editor(context.store, context.publisher)
+
+
+def record_name(body: bytes | dict[str, Any], lang: str) -> str:
+    """A record's name in ``lang`` (else English, else any)."""
+    record = json.loads(body) if isinstance(body, bytes) else body
+    names = record.get("name") if isinstance(record, dict) else None
+    if not isinstance(names, dict) or not names:
+        return str(record.get("id", "")) if isinstance(record, dict) else ""
+    return str(names.get(lang) or names.get("en") or next(iter(names.values())))
+
+
+def edit_url(record: StoredRecord) -> str:
+    """The editor of one of this node's records."""
+    return f"{LIST}/{COLLECTIONS[record.kind]}/{record.id.rsplit('/', 1)[1]}"
+
+
+def page_url(record_id: str, kind: str) -> str:
+    """The public page of a record."""
+    return f"/web/{COLLECTIONS[kind]}/{record_id.rsplit('/', 1)[1]}"
+
+
+@bp.get(LIST)
+@editor_required
+def my_records() -> BaseResponse:
+    """This node's records and the drafts, with links to edit, publish and retire."""
+    context = node()
+    lang = current_language()
+    rows = []
+    for kind in COLLECTIONS:
+        where = RecordFilter(kind=kind, origin=context.identity.node_iri)
+        for record in context.store.list_records(where, after=None, limit=500):
+            rows.append({"name": record_name(record.body, lang), "kind": kind,
+                         "version": record.version, "modified": record.modified,
+                         "edit": edit_url(record), "view": page_url(record.id, kind),
+                         "draft": context.store.draft_of(record.id)})
+    drafts = [{"draft": d, "name": record_name(d.payload, lang) or translate("(no name yet)")}
+              for d in context.store.drafts(limit=200)]
+    return page("web/my_records.html", title=translate("Records of this node"), rows=rows,
+                drafts=drafts, done=request.args.get("done", ""))
+
+
+@bp.get(f"{LIST}/new/<collection>")
+@editor_required
+def new_record(collection: str) -> BaseResponse:
+    """An empty form for a new initiative or method."""
+    kind = KINDS.get(collection)
+    if kind is None:
+        return page("web/not_found.html", 404, title=translate("not_found"))
+    state = ef.FormState(kind, langs=[current_language()])
+    return _form(state, {})
+
+
+@bp.get(f"{LIST}/<collection>/<uuid:record_uuid>")
+@editor_required
+def edit_record(collection: str, record_uuid: Any) -> BaseResponse:
+    """The form showing one of this node's records (or its draft, when it has one)."""
+    context = node()
+    record_id = f"{context.identity.base_url}/{collection}/{record_uuid}"
+    try:
+        current = _editor().current(record_id)
+    except NccError:
+        return page("web/not_found.html", 404, title=translate("not_found"))
+    held = context.store.draft_of(record_id)
+    if held is not None:
+        return redirect(f"/web/drafts/{held.id}", 303)
+    state = ef.state_of(current.kind, _editor().payload(current), current_language())
+    return _form(state, {"record_id": record_id, "base_version": current.version})
+
+
+@bp.get("/web/drafts/<int:draft_id>")
+@editor_required
+def edit_draft(draft_id: int) -> BaseResponse:
+    """The form showing a draft."""
+    try:
+        held = _editor().draft(draft_id)
+    except NotFound:
+        return page("web/not_found.html", 404, title=translate("not_found"),
+                    message=translate("This draft was published or discarded meanwhile."))
+    state = ef.state_of(held.kind, held.payload, current_language())
+    notice = translate("Draft saved.") if request.args.get("saved") else ""
+    return _form(state, {"record_id": held.record_id, "base_version": held.base_version,
+                         "draft_id": held.id, "revision": held.revision,
+                         "author": held.author}, notice=notice)
+
+
+def _hidden_values() -> dict[str, Any]:
+    form = request.form
+    record_id = form.get("record_id") or None
+    draft_id = int(form["draft_id"]) if form.get("draft_id", "").isdigit() else None
+    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    base = int(form["base_version"]) if form.get("base_version", "").isdigit() else 0
+    return {"record_id": record_id, "base_version": base, "draft_id": draft_id,
+            "revision": revision}
+
+
+@bp.post(f"{LIST}/submit")
+@editor_required
+def submit() -> BaseResponse:
+    """Every button of the form: add a language or an item, find, save a draft, publish."""
+    kind = request.form.get("kind", "")
+    if kind not in COLLECTIONS:
+        return page("web/not_found.html", 404, title=translate("not_found"))
+    state = ef.read_form(kind, request.form)
+    hidden = _hidden_values()
+    action = request.form.get("action", "")
+    if action.startswith("find-"):
+        _find(state, action.removeprefix("find-"))
+        return _form(state, hidden)
+    if action == "save-draft":
+        return _save(state, hidden)
+    if action == "publish":
+        return _publish(state, hidden)
+    if action == "discard" and hidden["draft_id"] is not None:
+        try:
+            _editor().discard(hidden["draft_id"], revision=hidden["revision"], actor=actor())
+        except (Conflict, NotFound) as exc:
+            return _form(state, hidden, status=409, stale=exc.message)
+        return redirect(f"{LIST}?done=discarded", 303)
+    return _form(state, hidden)  # add a language / a partner: the same form, one more row
+
+
+def _find(state: ef.FormState, term: str) -> None:
+    spec = next((f for f in ef.fields_of(state.kind) if f.term == term), None)
+    text = state.queries.get(term, "")
+    if spec is None or not text:
+        return
+    lang = current_language()
+    if spec.widget == "concepts":
+        state.found[term] = ef.find_concepts(spec, text, lang)
+        return
+    context = node()
+    kind = KINDS.get(spec.collection or "", "Initiative")
+    hits = context.store.list_records(RecordFilter(kind=kind, q=text), after=None, limit=12)
+    state.found[term] = [(r.id, f"{record_name(r.body, lang)} · {r.origin}") for r in hits]
+
+
+def _save(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
+    payload = ef.payload_of_state(state)
+    try:
+        saved = _editor().save(state.kind, payload, author=actor(),
+                               record_id=hidden["record_id"],
+                               base_version=hidden["base_version"],
+                               draft_id=hidden["draft_id"], revision=hidden["revision"])
+    except (PreconditionFailed, Conflict) as exc:
+        return _form(state, hidden, status=409, stale=exc.message)
+    except NotFound as exc:
+        return _form(state, {**hidden, "draft_id": None, "revision": None}, status=409,
+                     stale=exc.message)
+    return redirect(f"/web/drafts/{saved.id}?saved=1", 303)
+
+
+def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
+    payload = ef.payload_of_state(state)
+    if state.problems:
+        return _form(state, hidden, status=422)
+    editor = _editor()
+    try:
+        if hidden["draft_id"] is not None:  # the draft as shown now, then published
+            held = editor.draft(hidden["draft_id"])
+            if hidden["revision"] is not None and held.revision != hidden["revision"]:
+                raise Conflict(f"draft {held.id} was saved by someone else meanwhile")
+        record = editor.publish(state.kind, payload, record_id=hidden["record_id"],
+                                base_version=hidden["base_version"],
+                                draft_id=hidden["draft_id"], actor=actor())
+    except RecordRejected as exc:
+        errors: dict[str, str] = {}
+        for detail in exc.details or []:
+            where = ef.field_of_path(str(detail.get("path", "")), state.kind)
+            said = translate(RULES[detail["rule"]]) if detail.get("rule") in RULES else ""
+            errors.setdefault(where, f"{said} {detail.get('message', '')}".strip())
+        return _form(state, hidden, status=422, errors=errors,
+                     problem="" if errors else exc.message)
+    except (PreconditionFailed, Conflict, NotFound) as exc:
+        return _form(state, hidden, status=409, stale=exc.message)
+    return redirect(f"{page_url(record.id, record.kind)}?published={record.version}", 303)
+
+
+def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
+          errors: dict[str, str] | None = None, problem: str = "", stale: str = "",
+          notice: str = "") -> BaseResponse:
+    lang = current_language()
+    errors = {**state.problems, **(errors or {})}
+    fields = ef.fields_of(state.kind)
+    chosen: dict[str, list[tuple[str, str]]] = {}
+    store = node().store
+    for spec in fields:
+        value = state.values.get(spec.term)
+        if spec.widget == "concepts":
+            picks = list(value or [])
+            offered = ef.concept_choices(spec, lang, picks)
+            known = {iri for iri, _ in offered}
+            offered += [(iri, label) for iri, label in state.found.get(spec.term, [])
+                        if iri not in known]
+            chosen[spec.term] = offered
+        elif spec.widget == "records":
+            picks = [v for v in value or [] if isinstance(v, str)]
+            held = store.get_many(picks)
+            rows = [(i, record_name(held[i].body, lang) if i in held else i) for i in picks]
+            rows += [(i, label) for i, label in state.found.get(spec.term, [])
+                     if i not in picks]
+            chosen[spec.term] = rows
+        elif spec.widget == "concept":
+            assert spec.scheme is not None
+            chosen[spec.term] = ef.concept_choices(
+                ef.Field(spec.term, "concepts", False, True, scheme=spec.scheme), lang,
+                [value] if value else [])
+    missing = {spec.term: [tag for tag in state.langs
+                           if not (state.values.get(spec.term) or {}).get(tag, "").strip()]
+               for spec in fields if spec.widget == "text"}
+    current = None
+    if hidden.get("record_id"):
+        current = store.get(hidden["record_id"])
+    title = translate("New %(kind)s", kind=translate(state.kind)) if not hidden.get(
+        "record_id") else translate("Edit: %(name)s", name=record_name(
+            current.body, lang) if current else hidden["record_id"])
+    return page("web/editor.html", status, title=title, state=state, fields=fields,
+                hidden=hidden, chosen=chosen, errors=errors, problem=problem, stale=stale,
+                notice=notice, missing=missing, current=current,
+                all_langs=ef.text_languages(), field_id=ef.field_id)
+
+
+@bp.route(f"{LIST}/<collection>/<uuid:record_uuid>/retire", methods=["GET", "POST"])
+@editor_required
+def retire(collection: str, record_uuid: Any) -> BaseResponse:
+    """Retire a record: a confirmation page, then its signed tombstone replaces it."""
+    context = node()
+    record_id = f"{context.identity.base_url}/{collection}/{record_uuid}"
+    try:
+        current = _editor().current(record_id)
+    except NccError:
+        return page("web/not_found.html", 404, title=translate("not_found"))
+    name = record_name(current.body, current_language())
+    if request.method == "GET":
+        return page("web/retire.html", title=translate("Retire %(name)s", name=name),
+                    record=current, name=name, stale="")
+    base = request.form.get("base_version", "")
+    if request.form.get("confirm") != "yes":
+        return page("web/retire.html", 400, title=translate("Retire %(name)s", name=name),
+                    record=current, name=name,
+                    stale=translate("Tick the box to confirm."))
+    try:
+        _editor().retire(record_id, base_version=int(base) if base.isdigit() else 0,
+                         actor=actor())
+    except (PreconditionFailed, Conflict) as exc:
+        return page("web/retire.html", 409, title=translate("Retire %(name)s", name=name),
+                    record=current, name=name, stale=exc.message)
+    return redirect(f"{LIST}?done=retired", 303)
