@@ -63,6 +63,15 @@ def page_url(record_id: str, kind: str) -> str:
     return f"/web/{COLLECTIONS[kind]}/{record_id.rsplit('/', 1)[1]}"
 
 
+def _own(collection: str, record_uuid: Any) -> StoredRecord | None:
+    """This node's live record at ``/<collection>/<uuid>``, or None."""
+    record_id = f"{node().identity.base_url}/{collection}/{record_uuid}"
+    try:
+        return _editor().current(record_id)
+    except NccError:
+        return None
+
+
 @bp.get(LIST)
 @editor_required
 def my_records() -> BaseResponse:
@@ -98,13 +107,11 @@ def new_record(collection: str) -> BaseResponse:
 @editor_required
 def edit_record(collection: str, record_uuid: Any) -> BaseResponse:
     """The form showing one of this node's records (or its draft, when it has one)."""
-    context = node()
-    record_id = f"{context.identity.base_url}/{collection}/{record_uuid}"
-    try:
-        current = _editor().current(record_id)
-    except NccError:
+    current = _own(collection, record_uuid)
+    if current is None:
         return page("web/not_found.html", 404, title=translate("not_found"))
-    held = context.store.draft_of(record_id)
+    record_id = current.id
+    held = node().store.draft_of(record_id)
     if held is not None:
         return redirect(f"/web/drafts/{held.id}", 303)
     state = ef.state_of(current.kind, _editor().payload(current), current_language())
@@ -267,12 +274,10 @@ def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
 @editor_required
 def retire(collection: str, record_uuid: Any) -> BaseResponse:
     """Retire a record: a confirmation page, then its signed tombstone replaces it."""
-    context = node()
-    record_id = f"{context.identity.base_url}/{collection}/{record_uuid}"
-    try:
-        current = _editor().current(record_id)
-    except NccError:
+    current = _own(collection, record_uuid)
+    if current is None:
         return page("web/not_found.html", 404, title=translate("not_found"))
+    record_id = current.id
     name = record_name(current.body, current_language())
     if request.method == "GET":
         return page("web/retire.html", title=translate("Retire %(name)s", name=name),
