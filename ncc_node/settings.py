@@ -243,6 +243,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed sign-ins per client address within the window before further tries wait."),
     Setting("web.sign_in_window_s", int, 900,
             "Seconds over which failed sign-ins are counted."),
+    Setting("web.import_mappings", str, "mappings",
+            "Folder of the mappings (`*.toml`) the import page offers, relative to data_dir."),
+    Setting("web.import_max_bytes", int, 50 * 1024 * 1024,
+            "Largest file the import page accepts."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

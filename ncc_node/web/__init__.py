@@ -16,6 +16,8 @@ from . import (  # noqa: F401  (each registers its views on bp)
     account_views,
     admin,
     editor,
+    imports,
+    moderation_views,
     views,
 )
 from .auth import (
@@ -26,6 +28,7 @@ from .auth import (
     editor_required,
     init_auth,
 )
+from .imports import ImportOutcome, ImportRunner, register_import_runner
 from .pages import bp, csrf_field, page
 
 
@@ -35,5 +38,6 @@ def register_web(app: Flask, context: NodeContext) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["Account", "actor", "admin_required", "bp", "csrf_field", "current_user",
-           "editor_required", "page", "register_web"]
+__all__ = ["Account", "ImportOutcome", "ImportRunner", "actor", "admin_required", "bp",
+           "csrf_field", "current_user", "editor_required", "page", "register_import_runner",
+           "register_web"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from vocab import COLLECTIONS, UnknownConcept, concept_index, context_terms
+from vocab import COLLECTIONS, UnknownConcept, concept_index, context_terms, fold
 from vocab.validation import compiled_shapes
 
 VOCAB = "https://w3id.org/ncc/vocab#"
@@ -341,6 +341,11 @@ def find_concepts(spec: Field, text: str, lang: str) -> list[tuple[str, str]]:
     out = []
     for concept, matched in found:
         label = index.label(concept.iri, lang)
-        out.append((concept.iri, label if matched in (label.casefold(), "")
-                    else f"{label} ({matched})"))
+        # the label as written that matched (search answers folded keys), when it differs
+        written = [t for t in (*concept.labels.values(),
+                               *(a for alts in concept.alt_labels.values() for a in alts))
+                   if " ".join(fold(t).split()) == matched]
+        other = written[0] if written else ""
+        out.append((concept.iri, label if not other or fold(other) == fold(label)
+                    else f"{label} ({other})"))
     return out

@@ -61,6 +61,8 @@ def _record_page(kind: str, uuid: str) -> Response:
     title = next((row["text"] for row in names if row["field"] == "name"), stored.id)
     return page("web/record.html", title=title, kind=kind, record_id=stored.id, fields=names,
                 provenance=provenance(context.store, stored, record, lang),
+                origin=stored.origin, own_origin=context.identity.node_iri,
+                published=request.args.get("published", ""),
                 api_url=api_path(stored.id, kind), turtle_url=f"{request.path}/record.ttl",
                 jsonld_url=f"{request.path}/record.jsonld")
 
