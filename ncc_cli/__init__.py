@@ -10,6 +10,7 @@ from .errors import NccGroup
 from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
+from .moderation_cmds import hidden, hide, unhide
 from .review import review
 from .serve_cmd import serve
 from .sync_cmds import sync_group
@@ -25,7 +26,8 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, user):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, user, hide,
+                unhide, hidden):
     main.add_command(command)
 
 __all__ = ["main"]
