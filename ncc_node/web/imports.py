@@ -3,18 +3,21 @@
 The readers, mappings and content checks live in the CLI, the composition root (``ncc
 import``); the pages reach them through an :class:`ImportRunner` it registers on the app
 (``ncc_cli.webapp``), so the same code imports a file from the shell and from the browser.
-A run goes on in a thread of this process and its page refreshes itself (``<meta
+A run goes on in a thread of the process that took the upload, its state in a file beside
+the upload (any worker process can show it), and its page refreshes itself (``<meta
 http-equiv="refresh">``, no script) until it is done: rows read so far, then the outcome —
 rows accepted, every error by row and column, fields filled, records held for review.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,7 +31,6 @@ from .i18n import translate
 from .pages import bp, page
 
 EXTENSION = "ncc_import_runner"
-JOBS = "ncc_import_jobs"
 UPLOADS = "uploads"  # under data_dir: files kept between the dry run and the commit
 FORMATS = (".csv", ".json", ".jsonl", ".ndjson", ".jsonld")
 KEEP_S = 24 * 3600  # finished runs are forgotten after a day
@@ -64,10 +66,14 @@ class ImportRunner(Protocol):
 
 @dataclass
 class ImportJob:
-    """One upload: its file, the runs on it, and how far the current one is."""
+    """One upload: its file, the runs on it, and how far the current one is.
+
+    Kept as a JSON file next to the upload (``<data_dir>/uploads/<id>.json``), not in memory:
+    ``ncc serve`` runs several worker processes, and the page asking how a run is going may
+    reach another one than the run's.
+    """
 
     id: str
-    path: Path
     filename: str
     mapping: str | None
     owner: str
@@ -76,13 +82,56 @@ class ImportJob:
     running: bool = False
     dry: ImportOutcome | None = None
     done: ImportOutcome | None = None
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.time)
+
+    @staticmethod
+    def folder() -> Path:
+        """Where uploads and their runs are kept."""
+        folder: Path = node().settings.path("node.data_dir") / UPLOADS
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    @property
+    def path(self) -> Path:
+        """The uploaded file."""
+        return self.folder() / f"{self.id}-{self.filename}"
+
+    def save(self, folder: Path | None = None) -> None:
+        """Write the run's state (atomically: a reader never sees half a file)."""
+        where = (folder or self.folder()) / f"{self.id}.json"
+        data = asdict(self)
+        temporary = where.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(where)
+
+    @classmethod
+    def load(cls, job_id: str) -> ImportJob | None:
+        """A run's state, or None (unknown, or older than a day: then its files go)."""
+        if not _JOB_ID.fullmatch(job_id):
+            return None
+        where = cls.folder() / f"{job_id}.json"
+        try:
+            data = json.loads(where.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        for name in ("dry", "done"):
+            if data.get(name) is not None:
+                data[name] = ImportOutcome(**{**data[name], "errors": [
+                    tuple(e) for e in data[name]["errors"]]})
+        job = cls(**data)
+        if not job.running and time.time() - job.started > KEEP_S:
+            job.path.unlink(missing_ok=True)
+            where.unlink(missing_ok=True)
+            return None
+        return job
+
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{16}")
 
 
 def register_import_runner(app: Any, runner: ImportRunner) -> None:
     """Offer the import pages on ``app``, run by ``runner``."""
     app.extensions[EXTENSION] = runner
-    app.extensions.setdefault(JOBS, {})
 
 
 def _runner() -> ImportRunner | None:
@@ -90,24 +139,19 @@ def _runner() -> ImportRunner | None:
     return runner
 
 
-def _jobs() -> dict[str, ImportJob]:
-    jobs: dict[str, ImportJob] = current_app.extensions.setdefault(JOBS, {})
-    for key in [k for k, j in jobs.items() if not j.running
-                and time.monotonic() - j.started > KEEP_S]:
-        jobs.pop(key).path.unlink(missing_ok=True)
-    return jobs
-
-
 def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
     job.dry_run, job.rows_read, job.running = dry_run, 0, True
+    folder, path = job.folder(), job.path
+    job.save(folder)
     who = actor()
 
     def progress(rows: int) -> None:
         job.rows_read = rows
+        job.save(folder)
 
     def work() -> None:
         try:
-            outcome = runner.run(job.path, job.mapping, dry_run=dry_run, actor=who,
+            outcome = runner.run(path, job.mapping, dry_run=dry_run, actor=who,
                                  progress=progress)
         # the thread has no caller to raise to: any failure becomes the run's outcome
         except Exception as exc:  # noqa: BLE001
@@ -117,6 +161,7 @@ def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
         else:
             job.done = outcome
         job.running = False
+        job.save(folder)
 
     threading.Thread(target=work, name=f"import-{job.id}", daemon=True).start()
 
@@ -152,19 +197,14 @@ def import_upload() -> BaseResponse:
         return page("web/import.html", 400, title=translate("Import a file"),
                     mappings=runner.mappings() if runner else [],
                     available=runner is not None, problem=problem)
-    job_id = secrets.token_urlsafe(12)
-    folder = settings.path("node.data_dir") / UPLOADS
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / f"{job_id}-{name}"
-    upload.save(path)
-    job = ImportJob(job_id, path, name, mapping, actor())
-    _jobs()[job_id] = job
+    job = ImportJob(secrets.token_urlsafe(12), name, mapping, actor())
+    upload.save(job.path)
     _start(job, runner, dry_run=True)
-    return redirect(f"/web/import/{job_id}", 303)
+    return redirect(f"/web/import/{job.id}", 303)
 
 
 def _job(job_id: str) -> ImportJob | None:
-    job = _jobs().get(job_id)
+    job = ImportJob.load(job_id)
     return job if job is not None and job.owner == actor() else None
 
 
