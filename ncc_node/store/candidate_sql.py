@@ -308,7 +308,16 @@ class ScoutQueries:
     def scout_replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
         """See :meth:`Store.scout_replications`."""
         links = self._links()
-        return {record_id: links.of(record_id) for record_id in ids}
+        found = {record_id: links.of(record_id) for record_id in ids}
+        # a replication this node hides (the record, or its origin) counts for nothing here
+        hidden = self._reader.execute("SELECT target, scope FROM hidden").fetchall()
+        if not hidden:
+            return found
+        records = {t for t, scope in hidden if scope == "record"}
+        bases = tuple(t.removesuffix("node") for t, scope in hidden if scope == "origin")
+        return {record_id: [link for link in found_links if link.id not in records
+                            and not (bases and link.id.startswith(bases))]
+                for record_id, found_links in found.items()}
 
     def scout_ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
         """See :meth:`Store.scout_ids_with`."""

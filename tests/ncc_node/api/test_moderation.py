@@ -142,3 +142,28 @@ def test_review_queue_publish_and_reject(live_node: Start, make_payload: Payload
             "rejected"
     assert requests.get(f"{de.url}/moderation/review", headers=de.auth(),
                         timeout=30).json() == []
+
+
+def test_a_hidden_replication_counts_for_nothing(live_node: Start, make_payload: Payload
+                                                 ) -> None:
+    de, nl, ee = live_node("DE"), live_node("NL"), live_node("EE")
+    original = de.context.publisher.create("Initiative", make_payload(
+        name={"en": "Learning mentors"}))
+    copy = nl.context.publisher.create("Initiative", make_payload(
+        name={"en": "Leermaatjes"}, countries=["country:NLD"], replicates=[original.id]))
+    worker_for(ee, peer(de), peer(nl)).run_once()
+
+    def replications() -> float:
+        response = requests.get(f"{ee.url}/scout/candidates", timeout=30,
+                                params={"for": "EE", "q": "Learning mentors", "limit": 50})
+        item = next(i for i in response.json()["items"] if i["id"] == original.id)
+        return float(item["breakdown"]["replications"]["value"])
+
+    assert replications() > 0
+    assert _hide(ee, target=copy.id, reason="spam").status_code == 201
+    assert replications() == 0
+    assert _hide(ee, target=nl.context.identity.node_iri, scope="origin",
+                 reason="test").status_code == 201
+    requests.post(f"{ee.url}/moderation/unhide", json={"target": copy.id},
+                  headers=ee.auth("admin"), timeout=30)
+    assert replications() == 0  # its origin is still hidden
