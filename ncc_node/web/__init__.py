@@ -28,12 +28,14 @@ from .auth import (
     editor_required,
     init_auth,
 )
+from .i18n import init_i18n
 from .imports import ImportOutcome, ImportRunner, register_import_runner
 from .pages import bp, csrf_field, page
 
 
 def register_web(app: Flask, context: NodeContext) -> None:
     """Register the web pages and their sign-in on ``app``."""
+    init_i18n(app)
     init_auth(app, context)
     app.register_blueprint(bp)
 

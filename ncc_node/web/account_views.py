@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts import sign_in
@@ -16,7 +17,6 @@ from .auth import (
     sign_in_user,
     sign_out_user,
 )
-from .i18n import translate
 from .pages import bp, page
 
 
@@ -30,7 +30,7 @@ def sign_in_page() -> BaseResponse:
         return _form(target)
     name = request.form.get("name", "")
     password = request.form.get("password", "")
-    errors = {field: translate("required") for field, value
+    errors = {field: gettext("This field is required.") for field, value
               in (("name", name.strip()), ("password", password)) if not value}
     if errors:
         return _form(target, 400, errors=errors, name=name)
@@ -39,12 +39,15 @@ def sign_in_page() -> BaseResponse:
         user = sign_in(context.store, context.settings, name, password,
                        address=request.remote_addr or "unknown")
     except TooManyAttempts as exc:
-        response = _form(target, 429, problem=translate("too_many", seconds=exc.retry_after),
+        response = _form(target, 429, problem=gettext(
+            "Too many failed sign-ins. Try again in %(seconds)s seconds.",
+            seconds=exc.retry_after),
                          name=name)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except SignInFailed:
-        return _form(target, 401, problem=translate("sign_in_failed"), name=name)
+        return _form(target, 401, name=name, problem=gettext(
+            "That name and password do not match an active account."))
     sign_in_user(user)
     context.store.audit(actor=f"user:{user.name}", action="session.sign_in",
                         detail=request.remote_addr or "")
@@ -53,7 +56,7 @@ def sign_in_page() -> BaseResponse:
 
 def _form(target: str, status: int = 200, *, errors: dict[str, str] | None = None,
           problem: str = "", name: str = "") -> BaseResponse:
-    return page("web/sign_in.html", status, title=translate("sign_in_title"), next=target,
+    return page("web/sign_in.html", status, title=gettext("Sign in"), next=target,
                 errors=errors or {}, problem=problem, name=name)
 
 
@@ -70,4 +73,4 @@ def sign_out() -> BaseResponse:
 @editor_required
 def account() -> BaseResponse:
     """The signed-in person's account: name, role, and what they may do."""
-    return page("web/account.html", title=translate("account_title"), account=current_user)
+    return page("web/account.html", title=gettext("Your account"), account=current_user)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts import ROLES, add_user, set_disabled, set_role
 from ..context import node
 from ..errors import NccError
 from .auth import actor, admin_required
-from .i18n import translate
 from .pages import bp, page
 
 USERS = "/web/admin/users"
@@ -20,7 +20,7 @@ AUDIT_PAGE = 50
 def _users_page(status: int = 200, **values: object) -> BaseResponse:
     values.setdefault("errors", {})
     values.setdefault("form", {})
-    return page("web/admin_users.html", status, title=translate("users_title"),
+    return page("web/admin_users.html", status, title=gettext("Accounts"),
                 users=node().store.users(), roles=ROLES, **values)
 
 
@@ -37,9 +37,9 @@ def add_account() -> BaseResponse:
     """Add an account (the new person signs in with the password given here)."""
     form = {key: request.form.get(key, "").strip() for key in ("name", "email", "role")}
     password = request.form.get("password", "")
-    errors = {key: translate("required") for key in ("name", "role") if not form[key]}
+    errors = {key: gettext("This field is required.") for key in ("name", "role") if not form[key]}
     if not password:
-        errors["password"] = translate("required")
+        errors["password"] = gettext("This field is required.")
     if not errors:
         try:
             add_user(node().store, form["name"], role=form["role"], password=password,
@@ -85,5 +85,5 @@ def audit() -> BaseResponse:
     rows = node().store.audit_log(limit=AUDIT_PAGE + 1, before=before, record_id=record,
                                   actor=who)
     more = rows[AUDIT_PAGE - 1].id if len(rows) > AUDIT_PAGE else None
-    return page("web/admin_audit.html", title=translate("audit_title"), rows=rows[:AUDIT_PAGE],
+    return page("web/admin_audit.html", title=gettext("Audit log"), rows=rows[:AUDIT_PAGE],
                 record=record or "", who=who or "", more=more)

@@ -21,6 +21,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, redirect, request, session
+from flask_babel import gettext
 from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
 from flask_login import current_user as _current_user
 from flask_wtf.csrf import CSRFProtect
@@ -28,7 +29,7 @@ from werkzeug.wrappers import Response
 
 from ..context import NodeContext, node
 from ..store import User
-from .i18n import translate
+from .labels import ROLES
 from .pages import page
 
 __all__ = ["Account", "actor", "admin_required", "current_user", "editor_required",
@@ -174,8 +175,9 @@ def _guard(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
             if not current_user.is_authenticated:
                 return _unauthorized()
             if not allowed(current_user):
-                return page("web/refused.html", 403, title=translate("forbidden_title"),
-                            reason=translate("forbidden_role", role=current_user.role))
+                return page("web/refused.html", 403, title=gettext("Not allowed"),
+                            reason=gettext("Your role (%(role)s) may not open this page.",
+                                           role=str(ROLES.get(current_user.role, ""))))
             return view(*args, **kwargs)
         return cast(View, guarded)
     return decorate

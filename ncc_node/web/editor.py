@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 from flask import redirect, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from vocab import COLLECTIONS
@@ -22,20 +24,20 @@ from ..records import Editor
 from ..store import RecordFilter, StoredRecord
 from . import editor_form as ef
 from .auth import actor, editor_required
-from .i18n import current_language, translate
+from .i18n import current_language
 from .pages import bp, page
 
 KINDS = {collection: kind for kind, collection in COLLECTIONS.items()}
 LIST = "/web/edit"
 RULES = {  # the validator's rules, said in the reader's language (its message follows)
-    "minCount": "This is required.",
-    "maxCount": "Too many values.",
-    "maxLength": "Too long.",
-    "minLength": "Empty.",
-    "in": "Not one of the allowed values.",
-    "pattern": "Not in the expected form.",
-    "datatype": "Not in the expected form.",
-    "languageIn": "Not a language of the vocabulary.",
+    "minCount": _l("This is required."),
+    "maxCount": _l("Too many values."),
+    "maxLength": _l("Too long."),
+    "minLength": _l("Empty."),
+    "in": _l("Not one of the allowed values."),
+    "pattern": _l("Not in the expected form."),
+    "datatype": _l("Not in the expected form."),
+    "languageIn": _l("Not a language of the vocabulary."),
 }
 
 
@@ -86,9 +88,9 @@ def my_records() -> BaseResponse:
                          "version": record.version, "modified": record.modified,
                          "edit": edit_url(record), "view": page_url(record.id, kind),
                          "draft": context.store.draft_of(record.id)})
-    drafts = [{"draft": d, "name": record_name(d.payload, lang) or translate("(no name yet)")}
+    drafts = [{"draft": d, "name": record_name(d.payload, lang) or gettext("(no name yet)")}
               for d in context.store.drafts(limit=200)]
-    return page("web/my_records.html", title=translate("Records of this node"), rows=rows,
+    return page("web/my_records.html", title=gettext("Records of this node"), rows=rows,
                 drafts=drafts, done=request.args.get("done", ""))
 
 
@@ -98,7 +100,7 @@ def new_record(collection: str) -> BaseResponse:
     """An empty form for a new initiative or method."""
     kind = KINDS.get(collection)
     if kind is None:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     state = ef.FormState(kind, langs=[current_language()])
     return _form(state, {})
 
@@ -109,7 +111,7 @@ def edit_record(collection: str, record_uuid: Any) -> BaseResponse:
     """The form showing one of this node's records (or its draft, when it has one)."""
     current = _own(collection, record_uuid)
     if current is None:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     record_id = current.id
     held = node().store.draft_of(record_id)
     if held is not None:
@@ -125,10 +127,10 @@ def edit_draft(draft_id: int) -> BaseResponse:
     try:
         held = _editor().draft(draft_id)
     except NotFound:
-        return page("web/not_found.html", 404, title=translate("not_found"),
-                    message=translate("This draft was published or discarded meanwhile."))
+        return page("web/not_found.html", 404, title=gettext("Not found"),
+                    message=gettext("This draft was published or discarded meanwhile."))
     state = ef.state_of(held.kind, held.payload, current_language())
-    notice = translate("Draft saved.") if request.args.get("saved") else ""
+    notice = gettext("Draft saved.") if request.args.get("saved") else ""
     return _form(state, {"record_id": held.record_id, "base_version": held.base_version,
                          "draft_id": held.id, "revision": held.revision,
                          "author": held.author}, notice=notice)
@@ -150,7 +152,7 @@ def submit() -> BaseResponse:
     """Every button of the form: add a language or an item, find, save a draft, publish."""
     kind = request.form.get("kind", "")
     if kind not in COLLECTIONS:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     state = ef.read_form(kind, request.form)
     hidden = _hidden_values()
     action = request.form.get("action", "")
@@ -217,7 +219,7 @@ def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
         errors: dict[str, str] = {}
         for detail in exc.details or []:
             where = ef.field_of_path(str(detail.get("path", "")), state.kind)
-            said = translate(RULES[detail["rule"]]) if detail.get("rule") in RULES else ""
+            said = str(RULES[detail["rule"]]) if detail.get("rule") in RULES else ""
             errors.setdefault(where, f"{said} {detail.get('message', '')}".strip())
         return _form(state, hidden, status=422, errors=errors,
                      problem="" if errors else exc.message)
@@ -261,8 +263,8 @@ def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
     current = None
     if hidden.get("record_id"):
         current = store.get(hidden["record_id"])
-    title = translate("New %(kind)s", kind=translate(state.kind)) if not hidden.get(
-        "record_id") else translate("Edit: %(name)s", name=record_name(
+    title = gettext("New %(kind)s", kind=gettext(state.kind)) if not hidden.get(
+        "record_id") else gettext("Edit: %(name)s", name=record_name(
             current.body, lang) if current else hidden["record_id"])
     return page("web/editor.html", status, title=title, state=state, fields=fields,
                 hidden=hidden, chosen=chosen, errors=errors, problem=problem, stale=stale,
@@ -276,21 +278,21 @@ def retire(collection: str, record_uuid: Any) -> BaseResponse:
     """Retire a record: a confirmation page, then its signed tombstone replaces it."""
     current = _own(collection, record_uuid)
     if current is None:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     record_id = current.id
     name = record_name(current.body, current_language())
     if request.method == "GET":
-        return page("web/retire.html", title=translate("Retire %(name)s", name=name),
+        return page("web/retire.html", title=gettext("Retire %(name)s", name=name),
                     record=current, name=name, stale="")
     base = request.form.get("base_version", "")
     if request.form.get("confirm") != "yes":
-        return page("web/retire.html", 400, title=translate("Retire %(name)s", name=name),
+        return page("web/retire.html", 400, title=gettext("Retire %(name)s", name=name),
                     record=current, name=name,
-                    stale=translate("Tick the box to confirm."))
+                    stale=gettext("Tick the box to confirm."))
     try:
         _editor().retire(record_id, base_version=int(base) if base.isdigit() else 0,
                          actor=actor())
     except (PreconditionFailed, Conflict) as exc:
-        return page("web/retire.html", 409, title=translate("Retire %(name)s", name=name),
+        return page("web/retire.html", 409, title=gettext("Retire %(name)s", name=name),
                     record=current, name=name, stale=exc.message)
     return redirect(f"{LIST}?done=retired", 303)

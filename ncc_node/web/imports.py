@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import current_app, redirect, request
+from flask_babel import gettext
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
 from .auth import actor, editor_required
-from .i18n import translate
 from .pages import bp, page
 
 EXTENSION = "ncc_import_runner"
@@ -171,7 +171,7 @@ def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
 def import_form() -> BaseResponse:
     """Upload a file, with a mapping when it is not in the documented layout."""
     runner = _runner()
-    return page("web/import.html", title=translate("Import a file"),
+    return page("web/import.html", title=gettext("Import a file"),
                 mappings=runner.mappings() if runner else [], available=runner is not None,
                 problem="")
 
@@ -188,13 +188,13 @@ def import_upload() -> BaseResponse:
     name = secure_filename(upload.filename or "") if upload else ""
     problem = ""
     if runner is None:
-        problem = translate("Imports are not available on this server.")
+        problem = gettext("Imports are not available on this server.")
     elif not name or not name.lower().endswith(FORMATS):
-        problem = translate("Choose a CSV or JSON file (%(kinds)s).", kinds=", ".join(FORMATS))
+        problem = gettext("Choose a CSV or JSON file (%(kinds)s).", kinds=", ".join(FORMATS))
     elif mapping is not None and mapping not in runner.mappings():
-        problem = translate("No mapping %(name)s.", name=mapping)
+        problem = gettext("No mapping %(name)s.", name=mapping)
     if problem or upload is None or runner is None:
-        return page("web/import.html", 400, title=translate("Import a file"),
+        return page("web/import.html", 400, title=gettext("Import a file"),
                     mappings=runner.mappings() if runner else [],
                     available=runner is not None, problem=problem)
     job = ImportJob(secrets.token_urlsafe(12), name, mapping, actor())
@@ -214,9 +214,9 @@ def import_status(job_id: str) -> BaseResponse:
     """A run's progress (refreshing itself), then its dry run or its outcome."""
     job = _job(job_id)
     if job is None:
-        return page("web/not_found.html", 404, title=translate("not_found"),
-                    message=translate("No such import (they are kept for a day)."))
-    response = page("web/import_status.html", title=translate("Import of %(file)s",
+        return page("web/not_found.html", 404, title=gettext("Not found"),
+                    message=gettext("No such import (they are kept for a day)."))
+    response = page("web/import_status.html", title=gettext("Import of %(file)s",
                                                               file=job.filename), job=job)
     if job.running:
         response.headers["Refresh"] = "2"
@@ -229,7 +229,7 @@ def import_commit(job_id: str) -> BaseResponse:
     """Import the checked file for real (after its dry run)."""
     job, runner = _job(job_id), _runner()
     if job is None or runner is None:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     if not job.running and job.dry is not None and job.done is None:
         _start(job, runner, dry_run=False)
     return redirect(f"/web/import/{job_id}", 303)

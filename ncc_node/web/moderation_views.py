@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
@@ -14,7 +15,7 @@ from ..records import Moderation
 from ..reports import sync_status
 from .auth import actor, admin_required, editor_required
 from .editor import record_name
-from .i18n import current_language, translate
+from .i18n import current_language
 from .pages import bp, page
 
 REVIEW = "/web/review"
@@ -33,7 +34,7 @@ def _review_page(status: int = 200, problem: str = "") -> BaseResponse:
              "description": record_name({"name": r.payload.get("description") or {}}, lang)}
             for r in node().store.held_records("held", limit=500)]
     rejected = node().store.held_records("rejected", limit=50)
-    return page("web/review.html", status, title=translate("Review queue"), held=held,
+    return page("web/review.html", status, title=gettext("Review queue"), held=held,
                 rejected=rejected, problem=problem, done=request.args.get("done", ""))
 
 
@@ -55,7 +56,7 @@ def review_decide(identifier: str, decision: str) -> BaseResponse:
         elif decision == "reject":
             _moderation().reject_held(identifier, reason=reason, by=actor())
         else:
-            return page("web/not_found.html", 404, title=translate("not_found"))
+            return page("web/not_found.html", 404, title=gettext("Not found"))
     except NccError as exc:
         return _review_page(exc.http_status, problem=f"{identifier}: {exc.message}")
     return redirect(f"{REVIEW}?done={decision}", 303)
@@ -71,7 +72,7 @@ def _moderation_page(status: int = 200, problem: str = "") -> BaseResponse:
                        if record is not None else entry.target})
     origins = sorted(o for o in _origins() if o != context.identity.node_iri)
     quarantine = context.store.quarantined(limit=QUARANTINE_SHOWN)
-    return page("web/moderation.html", status, title=translate("Moderation"),
+    return page("web/moderation.html", status, title=gettext("Moderation"),
                 hidden=hidden, origins=origins, quarantine=quarantine,
                 sync=sync_status(context.store, context.settings), problem=problem,
                 done=request.args.get("done", ""), target=request.args.get("target", ""))

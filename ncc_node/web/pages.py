@@ -20,11 +20,13 @@ from flask import (
     request,
     session,
 )
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
 from ..context import node
-from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
+from .i18n import LANGUAGES, current_language, remember_language
+from .labels import TEMPLATE_LABELS
 from .operator import cross_site
 from .present import node_name
 
@@ -49,8 +51,8 @@ def lang_url(lang: str) -> str:
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"_": translate, "_m": translate_markup, "languages": LANGUAGES,
-            "lang_url": lang_url, "csrf_field": csrf_field}
+    return {"languages": LANGUAGES, "lang_url": lang_url, "csrf_field": csrf_field,
+            **TEMPLATE_LABELS}
 
 
 @bp.before_request
@@ -60,16 +62,19 @@ def _before() -> Response | None:
         return None
     refused = cross_site()
     if refused is not None:
-        return page("web/refused.html", 403, title=translate("refused_title"),
-                    reason=translate("cross_site", why=refused))
+        return page("web/refused.html", 403, title=gettext("Request refused"),
+                    reason=gettext("A form from another site may not change anything here "
+                                   "(%(why)s).", why=refused))
     current_app.extensions["csrf"].protect()  # CSRFError (400) without a valid token
     return None
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_refused(error: CSRFError) -> Response:
-    return page("web/refused.html", 400, title=translate("refused_title"),
-                reason=translate("csrf_refused", why=error.description))
+    return page("web/refused.html", 400, title=gettext("Request refused"),
+                reason=gettext("This form has expired or did not come from this site's pages "
+                               "(%(why)s). Go back, reload the page and try again.",
+                               why=error.description))
 
 
 @bp.after_request

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from flask import Response, request
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,7 +28,7 @@ from ..representations import (
 )
 from . import scouting, statistics
 from .auth import admin_required
-from .i18n import current_language, translate
+from .i18n import current_language
 from .pages import bp, page
 from .present import api_path, provenance, record_fields
 
@@ -37,7 +38,7 @@ def scout() -> Response:
     """The scouting page (home): target country, filters, text; ranked candidates."""
     form = scouting.read_form(request.args)
     result = scouting.search(node().store, node().settings, form, current_language())
-    return page("web/scout.html", title=translate("scout_title"), form=form,
+    return page("web/scout.html", title=gettext("Find initiatives to replicate"), form=form,
                 choices=scouting.choices(current_language()), result=result,
                 status=400 if result.error else 200)
 
@@ -48,15 +49,16 @@ def _record_page(kind: str, uuid: str) -> Response:
     try:
         stored = served_record(context.store, context.identity.base_url, kind, uuid)
     except NotFound:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     record = json.loads(stored.body)
     if context.store.hidden_entry(stored.id, stored.origin) is not None:
         # moderation: kept and served by the API, left out of this node's pages
-        return page("web/not_found.html", 404, title=translate("not_found"),
-                    message=translate("Hidden on this node by its moderators."))
+        return page("web/not_found.html", 404, title=gettext("Not found"),
+                    message=gettext("Hidden on this node by its moderators."))
     if stored.deleted:
-        return page("web/not_found.html", 410, title=translate("not_found"),
-                    message=translate("deleted", version=stored.version))
+        return page("web/not_found.html", 410, title=gettext("Not found"),
+                    message=gettext("This record was deleted by its origin (version "
+                                    "%(version)s).", version=stored.version))
     names = record_fields(record, lang)
     title = next((row["text"] for row in names if row["field"] == "name"), stored.id)
     return page("web/record.html", title=title, kind=kind, record_id=stored.id, fields=names,
@@ -123,7 +125,7 @@ def stats() -> Response:
     """Ecosystem statistics as bar charts (origin country x SDG, stage, theme, …)."""
     links = {name: Markup('<a href="{}">{}</a>').format(url, name.upper())
              for name, url in (("json", "/stats?format=json"), ("csv", "/stats?format=csv"))}
-    return page("web/stats.html", title=translate("stats_title"), downloads=links,
+    return page("web/stats.html", title=gettext("Ecosystem statistics"), downloads=links,
                 stats=statistics.charts(node().store, current_language()))
 
 
@@ -132,6 +134,6 @@ def stats() -> Response:
 def operator_page() -> BaseResponse:
     """Peers and sync status, for an admin."""
     context = node()
-    return page("web/operator.html", title=translate("operator_title"),
+    return page("web/operator.html", title=gettext("Operator: peers and sync"),
                 sync=sync_status(context.store, context.settings),
                 view_skips=context.store.view_skips(limit=20))

@@ -13,7 +13,6 @@ from ncc_node.accounts import add_user
 from ncc_node.context import NodeContext
 from ncc_node.identity.tokens import create_token
 from ncc_node.store import PeerState, StoredRecord
-from ncc_node.web.messages import CATALOGS
 
 from ..web_session import csrf_token
 from .web_data import XSS_NAME, seed, uuid_of
@@ -35,18 +34,6 @@ def records(context: NodeContext, make_payload: Callable[..., dict[str, Any]]) -
 def text(response: Any) -> str:
     body: str = response.get_data(as_text=True)
     return body
-
-
-def test_catalogs_have_the_same_keys_and_placeholders() -> None:
-    english, german = CATALOGS["en"], CATALOGS["de"]
-    assert set(english) == set(german)
-    for key, message in english.items():
-        assert sorted(_placeholders(message)) == sorted(_placeholders(german[key])), key
-
-
-def _placeholders(message: str) -> list[str]:
-    import string
-    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
 
 
 def test_home_is_the_scouting_form_in_english_by_default(client: FlaskClient) -> None:
