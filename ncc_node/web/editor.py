@@ -25,6 +25,7 @@ from ..store import RecordFilter, StoredRecord
 from . import editor_form as ef
 from .auth import actor, editor_required
 from .i18n import current_language
+from .labels import FIELDS
 from .pages import bp, page
 
 KINDS = {collection: kind for kind, collection in COLLECTIONS.items()}
@@ -39,6 +40,26 @@ RULES = {  # the validator's rules, said in the reader's language (its message f
     "datatype": _l("Not in the expected form."),
     "languageIn": _l("Not a language of the vocabulary."),
 }
+
+
+# the editor's fields the record pages do not show under a label of their own
+MORE_FIELDS = {
+    "keywords": _l("Keywords"),
+    "endDate": _l("End date"),
+    "scale": _l("Scale"),
+    "technologies": _l("Technologies"),
+    "sameAs": _l("Same case as"),
+    "source": _l("Source dataset"),
+    "legalName": _l("Legal name"),
+    "organisationType": _l("Organisation type"),
+    "title": _l("Title"),
+}
+
+
+def field_label(term: str) -> str:
+    """A field's label in the reader's language (its term when it has none)."""
+    found = FIELDS.get(term) or MORE_FIELDS.get(term)
+    return str(found) if found is not None else term
 
 
 def _editor() -> Editor:
@@ -269,7 +290,7 @@ def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
     return page("web/editor.html", status, title=title, state=state, fields=fields,
                 hidden=hidden, chosen=chosen, errors=errors, problem=problem, stale=stale,
                 notice=notice, missing=missing, current=current,
-                all_langs=ef.text_languages(), field_id=ef.field_id)
+                all_langs=ef.text_languages(), field_id=ef.field_id, label=field_label)
 
 
 @bp.route(f"{LIST}/<collection>/<uuid:record_uuid>/retire", methods=["GET", "POST"])

@@ -103,8 +103,9 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     # no country: refused, the error beside the field and in the summary
     click(browser, _by_id(browser, "publish"))
     summary = _by_id(browser, "error-summary")
-    assert "countries" in summary.text
-    assert "countries" in _by_id(browser, "f-countries").text
+    assert "Länder" in summary.text  # the field's label in the UI language
+    assert summary.find_elements("css selector", "a[href='#f-countries']")
+    assert _by_id(browser, "f-countries").find_elements("css selector", ".field-error")
     assert de.context.store.find_by_identifier(de.context.identity.node_iri,
                                                "werkstatt-1") is None
     _type(browser, "q-countries", "Germany")  # found in any language
