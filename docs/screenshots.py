@@ -73,6 +73,22 @@ def _wrong_password(browser: Any) -> None:
     _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
 
 
+def _editor_error(browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "f-name-en").send_keys("Neighbourhood repair workshop")
+    _follow(browser, browser.find_element(By.ID, "publish"))
+
+
+def _open_held(browser: Any) -> None:
+    """The editor's list, then the first published record's form."""
+    from selenium.webdriver.common.by import By
+
+    links = browser.find_elements(By.CSS_SELECTOR, "#own-records td a")
+    if links:
+        _follow(browser, links[0])
+
+
 SHOTS = (
     Shot("scouting", "", "/", (LAPTOP, PHONE), _search, full_page=True),
     Shot("record", "", "/", (LAPTOP, PHONE), _first_record, full_page=True),
@@ -83,6 +99,13 @@ SHOTS = (
     Shot("audit-log", "admin", "/web/admin/audit"),
     Shot("operator", "admin", "/web/operator"),
     Shot("scouting-de", "", "/?lang=de", (PHONE,), _search),
+    Shot("editor-records", "editor", "/web/edit"),
+    Shot("editor-error", "editor", "/web/edit/new/initiatives", (LAPTOP, PHONE),
+         _editor_error, full_page=True),
+    Shot("editor-edit", "editor", "/web/edit", (LAPTOP,), _open_held, full_page=True),
+    Shot("import", "editor", "/web/import"),
+    Shot("review", "editor", "/web/review", full_page=True),
+    Shot("moderation", "admin", "/web/admin/moderation", full_page=True),
 )
 
 

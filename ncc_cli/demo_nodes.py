@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -238,6 +239,19 @@ def prepare(nodes: Sequence[DemoNode], samples: Path, echo: Echo) -> None:
         node.context = _open(node, echo)
         node.password = demo_accounts(node, node.context, echo)
         import_samples(node, node.context, samples, echo)
+        offer_mappings(node.context, samples.parent / "mappings")
+
+
+def offer_mappings(context: NodeContext, mappings: Path) -> None:
+    """Copy the repository's mappings (config/mappings) where the import page finds them."""
+    folder = context.settings.path("web.import_mappings")
+    if not mappings.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for mapping in sorted(mappings.glob("*.toml")):
+        target = folder / mapping.name
+        if not target.exists():
+            shutil.copyfile(mapping, target)
 
 
 def start_servers(nodes: Sequence[DemoNode]) -> None:
