@@ -127,3 +127,36 @@ def test_the_editor_needs_a_sign_in(live_node: Start) -> None:
     response = requests.get(f"{de.url}/web/edit/new/initiatives", timeout=30,
                             allow_redirects=False)
     assert response.status_code == 303 and "/web/sign-in" in response.headers["Location"]
+
+
+def test_a_method_with_partners(live_node: Start) -> None:
+    de = live_node("DE")
+    editor = signed_in(de.url, *de.person("editor"))
+    form = editor.get(f"{de.url}/web/edit/new/methods", params={"lang": "en"}, timeout=30)
+    fields = _form_fields(form.text)
+    for name, value in (("f-name-en", "Social impact bonds"),
+                        ("f-description-en", "Paying for outcomes."),
+                        ("f-partners-0-legalName", "Stiftung Wirkung"),
+                        ("f-partners-0-countries", "Deutschland, Estonia")):
+        fields = _set(fields, name, value)
+    shown = _press(editor, de.url, fields, "add-partners")  # a second partner's row
+    assert 'name="f-partners-1-legalName"' in shown.text
+    fields = _form_fields(shown.text)
+    fields = _set(fields, "f-partners-1-countries", "Atlantis")
+    refused = _press(editor, de.url, fields, "publish")
+    assert refused.status_code == 422
+    assert "Atlantis" in refused.text and 'href="#f-partners-1-countries"' in refused.text
+    fields = _set(_form_fields(refused.text), "f-partners-1-countries", "")
+    refused = _press(editor, de.url, fields, "publish")  # methodTypes and languages required
+    assert refused.status_code == 422
+    assert 'href="#f-methodTypes"' in refused.text and 'href="#f-languages"' in refused.text
+    fields = _form_fields(refused.text)
+    mtype = re.search(r'name="f-methodTypes" value="([^"]+)"', refused.text)
+    assert mtype
+    fields.append(("f-methodTypes", mtype.group(1)))
+    fields.append(("f-languages", "http://publications.europa.eu/resource/authority/language/ENG"))
+    published = _press(editor, de.url, fields, "publish")
+    assert published.status_code == 303, published.text[:2000]
+    [method] = [r for r in de.context.store.iter_records(kind="Method")]
+    body = method.body.decode()
+    assert "Stiftung Wirkung" in body and "country:EST" in body and "lang:ENG" in body
