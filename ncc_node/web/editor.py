@@ -240,8 +240,11 @@ def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
         errors: dict[str, str] = {}
         for detail in exc.details or []:
             where = ef.field_of_path(str(detail.get("path", "")), state.kind)
-            said = str(RULES[detail["rule"]]) if detail.get("rule") in RULES else ""
-            errors.setdefault(where, f"{said} {detail.get('message', '')}".strip())
+            rule = str(detail.get("rule", ""))
+            said = str(RULES[rule]) if rule in RULES else ""
+            # "required" says it all; other rules keep the validator's detail (the limit)
+            told = "" if rule == "minCount" else str(detail.get("message", ""))
+            errors.setdefault(where, f"{said} {told}".strip())
         return _form(state, hidden, status=422, errors=errors,
                      problem="" if errors else exc.message)
     except (PreconditionFailed, Conflict, NotFound) as exc:

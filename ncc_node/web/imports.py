@@ -166,6 +166,14 @@ def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
     threading.Thread(target=work, name=f"import-{job.id}", daemon=True).start()
 
 
+@bp.before_app_request
+def _upload_limit() -> None:
+    # an app-level hook runs before the pages' CSRF check, which reads the form: the file's
+    # larger limit must be set before anything parses the body
+    if request.endpoint == "web.import_upload":
+        request.max_content_length = node().settings["web.import_max_bytes"]
+
+
 @bp.get("/web/import")
 @editor_required
 def import_form() -> BaseResponse:
@@ -181,8 +189,6 @@ def import_form() -> BaseResponse:
 def import_upload() -> BaseResponse:
     """Keep the uploaded file and start its dry run."""
     runner = _runner()
-    settings = node().settings
-    request.max_content_length = settings["web.import_max_bytes"]
     upload = request.files.get("file")
     mapping = request.form.get("mapping") or None
     name = secure_filename(upload.filename or "") if upload else ""

@@ -160,3 +160,29 @@ def test_a_method_with_partners(live_node: Start) -> None:
     [method] = [r for r in de.context.store.iter_records(kind="Method")]
     body = method.body.decode()
     assert "Stiftung Wirkung" in body and "country:EST" in body and "lang:ENG" in body
+
+
+def test_an_upload_larger_than_an_api_body(live_node: Start) -> None:
+    """The import page takes files up to web.import_max_bytes, past limits.max_body_bytes."""
+    from ncc_cli.webapp import CliImportRunner
+    from ncc_node.web import register_import_runner
+
+    de = live_node("DE", **{"limits.max_body_bytes": 100_000, "web.import_max_bytes": 400_000})
+    register_import_runner(de.app, CliImportRunner(de.context))
+    editor = signed_in(de.url, *de.person("editor"))
+    token = csrf_token(editor.get(f"{de.url}/web/import", timeout=30).text)
+    row = "Initiative,big-{n},A name,{text},DE\n"
+    text = "x" * 2000
+    body = "kind,identifier,name_en,description_en,countries\n" + "".join(
+        row.format(n=n, text=text) for n in range(100))  # ~200 kB
+    accepted = editor.post(f"{de.url}/web/import", timeout=30, allow_redirects=False,
+                           data={"csrf_token": token, "mapping": ""},
+                           files={"file": ("big.csv", body.encode())})
+    assert accepted.status_code == 303, accepted.text[:500]
+    too_big = editor.post(f"{de.url}/web/import", timeout=30, allow_redirects=False,
+                          data={"csrf_token": token, "mapping": ""},
+                          files={"file": ("big.csv", (body * 3).encode())})
+    assert too_big.status_code == 413
+    assert editor.post(f"{de.url}/web/edit/submit", timeout=30, data={
+        "csrf_token": token, "kind": "Initiative", "f-name-en": "y" * 150_000}
+    ).status_code == 413  # the other forms keep the API's limit

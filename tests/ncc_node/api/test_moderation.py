@@ -167,3 +167,23 @@ def test_a_hidden_replication_counts_for_nothing(live_node: Start, make_payload:
     requests.post(f"{ee.url}/moderation/unhide", json={"target": copy.id},
                   headers=ee.auth("admin"), timeout=30)
     assert replications() == 0  # its origin is still hidden
+
+
+def test_retry_now_asks_the_peer_again(live_node: Start, make_payload: Payload) -> None:
+    de, ee = live_node("DE"), live_node("EE")
+    [record] = publish(de, make_payload, 1)
+    with ee.context.store.write() as writer:  # as if it had come damaged from DE
+        entry = writer.quarantine(peer=de.url, record_id=record.id, reason="bad_signature",
+                                  detail="the proof does not verify", body=b'{"broken": 1}')
+    assert ee.context.store.pending_retries() == {}
+    asked = requests.post(f"{ee.url}/moderation/quarantine/{entry}/retry",
+                          headers=ee.auth("admin"), timeout=30)
+    assert asked.status_code == 202 and asked.json()["record_id"] == record.id
+    assert ee.context.store.pending_retries() == {de.url: 1}
+    assert requests.post(f"{ee.url}/moderation/quarantine/999999/retry",
+                         headers=ee.auth("admin"), timeout=30).status_code == 404
+    result = worker_for(ee, peer(de)).run_once()[0]
+    assert result.error is None
+    assert ee.context.store.pending_retries() == {}  # asked for again, and it verified
+    held = ee.context.store.get(record.id)
+    assert held is not None and held.body == record.body
