@@ -92,6 +92,8 @@ def test_hiding_a_peers_record_and_origin(live_node: Start, make_payload: Payloa
     # relaying blocked too: out of the scope=all feed, still in this node's store
     assert _hide(ee, target=target, reason="spam", relay=False).status_code == 201
     assert target not in _relayed(ee) and ee.context.store.get(target) is not None
+    asked = requests.get(f"{ee.url}/feed/items", params={"id": target}, timeout=30).json()
+    assert asked["items"] == []  # nor handed out for a repair
 
     # unhide: back everywhere
     shown = requests.post(f"{ee.url}/moderation/unhide", json={"target": target},
