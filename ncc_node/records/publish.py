@@ -110,7 +110,7 @@ class Publisher:
         return signed, dump_body(signed)
 
     def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
-                actor: str, also: Callable[[Writer], None] | None = None
+                actor: str = SYSTEM, also: Callable[[Writer], None] | None = None
                 ) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
 
