@@ -243,6 +243,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed sign-ins per client address within the window before further tries wait."),
     Setting("web.sign_in_window_s", int, 900,
             "Seconds over which failed sign-ins are counted."),
+    Setting("web.oidc_issuer", str, None,
+            "OpenID Connect issuer URL of the operator's identity provider; set it to offer "
+            "single sign-on (its discovery document is read from there)."),
+    Setting("web.oidc_client_id", str, None, "The node's client id at the identity provider."),
+    Setting("web.oidc_client_secret_env", str, "NCC_OIDC_CLIENT_SECRET",
+            "Environment variable holding the node's client secret at the identity provider."),
+    Setting("web.oidc_label", str, "your organisation's account",
+            "What the sign-in page's single sign-on button names."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

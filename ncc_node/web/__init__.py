@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..context import NodeContext
-from . import account_views, admin, views  # noqa: F401  (each registers its views on bp)
+from . import account_views, admin, oidc, views  # noqa: F401  (each registers its views on bp)
 from .auth import (
     Account,
     actor,
@@ -29,6 +29,7 @@ def register_web(app: Flask, context: NodeContext) -> None:
     """Register the web pages and their sign-in on ``app``."""
     init_i18n(app)
     init_auth(app, context)
+    oidc.init_oidc(app, context)
     app.register_blueprint(bp)
 
 
