@@ -117,7 +117,7 @@ class Publisher:
         return signed, dump_body(signed)
 
     def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
-                actor: str) -> list[StoredRecord]:
+                actor: str = SYSTEM) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
 
         The descriptor's version is compared inside the write transaction, which a rotation
