@@ -145,7 +145,7 @@ def init_auth(app: Flask, context: NodeContext) -> None:
         # cookie to abuse and no CSRF token
         WTF_CSRF_CHECK_DEFAULT=False,
         # a form is good as long as the session it was made in
-        WTF_CSRF_TIME_LIMIT=settings["web.session_max_hours"] * 3600,
+        WTF_CSRF_TIME_LIMIT=max(1, int(settings["web.session_max_hours"] * 3600)),
     )
     manager = PagesLoginManager(app)
     manager.user_loader(_load)
