@@ -34,11 +34,16 @@ def user() -> None:
 @click.option("--display-name", default="", help="What the pages call the person.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (scripts).")
+@click.option("--sso-only", is_flag=True,
+              help="No password: the person signs in through the identity provider "
+                   "([web] oidc_issuer) with the verified e-mail address --email (or NAME).")
 @config_option
 def user_add(name: str, role: str, email: str | None, display_name: str, password_stdin: bool,
-             config: Path | None) -> None:
+             sso_only: bool, config: Path | None) -> None:
     """Create an account NAME (a user name or an e-mail address)."""
-    password = _password(password_stdin)
+    if sso_only and email is None and "@" in name:
+        email = name
+    password = None if sso_only else _password(password_stdin)
     with opened_node(config) as node:
         created = add_user(node.store, name, role=role, password=password, email=email,
                            display_name=display_name, actor=ACTOR)

@@ -46,8 +46,11 @@ def add_user(store: Store, name: str, *, role: str, password: str | None, actor:
         email = normalise_name(email)
         if not _EMAIL.fullmatch(email):
             raise RequestInvalid(f"{email!r} is not an e-mail address")
-    if password is None and oidc_subject is None:
-        raise RequestInvalid("an account needs a password (or an OpenID Connect subject)")
+    if password is None and oidc_subject is None and email is None:
+        # without a password the account signs in through the identity provider, which
+        # finds it by its verified e-mail address (ncc_node/web/oidc.py)
+        raise RequestInvalid("an account needs a password, or an e-mail address to sign in "
+                             "with through the identity provider")
     if password is not None and (why := check_strength(password)):
         raise RequestInvalid(why)
     user = store.add_user(User(

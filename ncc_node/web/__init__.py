@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (each registers its views on bp)
     editor,
     imports,
     moderation_views,
+    oidc,
     views,
 )
 from .auth import (
@@ -37,6 +38,7 @@ def register_web(app: Flask, context: NodeContext) -> None:
     """Register the web pages and their sign-in on ``app``."""
     init_i18n(app)
     init_auth(app, context)
+    oidc.init_oidc(app, context)
     app.register_blueprint(bp)
 
 

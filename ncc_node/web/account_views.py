@@ -17,6 +17,7 @@ from .auth import (
     sign_in_user,
     sign_out_user,
 )
+from .oidc import oidc_label
 from .pages import bp, page
 
 
@@ -57,7 +58,7 @@ def sign_in_page() -> BaseResponse:
 def _form(target: str, status: int = 200, *, errors: dict[str, str] | None = None,
           problem: str = "", name: str = "") -> BaseResponse:
     return page("web/sign_in.html", status, title=gettext("Sign in"), next=target,
-                errors=errors or {}, problem=problem, name=name)
+                errors=errors or {}, problem=problem, name=name, sso=oidc_label())
 
 
 @bp.post("/web/sign-out")

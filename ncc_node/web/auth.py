@@ -84,6 +84,18 @@ class Account:
         return self.user.role in ("editor", "admin")
 
 
+class PagesLoginManager(LoginManager):
+    """Flask-Login without its remember-me cookie, which the node never sets.
+
+    Its after-request hook reads the session on every response to refresh that cookie, and a
+    read session makes Flask add ``Vary: Cookie``: every API response (feeds, records) would
+    then vary by cookie for caches. Only the pages touch the session here.
+    """
+
+    def _update_remember_cookie(self, response: Response) -> Response:
+        return response
+
+
 class Anonymous(AnonymousUserMixin):
     """Nobody signed in: no role."""
 
@@ -133,9 +145,9 @@ def init_auth(app: Flask, context: NodeContext) -> None:
         # cookie to abuse and no CSRF token
         WTF_CSRF_CHECK_DEFAULT=False,
         # a form is good as long as the session it was made in
-        WTF_CSRF_TIME_LIMIT=settings["web.session_max_hours"] * 3600,
+        WTF_CSRF_TIME_LIMIT=max(1, int(settings["web.session_max_hours"] * 3600)),
     )
-    manager = LoginManager(app)
+    manager = PagesLoginManager(app)
     manager.user_loader(_load)
     manager.unauthorized_handler(_unauthorized)
     manager.anonymous_user = Anonymous

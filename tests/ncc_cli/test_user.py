@@ -52,3 +52,14 @@ def test_bad_input_is_a_clear_error(ncc: Invoke, node_config: Path) -> None:
     assert missing.exit_code != 0 and "no account named 'nobody'" in missing.output
     role = ncc("user", "role", "ann", "root", "--config", node_config)
     assert role.exit_code != 0
+
+
+def test_an_sso_only_account_has_no_password(ncc: Invoke, node_config: Path) -> None:
+    added = ncc("user", "add", "Ann@ncc.example", "--sso-only", "--config", node_config)
+    assert added.exit_code == 0, added.output
+    with node_at(node_config) as node:
+        user = node.store.user(name="ann@ncc.example")
+        assert user is not None and user.password_hash is None
+        assert user.email == "ann@ncc.example"
+    refused = ncc("user", "add", "bob", "--sso-only", "--config", node_config)
+    assert refused.exit_code != 0 and "e-mail address" in refused.output
