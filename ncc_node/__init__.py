@@ -66,6 +66,7 @@ from .push_channel import (
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings
 from .store import (
+    Derived,
     PeerState,
     RecordFilter,
     RetryEntry,
@@ -73,6 +74,7 @@ from .store import (
     Store,
     StoredRecord,
     Writer,
+    derive,
 )
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
@@ -82,6 +84,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CreatedInFuture",
+    "Derived",
     "DescriptorError",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
@@ -116,6 +119,7 @@ __all__ = [
     "check_base_url",
     "decode_cursor",
     "decode_public_key",
+    "derive",
     "descriptor_keys",
     "digest",
     "dump_body",

@@ -543,7 +543,7 @@ class PeerRun:
                 verdict = item.verdict
                 if verdict.accepted and verdict.record is not None:
                     writer.put(verdict.record, item.raw, received_from=item.source,
-                               expect_version=verdict.expect_version)
+                               expect_version=verdict.expect_version, derived=verdict.derived)
                     accepted += 1
                     if self.retrying and verdict.record_id in self.retrying:
                         self._retried(writer, verdict.record_id)

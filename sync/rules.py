@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ncc_node import (
+    Derived,
     KeyLookup,
     NccError,
     RotationRejected,
@@ -110,11 +111,13 @@ class Screened:
     ``early`` is a rejection by size, JSON, context or envelope (decided before anything held
     counts); ``late`` one by trust, key, proof, id or shape (decided unless the same bytes are
     already held, which makes the item a duplicate). Each is ``(reason, detail)`` or None.
-    Computed by :func:`screen`, possibly in another process (:mod:`sync.checkpool`).
+    Computed by :func:`screen`, possibly in another process (:mod:`sync.checkpool`), which
+    then also derives a record's index entries (``derived``), so that the writer need not.
     """
 
     early: tuple[str, str] | None = None
     late: tuple[str, str] | None = None
+    derived: Derived | None = None
 
 
 def screen(raw: bytes, value: Any, *, key_lookup: Callable[[str], KeyLookup | None],
@@ -161,7 +164,8 @@ def check_item(
     if held is not None and not held.void and held.version == value["version"]:  # the same again
         return Verdict(DUPLICATE, "", record_id, origin, kind)
     return Verdict(ACCEPTED, "", record_id, origin, kind, value,
-                   held.version if held is not None else 0)
+                   held.version if held is not None else 0,
+                   screened.derived if screened is not None else None)
 
 
 def _check(raw: bytes, value: Any, knowledge: Knowledge, policy: TrustPolicy, limits: Limits,

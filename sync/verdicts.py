@@ -8,7 +8,10 @@ Proof failures keep the verifier's own codes (docs/protocol-proofs.md §3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ncc_node import Derived
 
 __all__ = [
     "ACCEPTED",
@@ -94,6 +97,7 @@ class Verdict:
     kind: str | None = None
     record: dict[str, Any] | None = None  # the parsed record, when accepted
     expect_version: int = 0  # the version held when checked (0: none): compare-and-swap
+    derived: Derived | None = None  # the record's index entries, when computed while screening
 
     @property
     def accepted(self) -> bool:

@@ -18,11 +18,13 @@ from .base import (
     User,
     Writer,
 )
+from .derive import Derived, derive
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
     "AuditEntry",
+    "Derived",
     "Draft",
     "HeldRecord",
     "Hidden",
@@ -39,6 +41,7 @@ __all__ = [
     "Token",
     "User",
     "Writer",
+    "derive",
     "fts_query",
     "make_etag",
 ]

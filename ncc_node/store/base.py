@@ -10,7 +10,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .derive import Derived
 
 
 @dataclass(frozen=True)
@@ -238,11 +241,14 @@ class Writer(ABC):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
+        derived: Derived | None = None,
     ) -> StoredRecord:
         """Insert or replace a record under the next local sequence number; index it.
 
         With ``expect_version``, fail with Conflict unless the stored version is exactly that
-        (0 = must not exist yet): compare-and-swap for If-Match writes.
+        (0 = must not exist yet): compare-and-swap for If-Match writes. ``derived``: the
+        record's index entries (:func:`~ncc_node.store.derive.derive`) computed beforehand,
+        e.g. by the sync's checking processes; computed here when None.
         """
 
     @abstractmethod

@@ -140,6 +140,22 @@ def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexTe
                      " ".join(tokens), inferred)
 
 
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Everything the derived indexes hold for one record (facets and analysed text): a pure
+    function of the record, so it may be computed in another process (the sync's checking
+    processes do, in parallel with the writer) and handed to :meth:`Writer.put`."""
+
+    facets: tuple[tuple[str, str], ...]
+    text: IndexText
+
+
+def derive(record: dict[str, Any]) -> Derived:
+    """The derived index entries of a record (see :class:`Derived`)."""
+    facets = facet_values(record)
+    return Derived(tuple(facets), index_text(record, facets))
+
+
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:
     """Return the record's own words, unanalysed (for snippets and explanations)."""
     return "\n".join(_texts(record))

@@ -29,7 +29,7 @@ from .base import (
     Writer,
 )
 from .candidate_sql import ScoutQueries
-from .derive import facet_values, index_text
+from .derive import Derived, derive, facet_values, index_text
 from .editorial_sql import RELAYED, EditorialReads, EditorialWrites
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
@@ -119,6 +119,7 @@ class SqliteWriter(AuditWrites, SyncWrites, EditorialWrites, Writer):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
+        derived: Derived | None = None,
     ) -> StoredRecord:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -151,7 +152,8 @@ class SqliteWriter(AuditWrites, SyncWrites, EditorialWrites, Writer):
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
         hidden = self.is_hidden(record_id, columns["origin"], columns["kind"])
         index_record(self.conn, self.keys, rowid, record,
-                     deleted=bool(columns["deleted"]) or hidden, fresh=old is None)
+                     deleted=bool(columns["deleted"]) or hidden, fresh=old is None,
+                     derived=derived)
         if columns["kind"] == "Node":
             self.keep_descriptor_version(record, body)
         return row_to_record(values)
@@ -193,21 +195,24 @@ def facet_key(kind: str, facet: str) -> str:
 
 
 def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
-                 record: dict[str, Any], *, deleted: bool, fresh: bool = False) -> None:
+                 record: dict[str, Any], *, deleted: bool, fresh: bool = False,
+                 derived: Derived | None = None) -> None:
     """Replace the derived index entries (text, facets, keys) of one record.
 
-    ``fresh``: the row was just inserted, so it has no entries to delete.
+    ``fresh``: the row was just inserted, so it has no entries to delete. ``derived``: the
+    record's :func:`derive` computed beforehand (elsewhere), else it is computed here.
     """
     if not fresh:
         conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
         conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
     if deleted:
         return
-    facets = facet_values(record)
+    if derived is None:
+        derived = derive(record)
     kind = str(record.get("type"))
-    pairs = [(facet_key(kind, f), v) for f, v in facets]
+    pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
     pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
-    text = index_text(record, facets)
+    text = derived.text
     pairs.extend((facet_key(kind, f), v) for f, v in text.inferred)
     conn.executemany("INSERT INTO facet_postings (key, record) VALUES (?, ?)",
                      [(key, rowid) for key in keys.ids(conn, pairs)])
