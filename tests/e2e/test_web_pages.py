@@ -218,3 +218,21 @@ def test_an_admin_adds_accounts_with_clear_errors(client: FlaskClient,
     row = context.store.audit_log(limit=1)[0]
     assert (row.actor, row.action, row.detail) == ("user:someone-admin", "user.add",
                                                    "carla as editor")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_signing_in_never_leaves_the_node(client: FlaskClient, context: NodeContext,
+                                          target: str) -> None:
+    add_user(context.store, "ann", role="editor", password="a long test password", actor="t")
+    token = csrf_token(text(client.get("/web/sign-in")))
+    signed = client.post("/web/sign-in", data={"name": "ann", "password": "a long test password",
+                                               "csrf_token": token, "next": target})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/web/account"
+
+
+def test_the_sign_in_page_comes_back_to_the_page_asked_for(client: FlaskClient) -> None:
+    sent = client.get("/web/admin/audit?record=a%26b&actor=x")
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == \
+        "/web/sign-in?next=/web/admin/audit%3Frecord%3Da%2526b%26actor%3Dx"
