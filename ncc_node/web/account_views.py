@@ -6,11 +6,12 @@ from flask import redirect, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..accounts import sign_in
+from ..accounts import MIN_LENGTH, check_strength, set_password, sign_in
 from ..context import node
 from ..errors import SignInFailed, TooManyAttempts
 from .auth import (
     SIGN_IN,
+    actor,
     current_user,
     editor_required,
     safe_next,
@@ -74,4 +75,41 @@ def sign_out() -> BaseResponse:
 @editor_required
 def account() -> BaseResponse:
     """The signed-in person's account: name, role, and what they may do."""
-    return page("web/account.html", title=gettext("Your account"), account=current_user)
+    return _account_page(done=request.args.get("done") == "password")
+
+
+def _account_page(status: int = 200, *, errors: dict[str, str] | None = None,
+                  done: bool = False) -> BaseResponse:
+    return page("web/account.html", status, title=gettext("Your account"), account=current_user,
+                errors=errors or {}, done=done)
+
+
+@bp.post("/web/account/password")
+@editor_required
+def change_password() -> BaseResponse:
+    """Change one's own password: the current one (rate-limited like a sign-in), the new one
+    twice. Every other session of the account ends; this one goes on."""
+    form = {key: request.form.get(key, "") for key in ("current", "new", "again")}
+    errors = {key: gettext("This field is required.") for key, value in form.items()
+              if not value}
+    if not errors and form["new"] != form["again"]:
+        errors["again"] = gettext("The two new passwords differ.")
+    if not errors and check_strength(form["new"]):
+        errors["new"] = gettext("Choose a longer password: at least %(n)s characters, not "
+                                "just a few repeated ones.", n=MIN_LENGTH)
+    context = node()
+    if not errors:
+        try:
+            sign_in(context.store, context.settings, current_user.name, form["current"],
+                    address=request.remote_addr or "unknown")
+        except TooManyAttempts as exc:
+            errors["current"] = gettext(
+                "Too many failed sign-ins. Try again in %(seconds)s seconds.",
+                seconds=exc.retry_after)
+        except SignInFailed:
+            errors["current"] = gettext("That is not your current password.")
+    if errors:
+        return _account_page(400, errors=errors)
+    changed = set_password(context.store, current_user.name, form["new"], actor=actor())
+    sign_in_user(changed)  # the new epoch ended every session; this one starts again
+    return redirect("/web/account?done=password", 303)

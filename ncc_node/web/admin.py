@@ -6,9 +6,9 @@ from flask import redirect, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..accounts import ROLES, add_user, set_disabled, set_role
+from ..accounts import MIN_LENGTH, ROLES, add_user, check_strength, set_disabled, set_role
 from ..context import node
-from ..errors import NccError
+from ..errors import Conflict, NccError
 from .auth import actor, admin_required
 from .pages import bp, page
 
@@ -40,13 +40,18 @@ def add_account() -> BaseResponse:
     errors = {key: gettext("This field is required.") for key in ("name", "role") if not form[key]}
     if not password:
         errors["password"] = gettext("This field is required.")
+    elif check_strength(password):
+        errors["password"] = gettext("Choose a longer password: at least %(n)s characters, "
+                                     "not just a few repeated ones.", n=MIN_LENGTH)
     if not errors:
         try:
             add_user(node().store, form["name"], role=form["role"], password=password,
                      email=form["email"] or None, actor=actor())
-        except NccError as exc:
-            field = "password" if "password" in exc.message else "name"
-            errors[field] = exc.message
+        except Conflict:
+            errors["name"] = gettext("An account already has that name or e-mail address.")
+        except NccError as exc:  # the name or the e-mail address is not one
+            errors["email" if "e-mail" in exc.message else "name"] = gettext(
+                "Not accepted: %(why)s", why=exc.message)
     if errors:
         return _users_page(400, errors=errors, form=form)
     return redirect(f"{USERS}?done=added", 303)

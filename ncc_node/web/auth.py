@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import quote
 
 from flask import Flask, redirect, request, session
 from flask_babel import gettext
@@ -128,7 +129,7 @@ def _load(session_id: str) -> Account | None:
 def _unauthorized() -> Response:
     """Not signed in: to the sign-in page, coming back here afterwards."""
     target = request.full_path if request.query_string else request.path
-    return redirect(f"{SIGN_IN}?next={target}", 303)
+    return redirect(f"{SIGN_IN}?next={quote(target, safe='/')}", 303)
 
 
 def init_auth(app: Flask, context: NodeContext) -> None:
@@ -175,7 +176,10 @@ def actor() -> str:
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this node only (never ``//host`` or a URL)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    # "/\t/host" or "/\\host" would leave the node as surely as "//host" (WHATWG URL)
+    if not target or not target.startswith("/") or target.startswith("//") \
+            or any(ch == "\\" or ch.isspace() or ord(ch) < 32 for ch in target):
         return "/web/account"
     return target
 

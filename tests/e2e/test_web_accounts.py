@@ -253,3 +253,34 @@ def test_the_audit_log_shows_who_changed_what(browser: Browser, node: LiveNode,
     versions = [tr.find_elements(By.TAG_NAME, "td")[4].text
                 for tr in browser.find_elements(By.CSS_SELECTOR, "#audit tbody tr")]
     assert versions == ["2", "1"]
+
+
+def test_change_ones_own_password(browser: Browser, node: LiveNode) -> None:
+    from selenium.webdriver.common.by import By
+
+    name, password = node.person("editor")
+    elsewhere = signed_in(node.url, name, password)  # another device of the same person
+    browser.delete_all_cookies()
+    _sign_in(browser, node, name, password)
+
+    def change(current: str, new: str, again: str) -> None:
+        for field, value in (("current", current), ("new", new), ("again", again)):
+            browser.find_element(By.ID, field).send_keys(value)
+        submit(browser, browser.find_element(By.ID, "again"))
+
+    change("not it at all", "a brand new passphrase", "a brand new passphrase")
+    assert "Current password: That is not your current password." in \
+        browser.find_element(By.ID, "error-summary").text
+    change(password, "a brand new passphrase", "a brand new passphrase!")
+    assert "New password again: The two new passwords differ." in \
+        browser.find_element(By.ID, "error-summary").text
+    change(password, "short", "short")
+    assert "at least 12 characters" in browser.find_element(By.ID, "error-summary").text
+    change(password, "a brand new passphrase", "a brand new passphrase")
+    assert "Your password was changed" in browser.find_element(By.ID, "done").text
+    assert browser.find_element(By.ID, "account-name").text == name  # still signed in here
+    assert elsewhere.get(node.url + "/web/account", allow_redirects=False,
+                         timeout=30).status_code == 303  # but not elsewhere
+    click(browser, browser.find_element(By.ID, "sign-out"))
+    _sign_in(browser, node, name, "a brand new passphrase")
+    assert _h1(browser) == "Your account"

@@ -190,3 +190,49 @@ def test_scouting_page_marks_the_match_and_shows_suggested_concepts_apart(
     checked = text(client.get("/?for=EE&target_group=tg:older-people&inferred=1"))
     assert "Express to Connect" in checked and 'name="inferred" value="1" checked' in checked
     assert "Express to Connect" not in text(client.get("/?for=EE&target_group=tg:older-people"))
+
+
+def test_an_admin_adds_accounts_with_clear_errors(client: FlaskClient,
+                                                  context: NodeContext) -> None:
+    _sign_in(client, context, "admin")
+    token = csrf_token(text(client.get("/web/admin/users")))
+
+    def add(**form: str) -> Any:
+        return client.post("/web/admin/users", data={"role": "editor", "csrf_token": token,
+                                                     **form})
+
+    weak = add(name="carla", password="short")
+    assert weak.status_code == 400 and "Choose a longer password" in text(weak)
+    assert 'href="#password"' in text(weak)  # the summary links to the field
+    taken = add(name="SOMEONE-ADMIN", password="a long enough password")
+    assert taken.status_code == 400
+    assert "An account already has that name or e-mail address." in text(taken)
+    bad = add(name="carla", email="not-an-address", password="a long enough password")
+    assert bad.status_code == 400 and 'href="#email"' in text(bad)
+    german = client.post("/web/admin/users?lang=de", data={
+        "role": "editor", "csrf_token": token, "name": "carla", "password": "kurz"})
+    assert "Wählen Sie ein längeres Passwort" in text(german)
+    added = add(name="carla", email="carla@ncc.example", password="a long enough password")
+    assert added.status_code == 303 and added.headers["Location"].endswith("?done=added")
+    assert context.store.user(name="carla@ncc.example") is not None
+    row = context.store.audit_log(limit=1)[0]
+    assert (row.actor, row.action, row.detail) == ("user:someone-admin", "user.add",
+                                                   "carla as editor")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_signing_in_never_leaves_the_node(client: FlaskClient, context: NodeContext,
+                                          target: str) -> None:
+    add_user(context.store, "ann", role="editor", password="a long test password", actor="t")
+    token = csrf_token(text(client.get("/web/sign-in")))
+    signed = client.post("/web/sign-in", data={"name": "ann", "password": "a long test password",
+                                               "csrf_token": token, "next": target})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/web/account"
+
+
+def test_the_sign_in_page_comes_back_to_the_page_asked_for(client: FlaskClient) -> None:
+    sent = client.get("/web/admin/audit?record=a%26b&actor=x")
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == \
+        "/web/sign-in?next=/web/admin/audit%3Frecord%3Da%2526b%26actor%3Dx"
