@@ -20,6 +20,7 @@ from . import (
     node,
     push,
     repair,
+    roster,
     scout,
     sparql,
     stats,
@@ -34,6 +35,7 @@ from .record_kinds import kind_blueprint
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     node.blp,
+    roster.blp,
     kind_blueprint(INITIATIVE, InitiativeQuerySchema),
     kind_blueprint(METHOD, MethodQuerySchema),
     feed.blp,

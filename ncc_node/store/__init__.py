@@ -2,6 +2,8 @@
 
 from .base import (
     AuditEntry,
+    CandidateIndex,
+    Criteria,
     Draft,
     HeldRecord,
     Hidden,
@@ -16,18 +18,21 @@ from .base import (
     TextHit,
     Token,
     User,
+    WordMatch,
     Writer,
 )
-from .derive import Derived, derive
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
     "AuditEntry",
-    "Derived",
+    "CandidateIndex",
+    "Criteria",
     "Draft",
     "HeldRecord",
     "Hidden",
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -40,8 +45,9 @@ __all__ = [
     "TextHit",
     "Token",
     "User",
+    "WordMatch",
     "Writer",
-    "derive",
     "fts_query",
+    "index_entries",
     "make_etag",
 ]

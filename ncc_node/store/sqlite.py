@@ -28,8 +28,8 @@ from .base import (
     Token,
     Writer,
 )
-from .candidate_sql import ScoutQueries
-from .derive import Derived, derive, facet_values, index_text
+from .candidate_sql import SqliteCandidateIndex
+from .derive import IndexEntries, facet_values, index_entries, index_text
 from .editorial_sql import RELAYED, EditorialReads, EditorialWrites
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
@@ -119,7 +119,7 @@ class SqliteWriter(AuditWrites, SyncWrites, EditorialWrites, Writer):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
-        derived: Derived | None = None,
+        derived: IndexEntries | None = None,
     ) -> StoredRecord:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -196,11 +196,11 @@ def facet_key(kind: str, facet: str) -> str:
 
 def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
                  record: dict[str, Any], *, deleted: bool, fresh: bool = False,
-                 derived: Derived | None = None) -> None:
+                 derived: IndexEntries | None = None) -> None:
     """Replace the derived index entries (text, facets, keys) of one record.
 
     ``fresh``: the row was just inserted, so it has no entries to delete. ``derived``: the
-    record's :func:`derive` computed beforehand (elsewhere), else it is computed here.
+    record's :func:`index_entries` computed beforehand (elsewhere), else it is computed here.
     """
     if not fresh:
         conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
@@ -208,7 +208,7 @@ def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
     if deleted:
         return
     if derived is None:
-        derived = derive(record)
+        derived = index_entries(record)
     kind = str(record.get("type"))
     pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
     pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
@@ -249,7 +249,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, ScoutQueries, Store):
+class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -262,6 +262,7 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, ScoutQueries,
         self._connections_lock = threading.Lock()
         self._writer = self._connect()
         self._facet_keys = FacetKeys()
+        self._candidates = SqliteCandidateIndex(lambda: self._reader)
         self._migrate()
 
     # -- connections --------------------------------------------------------------------------
@@ -337,6 +338,11 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, ScoutQueries,
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    @property
+    def candidates(self) -> SqliteCandidateIndex:
+        """See :attr:`Store.candidates`."""
+        return self._candidates
 
     # -- records ------------------------------------------------------------------------------
     def _one(self, sql: str, params: Sequence[Any]) -> StoredRecord | None:
