@@ -186,3 +186,23 @@ def test_an_upload_larger_than_an_api_body(live_node: Start) -> None:
     assert editor.post(f"{de.url}/web/edit/submit", timeout=30, data={
         "csrf_token": token, "kind": "Initiative", "f-name-en": "y" * 150_000}
     ).status_code == 413  # the other forms keep the API's limit
+
+
+def test_dates_of_a_year_or_a_month(live_node: Start) -> None:
+    de = live_node("DE")
+    editor = signed_in(de.url, *de.person("editor"))
+    fields = _form_fields(editor.get(f"{de.url}/web/edit/new/initiatives", timeout=30).text)
+    for name, value in (("f-name-en", "Repair café"), ("f-description-en", "Fix things."),
+                        ("f-startDate", "2016"), ("f-endDate", "2019-05"),
+                        ("f-identifier", "dates-1")):
+        fields = _set(fields, name, value)
+    fields.append(("f-countries", "http://publications.europa.eu/resource/authority/country/DEU"))
+    bad = _press(editor, de.url, _set(fields, "f-endDate", "05.2019"), "publish")
+    assert bad.status_code == 422 and 'href="#f-endDate"' in bad.text
+    assert _press(editor, de.url, fields, "publish").status_code == 303
+    record = de.context.store.find_by_identifier(de.context.identity.node_iri, "dates-1")
+    assert record is not None
+    assert b'"startYear":"2016"' in record.body and b'"endMonth":"2019-05"' in record.body
+    edit = editor.get(f"{de.url}/web/edit/initiatives/{record.id.rsplit('/', 1)[1]}",
+                      timeout=30)
+    assert 'value="2016"' in edit.text and 'value="2019-05"' in edit.text
