@@ -83,6 +83,9 @@ _LINKS = ("SELECT id, seq, deleted, CASE WHEN instr(body, '\"replicates\"') > 0 
           "ORDER BY seq")
 
 
+_HIDDEN = "SELECT target, scope FROM hidden"  # what moderation hides (docs/web.md)
+
+
 class ReplicationLinks:
     """Which live records replicate/adapt which, caught up from the records table by seq."""
 
@@ -275,7 +278,7 @@ class SqliteCandidateIndex(CandidateIndex):
         self._links.catch_up(conn)
         found = {record_id: self._links.of(record_id) for record_id in ids}
         # a replication this node hides (the record, or its origin) counts for nothing here
-        hidden = conn.execute("SELECT target, scope FROM hidden").fetchall()
+        hidden = conn.execute(_HIDDEN).fetchall()
         if not hidden:
             return found
         records = {t for t, scope in hidden if scope == "record"}
