@@ -82,26 +82,32 @@ def serve_origin(config: Path, port: int) -> CountingApp:
 # from wait4: Linux records the pre-exec memory of the forked (or vforked) child there, which is
 # this bench process's size, not the worker's. The checking processes (sync/checkpool.py) are
 # not in VmHWM: a thread samples the RSS of the whole process tree every 50 ms and keeps the
-# largest sum, reported beside it.
+# largest sum, reported beside it. It walks the tree from the worker down through each task's
+# /proc children list, not the whole of /proc: the sampling must not take the worker's CPU.
 PEAK_WRAPPER = """\
 import atexit, os, sys, threading, time
 peak_file = sys.argv.pop(1)
 tree_peak = [0]
+def children(pid):
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listed:
+                found.extend(int(child) for child in listed.read().split())
+    except OSError:
+        pass
+    return found
 def tree_rss():
-    parents, rss = {}, {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(pid)], rss[int(pid)] = int(fields[1]), int(fields[21]) * 4
-    tree, todo = set(), [os.getpid()]
+    total, todo = 0, [os.getpid()]
     while todo:
         pid = todo.pop()
-        tree.add(pid)
-        todo.extend(child for child, parent in parents.items() if parent == pid)
-    return sum(rss.get(pid, 0) for pid in tree)
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except OSError:
+            continue
+        todo.extend(children(pid))
+    return total
 def sample():
     while True:
         tree_peak[0] = max(tree_peak[0], tree_rss())

@@ -2,8 +2,10 @@
 
 Checking a record costs far more CPU than storing it: the Ed25519 verify, the JCS hashing and the
 shape validation are pure functions of the item's bytes and of the origin's descriptor
-(:func:`sync.rules.screen`). A pool of processes runs them for a page's records and tombstones;
-the worker's own process keeps everything that depends on what the node holds (duplicates,
+(:func:`sync.rules.screen`). A pool of processes runs them for a page's records and tombstones,
+and derives each passing record's index entries (analysed text, facets: ``ncc_node.index_entries``,
+as pure), which the writer would otherwise compute inside its transaction; the worker's own
+process keeps everything that depends on what the node holds (duplicates,
 version order, own records, descriptors) and does all the writing, so the transaction boundary
 and the verdicts are exactly those of checking in one process: ``tests/sync/test_checkpool.py``
 compares the two over honest and hostile feeds.
@@ -34,11 +36,11 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
-from ncc_node import KeyLookup, key_lookup_from_descriptor
+from ncc_node import IndexEntries, KeyLookup, index_entries, key_lookup_from_descriptor
 
 from .feedpage import parse_item
 from .gcpolicy import settle_process
-from .rules import Limits, Screened, TrustPolicy, screen
+from .rules import COLLECTIONS, Limits, Screened, TrustPolicy, screen
 
 __all__ = ["NICENESS", "CheckPool", "PendingScreen"]
 
@@ -53,7 +55,7 @@ _TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the pa
 #: serving HTTP keeps its requests ahead of the checking too.
 NICENESS = 10
 
-_Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None]
+_Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None, IndexEntries | None]
 _Task = tuple[list[bytes], dict[str, bytes], TrustPolicy, Limits, datetime]
 
 log = logging.getLogger(__name__)
@@ -102,9 +104,14 @@ def _screen_task(task: _Task) -> list[_Outcome]:
     for raw in raws:
         # the worker parsed the page with NaN/Infinity refused, so these bytes are plain JSON,
         # and parse_item gives the value the worker has
-        result = screen(raw, parse_item(raw), key_lookup=lookups.get, policy=policy,
-                        limits=limits, now=now)
-        outcomes.append((result.early, result.late))
+        value = parse_item(raw)
+        result = screen(raw, value, key_lookup=lookups.get, policy=policy, limits=limits,
+                        now=now)
+        # a record that passed is most likely stored: derive its index entries here, in
+        # parallel with the writer, instead of in the writer's transaction
+        derived = (index_entries(value) if result.early is None and result.late is None
+                   and value.get("type") in COLLECTIONS else None)
+        outcomes.append((result.early, result.late, derived))
     return outcomes
 
 
@@ -134,7 +141,7 @@ class PendingScreen:
                             len(task[0]))
                 self._pool.discard(self._executor)
                 outcomes = _screen_task(task)
-            screened.extend(Screened(early, late) for early, late in outcomes)
+            screened.extend(Screened(early, late, derived) for early, late, derived in outcomes)
         return screened
 
 

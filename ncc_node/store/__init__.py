@@ -2,6 +2,8 @@
 
 from .base import (
     AuditEntry,
+    CandidateIndex,
+    Criteria,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -13,13 +15,18 @@ from .base import (
     TextHit,
     Token,
     User,
+    WordMatch,
     Writer,
 )
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
     "AuditEntry",
+    "CandidateIndex",
+    "Criteria",
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -32,7 +39,9 @@ __all__ = [
     "TextHit",
     "Token",
     "User",
+    "WordMatch",
     "Writer",
     "fts_query",
+    "index_entries",
     "make_etag",
 ]

@@ -21,7 +21,7 @@ from .textquery import concept_token, inferred_token
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
                "transferPotential")
 # the index's columns: name, description, the other texts, concept tokens (weights in
-# store.textquery.COLUMN_WEIGHTS)
+# ncc_node.scout.pools.FIELD_WEIGHTS, the scouting policy)
 BODY_FIELDS = ("problem", "approach", "results", "impact", "transferPotential", "keywords")
 FACETS = {
     "country": "countries",
@@ -138,6 +138,22 @@ def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexTe
     tokens.extend(inferred_token(iri) for _, iri in inferred)
     return IndexText("\n".join(name), "\n".join(description), "\n".join(body),
                      " ".join(tokens), inferred)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntries:
+    """Everything the derived indexes hold for one record (facets and analysed text): a pure
+    function of the record, so it may be computed in another process (the sync's checking
+    processes do, in parallel with the writer) and handed to :meth:`Writer.put`."""
+
+    facets: tuple[tuple[str, str], ...]
+    text: IndexText
+
+
+def index_entries(record: dict[str, Any]) -> IndexEntries:
+    """The derived index entries of a record (see :class:`IndexEntries`)."""
+    facets = facet_values(record)
+    return IndexEntries(tuple(facets), index_text(record, facets))
 
 
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:

@@ -28,8 +28,8 @@ from .base import (
     Token,
     Writer,
 )
-from .candidate_sql import ScoutQueries
-from .derive import facet_values, index_text
+from .candidate_sql import SqliteCandidateIndex
+from .derive import IndexEntries, facet_values, index_entries, index_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -118,6 +118,7 @@ class SqliteWriter(AuditWrites, SyncWrites, Writer):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
+        derived: IndexEntries | None = None,
     ) -> StoredRecord:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -149,7 +150,7 @@ class SqliteWriter(AuditWrites, SyncWrites, Writer):
             rowid = int(old[0])
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
         index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
-                     fresh=old is None)
+                     fresh=old is None, derived=derived)
         if columns["kind"] == "Node":
             self.keep_descriptor_version(record, body)
         return row_to_record(values)
@@ -182,21 +183,24 @@ def facet_key(kind: str, facet: str) -> str:
 
 
 def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
-                 record: dict[str, Any], *, deleted: bool, fresh: bool = False) -> None:
+                 record: dict[str, Any], *, deleted: bool, fresh: bool = False,
+                 derived: IndexEntries | None = None) -> None:
     """Replace the derived index entries (text, facets, keys) of one record.
 
-    ``fresh``: the row was just inserted, so it has no entries to delete.
+    ``fresh``: the row was just inserted, so it has no entries to delete. ``derived``: the
+    record's :func:`index_entries` computed beforehand (elsewhere), else it is computed here.
     """
     if not fresh:
         conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
         conn.execute("DELETE FROM record_text WHERE rowid = ?", (rowid,))
     if deleted:
         return
-    facets = facet_values(record)
+    if derived is None:
+        derived = index_entries(record)
     kind = str(record.get("type"))
-    pairs = [(facet_key(kind, f), v) for f, v in facets]
+    pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
     pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
-    text = index_text(record, facets)
+    text = derived.text
     pairs.extend((facet_key(kind, f), v) for f, v in text.inferred)
     conn.executemany("INSERT INTO facet_postings (key, record) VALUES (?, ?)",
                      [(key, rowid) for key in keys.ids(conn, pairs)])
@@ -233,7 +237,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(AccountSql, SyncReads, StatsSql, ScoutQueries, Store):
+class SqliteStore(AccountSql, SyncReads, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -246,6 +250,7 @@ class SqliteStore(AccountSql, SyncReads, StatsSql, ScoutQueries, Store):
         self._connections_lock = threading.Lock()
         self._writer = self._connect()
         self._facet_keys = FacetKeys()
+        self._candidates = SqliteCandidateIndex(lambda: self._reader)
         self._migrate()
 
     # -- connections --------------------------------------------------------------------------
@@ -321,6 +326,11 @@ class SqliteStore(AccountSql, SyncReads, StatsSql, ScoutQueries, Store):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    @property
+    def candidates(self) -> SqliteCandidateIndex:
+        """See :attr:`Store.candidates`."""
+        return self._candidates
 
     # -- records ------------------------------------------------------------------------------
     def _one(self, sql: str, params: Sequence[Any]) -> StoredRecord | None:

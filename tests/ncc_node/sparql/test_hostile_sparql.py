@@ -228,11 +228,18 @@ def test_service_is_refused_and_nothing_is_fetched(live_node: Start, make_payloa
     ("SELECT * WHERE { BIND(<http://a> AS ?x) FILTER(regex(str(?x), '(')) }", 200),
     ("SELECT * FROM NAMED <not an iri> WHERE { ?s ?p ?o }", 400),
     ("\x00SELECT", 400),
-])
+    # SERVICE to a host that speaks no SPARQL (was an unhandled 500)
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:PORT/x> { ?s ?p ?o } }", 403),
+    # nesting deep enough to overflow a parser's stack (took the serving process down)
+    ("SELECT * WHERE " + "{ " * 3000 + "}" * 3000, 400),
+], ids=lambda value: str(value)[:48])
 def test_every_sparql_error_is_a_4xx_or_503(live_node: Start, make_payload: Payload,
+                                            listener: tuple[int, list[bytes]],
                                             text: str, status: int) -> None:
     node = hostile_node(live_node, make_payload, records=2, max_results=50)
-    response = query(node, text)
+    port, seen = listener
+    response = query(node, text.replace("PORT", str(port)))
+    assert seen == []
     assert response.status_code == status, response.text[:300]
     if status >= 400:
         assert_error(response, status)
