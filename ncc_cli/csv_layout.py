@@ -12,7 +12,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from vocab import PUBLISHABLE_KINDS, UnknownConcept, concept_index
+from vocab import (
+    DATE_FIELD,
+    DATE_TERMS,
+    PUBLISHABLE_KINDS,
+    UnknownConcept,
+    concept_index,
+    date_term,
+)
 
 from .concept_cells import ConceptCells
 from .errors import CsvLayoutError
@@ -138,6 +145,9 @@ class RowReader:
                     lead[name] = self._value(name, cell) if concept else cell.strip()
                 elif column.startswith(SOURCE + "."):
                     source[column.partition(".")[2]] = cell.strip()
+                elif column in DATE_TERMS:  # the value's form picks the term (vocab.dates)
+                    term, value = date_term(column, cell)
+                    payload[term] = value
                 else:
                     payload[column] = self._value(column, cell)
             except (UnknownConcept, ValueError) as exc:
@@ -236,6 +246,8 @@ def row_of(kind: str, payload: Mapping[str, Any], columns: Sequence[str]) -> dic
             for name, inner in value.items():
                 if name != "type":
                     row[f"{field}.{name}"] = _cell(name, inner)
+        elif field in DATE_FIELD:
+            row[DATE_FIELD[field]] = _cell(field, value)  # startYear 2016 -> startDate 2016
         else:
             row[field] = _cell(field, value)
     lost = sorted(set(row) - wanted)

@@ -156,7 +156,11 @@ def _import_mapped(file: Path, mapping_path: Path, rules_path: Path | None,
     with opened_node(config) as node:
         importer = Importer(node, batch_size=batch_size, all_or_nothing=all_or_nothing,
                             dry_run=dry_run)
-        with click.progressbar(length=_count_hint(source), label="Importing", file=sys.stderr,
+        try:
+            total = source.count()  # counted first, so the bar shows how far along it is
+        except MappingError as exc:
+            raise click.ClickException(str(exc)) from None
+        with click.progressbar(length=total, label="Importing", file=sys.stderr, show_pos=True,
                                item_show_func=rate.show, hidden=hidden) as bar:
             def counted() -> Iterator[Row]:
                 for row in source.rows(bar.update):
@@ -184,11 +188,6 @@ def _import_mapped(file: Path, mapping_path: Path, rules_path: Path | None,
         verb = "would be" if dry_run else "were"
         raise ImportIncomplete(f"{bad} row(s) {verb} refused (each with its reasons above); "
                                f"{report.accepted} {verb} imported, {len(stats.held)} held")
-
-
-def _count_hint(source: MappedSource) -> int:
-    """Rows for the progress bar: the source's size in rows when cheap to know, else 0."""
-    return 0
 
 
 def _mapped_report(file: Path, source: MappedSource, report: ImportReport, rate: Rate,

@@ -35,6 +35,9 @@ class Row:
     payload: dict[str, Any] | None = None
     record_id: str | None = None  # the id of one of our own records, when the file carries it
     error: str | None = None
+    # the concepts inferred from the payload's texts, when a reader worked them out already
+    # (mapped imports do, in their worker processes); None: the importer infers them
+    suggested: list[str] | None = None
 
 
 @dataclass(frozen=True)

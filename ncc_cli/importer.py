@@ -105,7 +105,8 @@ class Importer:
         if reason is not None:
             self._reject(row.line, reason)
             return None
-        for concept in inferred_concepts(row.payload):
+        suggested = row.suggested if row.suggested is not None else inferred_concepts(row.payload)
+        for concept in suggested:
             self.report.suggestions[concept] = self.report.suggestions.get(concept, 0) + 1
         return row.line, row.kind, row.payload
 

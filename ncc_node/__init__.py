@@ -77,7 +77,7 @@ from .push_channel import (
 from .records import Publisher, digest, payload_of
 from .settings import SETTINGS, Settings, load_settings, section_values
 from .store import (
-    Derived,
+    IndexEntries,
     PeerState,
     RecordFilter,
     RetryEntry,
@@ -85,7 +85,7 @@ from .store import (
     Store,
     StoredRecord,
     Writer,
-    derive,
+    index_entries,
 )
 from .timestamps import format_timestamp, parse_timestamp, utc_now
 
@@ -95,10 +95,10 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CreatedInFuture",
-    "Derived",
     "DescriptorError",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
+    "IndexEntries",
     "KeyLookup",
     "KeyNotValidAt",
     "MalformedProof",
@@ -135,7 +135,6 @@ __all__ = [
     "check_base_url",
     "decode_cursor",
     "decode_public_key",
-    "derive",
     "descriptor_keys",
     "did_key",
     "digest",
@@ -144,6 +143,7 @@ __all__ = [
     "encode_public_key",
     "format_timestamp",
     "generate_key",
+    "index_entries",
     "init_identity",
     "is_node_iri",
     "json_depth",

@@ -3,7 +3,7 @@
 Checking a record costs far more CPU than storing it: the Ed25519 verify, the JCS hashing and the
 shape validation are pure functions of the item's bytes and of the origin's descriptor
 (:func:`sync.rules.screen`). A pool of processes runs them for a page's records and tombstones,
-and derives each passing record's index entries (analysed text, facets: ``ncc_node.derive``,
+and derives each passing record's index entries (analysed text, facets: ``ncc_node.index_entries``,
 as pure), which the writer would otherwise compute inside its transaction; the worker's own
 process keeps everything that depends on what the node holds (duplicates,
 version order, own records, descriptors) and does all the writing, so the transaction boundary
@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
-from ncc_node import Derived, KeyLookup, derive, key_lookup_from_descriptor
+from ncc_node import IndexEntries, KeyLookup, index_entries, key_lookup_from_descriptor
 
 from .feedpage import parse_item
 from .gcpolicy import settle_process
@@ -55,7 +55,7 @@ _TASKS_PER_PROCESS = 2  # smaller tasks keep the processes evenly busy to the pa
 #: serving HTTP keeps its requests ahead of the checking too.
 NICENESS = 10
 
-_Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None, Derived | None]
+_Outcome = tuple[tuple[str, str] | None, tuple[str, str] | None, IndexEntries | None]
 _Task = tuple[list[bytes], dict[str, bytes], TrustPolicy, Limits, datetime]
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def _screen_task(task: _Task) -> list[_Outcome]:
                         now=now)
         # a record that passed is most likely stored: derive its index entries here, in
         # parallel with the writer, instead of in the writer's transaction
-        derived = (derive(value) if result.early is None and result.late is None
+        derived = (index_entries(value) if result.early is None and result.late is None
                    and value.get("type") in COLLECTIONS else None)
         outcomes.append((result.early, result.late, derived))
     return outcomes

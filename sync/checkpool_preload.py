@@ -10,10 +10,10 @@ only costs that work once.
 
 from __future__ import annotations
 
-from ncc_node import derive
+from ncc_node import index_entries
 from vocab import known_valid_check
 
 from . import checkpool as _checkpool  # noqa: F401  (the screening code itself)
 
 known_valid_check()
-derive({})  # builds the thesaurus that infers concepts from a record's text (~0.15 s)
+index_entries({})  # builds the thesaurus that infers concepts from a record's text (~0.15 s)

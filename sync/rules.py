@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ncc_node import (
-    Derived,
+    IndexEntries,
     KeyLookup,
     NccError,
     Roster,
@@ -139,7 +139,7 @@ class Screened:
 
     early: tuple[str, str] | None = None
     late: tuple[str, str] | None = None
-    derived: Derived | None = None
+    derived: IndexEntries | None = None
 
 
 def screen(raw: bytes, value: Any, *, key_lookup: Callable[[str], KeyLookup | None],

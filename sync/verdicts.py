@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ncc_node import Derived
+    from ncc_node import IndexEntries
 
 __all__ = [
     "ACCEPTED",
@@ -105,7 +105,7 @@ class Verdict:
     kind: str | None = None
     record: dict[str, Any] | None = None  # the parsed record, when accepted
     expect_version: int = 0  # the version held when checked (0: none): compare-and-swap
-    derived: Derived | None = None  # the record's index entries, when computed while screening
+    derived: IndexEntries | None = None  # the record's index entries, when computed while screening
 
     @property
     def accepted(self) -> bool:

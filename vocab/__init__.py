@@ -5,6 +5,7 @@ ever dereferenced: see :func:`document_loader`.
 """
 
 from .concepts import SCHEMES, Concept, ConceptIndex, concept_index, concept_prefixes, fold
+from .dates import DATE_FIELD, DATE_TERMS, date_of, date_term, without_dates
 from .errors import ContextRefused, UnknownConcept, VocabError
 from .iri import HTTP_IRI_PATTERN, IRI_PATTERN, is_iri
 from .kinds import (
@@ -58,6 +59,8 @@ __all__ = [
     "Context",
     "ContextRefused",
     "DATA_INTEGRITY_V2_URL",
+    "DATE_FIELD",
+    "DATE_TERMS",
     "DocumentLoader",
     "HTTP_IRI_PATTERN",
     "INITIATIVE",
@@ -82,6 +85,8 @@ __all__ = [
     "context_terms",
     "data_integrity_context",
     "data_text",
+    "date_of",
+    "date_term",
     "document_loader",
     "ensure_valid",
     "example",
@@ -103,4 +108,5 @@ __all__ = [
     "validate_shacl",
     "validate_shapes",
     "vocabulary_graph",
+    "without_dates",
 ]

@@ -107,6 +107,13 @@ def _value(m: DocModel, ps: Node, definition: dict[str, object]) -> str:
     elif listed:
         parts.append(("always " if len(listed) == 1 else "one of ")
                      + _code(m.json_value(v) for v in listed))
+    elif g.value(ps, SH["or"]) is not None:
+        # a date of several precisions: each alternative's datatype and form
+        parts.append(" or ".join(
+            f"`{m.compact(g.value(alt, SH.datatype))}`"
+            + (f" matching {_inline_code(str(g.value(alt, SH.pattern)))}"
+               if g.value(alt, SH.pattern) is not None else "")
+            for alt in rdf_list(g, g.value(ps, SH["or"]))))
     else:
         found = next((g.value(ps, p) for p in (SH.datatype, SH["class"], SH.nodeKind)
                       if g.value(ps, p) is not None), None)

@@ -10,35 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
-
-from ..concept_cells import ConceptCells
 from ..import_readers import Row
-from .content import ContentRules, RulesError
-from .mapping import Mapped, Mapping_, MappingError, Problem, RowMapper
-
-DEFAULT_RULES = "content-rules.toml"
-MINTED = frozenset({"origin", "version", "modified", "type"})  # the publisher sets these
-VOCAB = "https://w3id.org/ncc/vocab#"
-
-
-def required_fields(kind: str) -> list[str]:
-    """The fields a payload of this kind must have (sh:minCount of its shape), minted ones aside."""
-    from vocab.validation import compiled_shapes
-
-    for spec in compiled_shapes().values():
-        if VOCAB + kind in spec.target_classes:
-            return [p.name for p in spec.properties if p.min_count > 0 and p.name not in MINTED]
-    return []
-
-
-def default_rules_path() -> Path:
-    """The content rules shipped with the CLI (config/content-rules.toml is a copy to edit)."""
-    return Path(str(resources.files("ncc_cli") / "data" / DEFAULT_RULES))
+from .checker import Checker, Judged, default_rules_path
+from .mapping import MappingError, Problem
+from .pool import POOL_MIN_ROWS, judged_in_pool, pool_workers
 
 
 @dataclass
@@ -77,54 +55,42 @@ class MappedStats:
 class MappedSource:
     """A source file read through a mapping, as rows for the importer."""
 
-    def __init__(self, mapping_path: Path, source: Path, rules_path: Path | None = None) -> None:
-        self.mapping = Mapping_.load(mapping_path)
+    def __init__(self, mapping_path: Path, source: Path, rules_path: Path | None = None, *,
+                 workers: int | None = None) -> None:
+        self.checker = Checker(mapping_path, source, rules_path)
+        self.mapping, self.rules = self.checker.mapping, self.checker.rules
+        self.mapper = self.checker.mapper
         self.source = source
-        try:
-            self.rules = ContentRules.load(rules_path or default_rules_path())
-        except RulesError as exc:
-            raise MappingError(str(exc)) from None
-        index = concept_index()
-        cells = ConceptCells(index)
-
-        def resolve(value: str, scheme: str) -> str:
-            try:
-                return cells.resolve(value, scheme)
-            except UnknownConcept as exc:
-                raise ValueError(str(exc)) from None
-
-        languages = index.bcp47_languages()
-        detector = None
-        if self.mapping.detects_language():
-            from .langdetect import Detector
-
-            detector = Detector(languages)
-        self.mapper = RowMapper(self.mapping, source, resolve=resolve, languages=languages,
-                                detector=detector)
+        self._start = (mapping_path, source, rules_path)
+        self.workers = pool_workers() if workers is None else workers
         self.stats = MappedStats(list(self.mapping.specs))
-        self.required = required_fields(self.mapping.kind)
+
+    def count(self) -> int:
+        """How many records the source holds: a progress bar's total."""
+        return self.mapper.count()
 
     def rows(self, advance: Callable[[int], None]) -> Iterator[Row]:
-        """Rows to import; rows held for review go to ``stats.held`` instead."""
-        for line, record in self.mapper.rows(advance):
-            mapped = self.mapper.map(line, record)
-            row = self._account(mapped)
+        """Rows to import; rows held for review go to ``stats.held`` instead. A large source
+        is mapped and checked in worker processes (:mod:`.pool`), in the source's order."""
+        judged: Iterator[Judged]
+        if self.workers > 0 and self.count() >= POOL_MIN_ROWS:
+            judged = judged_in_pool(self.mapper.rows(_ignore), self._start, self.workers)
+        else:
+            judged = (self.checker.judge(line, record)
+                      for line, record in self.mapper.rows(_ignore))
+        for one in judged:
+            row = self._account(one)
+            advance(1)
             if row is not None:
                 yield row
 
-    def _account(self, mapped: Mapped) -> Row | None:
-        stats = self.stats
+    def _account(self, judged: Judged) -> Row | None:
+        stats, mapped = self.stats, judged.mapped
         stats.rows += 1
         stats.filled.update(mapped.filled)
         stats.warnings.extend(mapped.warnings)
         for key, how in mapped.detected.items():
             (stats.fallback if how == "fallback" else stats.detected)[key] += 1
-        payload = mapped.payload or {}
-        troubled = {p.field for p in mapped.problems}
-        for name in self.required:  # every problem of the row at once, not one per run
-            if not payload.get(name) and name not in troubled:
-                mapped.problems.append(Problem(mapped.row, name, "", "", "required",
-                                               "required: no column of the mapping filled it"))
         if mapped.problems or mapped.payload is None:
             stats.problems.extend(mapped.problems)
             stats.refused_rows += 1
@@ -132,18 +98,21 @@ class MappedSource:
                 f"{p.field}: {p.message} [rule {p.rule}]" + (f" (value {_short(p.value)!r})"
                                                              if p.value else "")
                 for p in mapped.problems))
-        for rule_id, why in self.rules.check(payload, "warn"):
+        for rule_id, why in judged.flagged:
             stats.flagged.append((mapped.row, rule_id, why))
-        reasons = self.rules.check(payload)
-        if reasons:
-            stats.held.append(Held(mapped.row, mapped.kind, payload, reasons))
+        if judged.reasons:
+            stats.held.append(Held(mapped.row, mapped.kind, mapped.payload, judged.reasons))
             return None
-        return Row(mapped.row, mapped.kind, payload)
+        return Row(mapped.row, mapped.kind, mapped.payload, suggested=judged.suggested)
+
+
+def _ignore(count: int) -> None:
+    """Progress callback that does nothing (rows are counted as they are judged)."""
 
 
 def _short(value: str) -> str:
     return value if len(value) <= 60 else value[:57] + "..."
 
 
-__all__ = ["Held", "MappedSource", "MappedStats", "MappingError", "Problem",
+__all__ = ["Checker", "Held", "Judged", "MappedSource", "MappedStats", "MappingError", "Problem",
            "default_rules_path"]

@@ -22,6 +22,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,14 @@ def _texts(payload: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
 
 def _words(text: str) -> list[str]:
     return WORD.findall(text.casefold())
+
+
+def _has_words(text: str, count: int) -> bool:
+    """Whether ``text`` has at least ``count`` words as :func:`_words` counts them (stops
+    reading at the count-th)."""
+    if count <= 0:
+        return True
+    return next(islice(WORD.finditer(text.casefold()), count - 1, None), None) is not None
 
 
 class ContentRules:
@@ -152,13 +161,18 @@ class ContentRules:
     def _min_words(self, rule: Rule, payload: Mapping[str, Any]) -> str:
         least = int(rule.params.get("min_words", 8))
         texts = _texts(payload, rule.fields)
+        if any(_has_words(t, least) for t in texts):
+            return ""  # most texts: no need to count all their words
         longest = max((len(_words(t)) for t in texts), default=0)
         return f"{longest} word(s), at least {least}" if longest < least else ""
 
     def _repeats_name(self, rule: Rule, payload: Mapping[str, Any]) -> str:
         extra = int(rule.params.get("max_extra_words", 3))
         names = {tuple(_words(t)) for t in _texts(payload, ("name",))}
+        longest = max((len(n) for n in names), default=0)
         for text in _texts(payload, ("description",)):
+            if _has_words(text, longest + extra + 1):
+                continue  # longer than any name and its extra words: never the name again
             words = _words(text)
             for name in names:
                 if name and len(words) - len(name) <= extra and _contains(words, name):

@@ -26,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vocab import date_term
+
 from .textclean import html_to_text, tidy
 
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
@@ -44,6 +46,7 @@ URL_OK = re.compile(r"^https?://[^\s/?#]+\.[^\s]*$|^https?://[^\s/?#]+$")
 LISTS = frozenset({"regions", "sameAs", "partners"})
 LEAD = "leadOrganisation"
 LEAD_FIELDS = frozenset({"legalName", "website", "countries", "organisationType"})
+OVERFLOWS = frozenset({"next", "cut", "drop"})
 SPEC_KEYS = frozenset({"path", "const", "split", "map", "map_only", "skip", "html", "language",
                        "language_path", "date", "prefix", "via", "then", "concept", "max_length",
                        "join", "unmapped", "unknown", "hash", "fallback_language", "overflow"})
@@ -148,6 +151,31 @@ class Spec:
     target: str
     paths: list[tuple[str, list[Step]]]
     options: dict[str, Any]
+    # read once from the options, not per row: the value map by casefolded key, the skip words,
+    # the split pattern and the path after a lookup
+    table: dict[str, Any] | None = None
+    skip: frozenset[str] = frozenset()
+    split: re.Pattern[str] | None = None
+    then: list[Step] = field(default_factory=list)
+    overflow: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        opts = self.options
+        raw = opts.get("overflow", [])
+        self.overflow = frozenset([raw] if isinstance(raw, str) else raw)
+        if not self.overflow <= OVERFLOWS:
+            raise MappingError(f"fields.{self.target}: overflow takes "
+                               f"{', '.join(sorted(OVERFLOWS))} (or a list of them)")
+        if isinstance(opts.get("map"), dict):
+            self.table = {str(k).casefold(): v for k, v in opts["map"].items()}
+        self.skip = frozenset(str(s).casefold() for s in opts.get("skip", []))
+        if "split" in opts:
+            try:
+                self.split = re.compile(opts["split"])
+            except (re.error, TypeError) as exc:
+                raise MappingError(f"fields.{self.target}: bad split pattern: {exc}") from None
+        if "then" in opts:
+            self.then = parse_path(opts["then"])
 
 
 def _specs(target: str, raw: Any) -> list[Spec]:
@@ -248,17 +276,22 @@ def read_json_records(path: Path, records: str, encoding: str) -> list[Any]:
     return items
 
 
+def _csv_reader(handle: Any, delimiter: str | None) -> Any:
+    """A csv reader over ``handle``, the delimiter guessed from the header line if not given."""
+    head = handle.read(65536)
+    handle.seek(0)
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0], ",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    return csv.reader(handle, delimiter=delimiter)
+
+
 def read_csv_records(path: Path, encoding: str, delimiter: str | None,
                      advance: Callable[[int], None]) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        head = handle.read(65536)
-        handle.seek(0)
-        if delimiter is None:
-            try:
-                delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0], ",;\t|").delimiter
-            except csv.Error:
-                delimiter = ","
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _csv_reader(handle, delimiter)
         header = next(reader, None)
         if header is None:
             return
@@ -270,6 +303,30 @@ def read_csv_records(path: Path, encoding: str, delimiter: str | None,
             line = reader.line_num + 1
 
 
+def count_csv_records(path: Path, encoding: str, delimiter: str | None) -> int:
+    """The records of a CSV file below its header (a pass of the csv parser: quoted cells may
+    hold line breaks, so lines are no count)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        return max(sum(1 for _ in _csv_reader(handle, delimiter)) - 1, 0)
+
+
+# where a cut text may end, best first: (the ends, characters of the end kept)
+_CUT_AT = ((("\n\n",), 0), ((". ", "! ", "? ", ".\n", "!\n", "?\n"), 1), ((" ", "\n"), 0))
+
+
+def cut_text(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` characters that ends a paragraph, else a
+    sentence, else a word, and keeps at least half the limit (nothing is added: no ellipsis)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for ends, kept in _CUT_AT:
+        at = max(head.rfind(end) for end in ends)
+        if at >= limit // 2:
+            return head[:at + kept].rstrip()
+    return head.rstrip()
+
+
 # -- mapping rows ------------------------------------------------------------------------------
 class RowMapper:
     """Map source records to payloads with a mapping, resolving concepts and languages."""
@@ -278,6 +335,7 @@ class RowMapper:
                  languages: frozenset[str], detector: Any = None) -> None:
         self.mapping = mapping
         self.source = source
+        self._items: list[Any] | None = None
         self.resolve = resolve  # (value, scheme) -> compact IRI, raises ValueError/LookupError
         self.languages = languages
         self.detector = detector
@@ -302,13 +360,25 @@ class RowMapper:
                 if spec.options.get("language") == "detect" and detector is None:
                     raise MappingError(f"fields.{spec.target}: language detection unavailable")
 
+    def count(self) -> int:
+        """How many records the source holds (for a progress bar's total)."""
+        if self.mapping.format == "csv":
+            return count_csv_records(self.source, self.mapping.encoding, self.mapping.delimiter)
+        return len(self._json_items())
+
+    def _json_items(self) -> list[Any]:
+        if self._items is None:  # parsed once, whether counted first or not
+            self._items = read_json_records(self.source, self.mapping.records,
+                                            self.mapping.encoding)
+        return self._items
+
     def rows(self, advance: Callable[[int], None]) -> Iterator[tuple[int, Any]]:
+        """(row number, record) of every source record; ``advance(1)`` after each."""
         if self.mapping.format == "csv":
             yield from read_csv_records(self.source, self.mapping.encoding,
                                         self.mapping.delimiter, advance)
             return
-        for number, item in enumerate(read_json_records(self.source, self.mapping.records,
-                                                        self.mapping.encoding), 1):
+        for number, item in enumerate(self._json_items(), 1):
             yield number, item
             advance(1)
 
@@ -346,23 +416,29 @@ class RowMapper:
                 return spec.paths[0][0], []
             digest = hashlib.sha256("\x1f".join(p.strip() for p in parts).encode()).hexdigest()
             return "+".join(c for c, _ in spec.paths), [digest[:32]]
+        too_long: tuple[str, list[Any]] | None = None
         for column, steps in spec.paths:
             values = get_path(record, steps)
             via = spec.options.get("via")
             if via is not None:
                 joined = [self.lookups[via].records.get(str(v)) for v in values]
-                then = parse_path(spec.options["then"]) if "then" in spec.options else []
+                then = spec.then
                 values = [x for j in joined if j is not None
                           for x in (get_path(j, then) if then else [j])]
-            skip = {str(s).casefold() for s in spec.options.get("skip", [])}
-            values = [v for v in values if str(v).strip().casefold() not in skip]
+            if spec.skip:
+                values = [v for v in values if str(v).strip().casefold() not in spec.skip]
             longest = spec.options.get("max_length")
-            if values and spec.options.get("overflow") == "next" and longest is not None and len(
+            if values and "next" in spec.overflow and longest is not None and len(
                     html_to_text(str(values[0])) if spec.options.get("html") else str(values[0])
             ) > int(longest):
-                continue  # too long for the field: the next path (e.g. a short summary) instead
+                # too long for the field: the next path (e.g. a short summary) instead; when
+                # none fits and the mapping says "cut", the first is cut (_text)
+                too_long = too_long or (column, values)
+                continue
             if values:
                 return column, values
+        if too_long is not None and "cut" in spec.overflow:
+            return too_long
         return (spec.paths[0][0] if spec.paths else ""), []
 
     def _apply(self, spec: Spec, record: Any, payload: dict[str, Any], out: Mapped) -> None:
@@ -377,8 +453,8 @@ class RowMapper:
                               "expected a text or number, got a JSON object or array")
                 continue
             text = str(value) if not isinstance(value, bool) else ("true" if value else "false")
-            if "split" in opts:
-                strings.extend(p for p in (s.strip() for s in re.split(opts["split"], text)) if p)
+            if spec.split is not None:
+                strings.extend(p for p in (s.strip() for s in spec.split.split(text)) if p)
             else:
                 strings.append(text)
         if opts.get("html"):
@@ -392,8 +468,8 @@ class RowMapper:
                 out.warnings.append(Problem(out.row, target, column, bad, "url",
                                             "not an http(s) URL: left out"))
             strings = good
-        if "map" in opts:
-            table = {str(k).casefold(): v for k, v in opts["map"].items()}
+        if spec.table is not None:
+            table = spec.table
             mapped: list[str] = []
             for s in strings:
                 hit = table.get(s.casefold())
@@ -435,7 +511,8 @@ class RowMapper:
         elif target in DATES:
             date = self._date(target, column, strings[0], opts.get("date"), out)
             if date is not None:
-                payload[target] = date
+                term, value = date_term(target, date)  # the precision picks the term
+                payload[term] = value
         elif target in CONCEPT_FIELDS:
             resolved = self._concepts(target, target, column, strings, out, opts)
             if target in SINGLE:
@@ -483,7 +560,8 @@ class RowMapper:
         return resolved
 
     def _date(self, target: str, column: str, text: str, formats: Any, out: Mapped) -> str | None:
-        """The day of a date (YYYY-MM-DD); a month or a year alone is noted and left out."""
+        """The date in its own precision: YYYY-MM-DD, YYYY-MM or YYYY (a format with a day, a
+        month, only a year); a month or a year is never turned into a made-up day."""
         formats = formats or ["%Y-%m-%d", "%Y-%m", "%Y"]
         if isinstance(formats, str):
             formats = [formats]
@@ -492,15 +570,12 @@ class RowMapper:
                 parsed = datetime.strptime(text.strip(), fmt)
             except ValueError:
                 continue
-            if "%d" in fmt:
-                return parsed.strftime("%Y-%m-%d")
-            # startDate and endDate are xsd:date (a day) in the vocabulary; a month or a year is
-            # not turned into a made-up day: the field is left out, with a note
-            precision = "month" if ("%m" in fmt or "%b" in fmt or "%B" in fmt) else "year"
-            out.warnings.append(Problem(out.row, target, column, text, "date-precision",
-                                        f"a {precision}, not a day: left out (the vocabulary's "
-                                        "dates are days)"))
-            return None
+            day = f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}"  # %Y may drop zeros
+            if "%d" in fmt or "%j" in fmt:
+                return day
+            if "%m" in fmt or "%b" in fmt or "%B" in fmt:
+                return day[:7]
+            return day[:4]
         self._problem(out, target, column, text, "date",
                       f"matches none of the formats {', '.join(formats)}")
         return None
@@ -547,12 +622,19 @@ class RowMapper:
         if joined is not None:
             if max_length is not None and len(joined) > int(max_length):
                 message = f"{len(joined)} characters, at most {max_length}"
-                if opts.get("overflow") == "drop":
+                if "cut" in spec.overflow:
+                    # the source's own leading paragraphs or sentences, nothing added; noted
+                    joined = cut_text(joined, int(max_length))
+                    out.warnings.append(Problem(out.row, target, column, joined[-60:],
+                                                "max-length", f"{message}: cut to "
+                                                f"{len(joined)} at a paragraph or sentence end"))
+                elif "drop" in spec.overflow:
                     out.warnings.append(Problem(out.row, target, column, joined, "max-length",
                                                 message + ": left out"))
+                    return
                 else:
                     self._problem(out, target, column, joined, "max-length", message)
-                return
+                    return
             if lang in field_value:
                 if field_value[lang] != joined:
                     field_value[lang] = field_value[lang] + "\n\n" + joined

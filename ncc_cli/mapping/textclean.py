@@ -19,6 +19,8 @@ DROPPED = frozenset({"script", "style", "template", "noscript", "head", "title"}
 MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>|&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
 SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 BREAKS = re.compile(r"\s*\n\s*(\n\s*)+")
+# what tidy() changes inside a text: a line break, a space that is not " ", two spaces
+UNTIDY = re.compile(r"[\n\r\t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]|  ")
 MAX_PASSES = 3  # text escaped twice needs two passes; a third proves it is plain
 
 
@@ -63,6 +65,8 @@ def has_markup(text: str) -> bool:
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, keep single line breaks and paragraph breaks, strip the ends."""
+    if UNTIDY.search(text) is None:
+        return text.strip()  # most cells: one line, single spaces
     lines = [SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n")
              .replace("\r", "\n").split("\n")]
     return BREAKS.sub("\n\n", "\n".join(lines)).strip()

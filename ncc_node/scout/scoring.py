@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from vocab import UnknownConcept, concept_index
+from vocab import UnknownConcept, concept_index, date_of
 
 from ..store import Replication
 from ..timestamps import parse_timestamp
@@ -122,13 +122,13 @@ def case_date(record: dict[str, Any], now: datetime) -> datetime | None:
     """The case's own latest date: its end (up to now: running counts as now), else its
     start, else the origin's ``modified``; None when it has none that parses."""
     found = []
-    for term in ("endDate", "startDate"):
-        value = record.get(term)
-        if isinstance(value, str) and len(value) >= 4:
+    for field in ("endDate", "startDate"):
+        value = date_of(record, field)  # a day, a month (taken as its 1st) or a year (1 Jan)
+        if value is not None and len(value) >= 4:
+            day = value[:10] if len(value) >= 10 else (
+                f"{value[:7]}-01" if len(value) == 7 else f"{value[:4]}-01-01")
             try:
-                found.append(datetime.fromisoformat(value[:10] if len(value) >= 10
-                                                    else f"{value[:4]}-01-01"
-                                                    ).replace(tzinfo=UTC))
+                found.append(datetime.fromisoformat(day).replace(tzinfo=UTC))
             except ValueError:
                 continue
     if found:

@@ -1,6 +1,8 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    CandidateIndex,
+    Criteria,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -11,14 +13,17 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    WordMatch,
     Writer,
 )
-from .derive import Derived, derive
+from .derive import IndexEntries, index_entries
 from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
-    "Derived",
+    "CandidateIndex",
+    "Criteria",
+    "IndexEntries",
     "OriginDigest",
     "PeerState",
     "QuarantineEntry",
@@ -30,8 +35,9 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "WordMatch",
     "Writer",
-    "derive",
     "fts_query",
+    "index_entries",
     "make_etag",
 ]

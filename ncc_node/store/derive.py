@@ -21,7 +21,7 @@ from .textquery import concept_token, inferred_token
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
                "transferPotential")
 # the index's columns: name, description, the other texts, concept tokens (weights in
-# store.textquery.COLUMN_WEIGHTS)
+# ncc_node.scout.pools.FIELD_WEIGHTS, the scouting policy)
 BODY_FIELDS = ("problem", "approach", "results", "impact", "transferPotential", "keywords")
 FACETS = {
     "country": "countries",
@@ -141,7 +141,7 @@ def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexTe
 
 
 @dataclass(frozen=True, slots=True)
-class Derived:
+class IndexEntries:
     """Everything the derived indexes hold for one record (facets and analysed text): a pure
     function of the record, so it may be computed in another process (the sync's checking
     processes do, in parallel with the writer) and handed to :meth:`Writer.put`."""
@@ -150,10 +150,10 @@ class Derived:
     text: IndexText
 
 
-def derive(record: dict[str, Any]) -> Derived:
-    """The derived index entries of a record (see :class:`Derived`)."""
+def index_entries(record: dict[str, Any]) -> IndexEntries:
+    """The derived index entries of a record (see :class:`IndexEntries`)."""
     facets = facet_values(record)
-    return Derived(tuple(facets), index_text(record, facets))
+    return IndexEntries(tuple(facets), index_text(record, facets))
 
 
 def search_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> str:

@@ -27,8 +27,8 @@ from .base import (
     Token,
     Writer,
 )
-from .candidate_sql import ScoutQueries
-from .derive import Derived, derive, facet_values, index_text
+from .candidate_sql import SqliteCandidateIndex
+from .derive import IndexEntries, facet_values, index_entries, index_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -117,7 +117,7 @@ class SqliteWriter(SyncWrites, Writer):
         *,
         received_from: str | None = None,
         expect_version: int | None = None,
-        derived: Derived | None = None,
+        derived: IndexEntries | None = None,
     ) -> StoredRecord:
         """See :meth:`Writer.put`."""
         columns = record_columns(record, body)
@@ -183,11 +183,11 @@ def facet_key(kind: str, facet: str) -> str:
 
 def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
                  record: dict[str, Any], *, deleted: bool, fresh: bool = False,
-                 derived: Derived | None = None) -> None:
+                 derived: IndexEntries | None = None) -> None:
     """Replace the derived index entries (text, facets, keys) of one record.
 
     ``fresh``: the row was just inserted, so it has no entries to delete. ``derived``: the
-    record's :func:`derive` computed beforehand (elsewhere), else it is computed here.
+    record's :func:`index_entries` computed beforehand (elsewhere), else it is computed here.
     """
     if not fresh:
         conn.execute("DELETE FROM facet_postings WHERE record = ?", (rowid,))
@@ -195,7 +195,7 @@ def index_record(conn: sqlite3.Connection, keys: FacetKeys, rowid: int,
     if deleted:
         return
     if derived is None:
-        derived = derive(record)
+        derived = index_entries(record)
     kind = str(record.get("type"))
     pairs = [(facet_key(kind, f), v) for f, v in derived.facets]
     pairs.append((facet_key(kind, "origin"), str(record.get("origin"))))
@@ -236,7 +236,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
+class SqliteStore(SyncReads, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -249,6 +249,7 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
         self._connections_lock = threading.Lock()
         self._writer = self._connect()
         self._facet_keys = FacetKeys()
+        self._candidates = SqliteCandidateIndex(lambda: self._reader)
         self._migrate()
 
     # -- connections --------------------------------------------------------------------------
@@ -324,6 +325,11 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    @property
+    def candidates(self) -> SqliteCandidateIndex:
+        """See :attr:`Store.candidates`."""
+        return self._candidates
 
     # -- records ------------------------------------------------------------------------------
     def _one(self, sql: str, params: Sequence[Any]) -> StoredRecord | None:

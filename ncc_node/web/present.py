@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vocab import COLLECTIONS, UnknownConcept, concept_index
+from vocab import COLLECTIONS, DATE_TERMS, UnknownConcept, concept_index, date_of
 
 from ..errors import NccError
 from ..identity import key_lookup_from_descriptor
@@ -21,7 +21,8 @@ TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact"
 CONCEPT_FIELDS = ("stage", "sdgs", "themes", "targetGroups", "methodTypes", "countries",
                   "languages", "fundingProgrammes", "seeksPartnersIn")
 LINK_FIELDS = ("usesMethods", "replicates", "adapts")
-OTHER_FIELDS = ("identifier", "startDate", "regions", "seeksPartners", "website", "license")
+OTHER_FIELDS = ("identifier", "startDate", "endDate", "regions", "seeksPartners", "website",
+                "license")
 
 
 def as_list(value: Any) -> list[Any]:
@@ -136,7 +137,11 @@ def record_fields(record: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
                 {"id": str(iri), "href": page_path(str(iri), kind)}
                 for iri in as_list(record[name])]})
     for name in OTHER_FIELDS:
-        if name in record:
+        if name in DATE_TERMS:  # a day, a month or a year, under whichever term holds it
+            date = date_of(record, name)
+            if date is not None:
+                rows.append({"field": name, "kind": "list", "items": [date]})
+        elif name in record:
             value = record[name]
             if name in ("website", "license"):
                 rows.append({"field": name, "kind": "link", "href": safe_url(value),

@@ -205,3 +205,28 @@ def test_concepts_found_in_the_texts_are_suggested_not_added(ncc: Invoke,
     assert "tg:older-people (1 row(s))" in result.output
     record = stored(node_config, "express-to-connect")
     assert record is not None and "targetGroups" not in record  # only a suggestion
+
+
+def test_dates_keep_their_precision_through_import_and_export(ncc: Invoke,
+                                                              node_config: Path) -> None:
+    path = write(node_config.parent / "dates.csv", HEADER + ",startDate,endDate",
+                 good_row("year") + ",2016,2019-03",
+                 good_row("month") + ",2016-05,",
+                 good_row("day") + ",2016-05-01,2020")
+    result = ncc("import", path, "--config", node_config)
+    assert result.exit_code == 0 and "3 created" in result.output, result.output
+    year, month, day = (stored(node_config, i) for i in ("year", "month", "day"))
+    assert year is not None and month is not None and day is not None
+    assert (year["startYear"], year["endMonth"]) == ("2016", "2019-03")
+    assert "startDate" not in year and "endDate" not in year
+    assert month["startMonth"] == "2016-05" and "endYear" not in month
+    assert (day["startDate"], day["endYear"]) == ("2016-05-01", "2020")
+    exported = node_config.parent / "out.csv"
+    assert ncc("export", "--format", "csv", "--output", exported, "--config",
+               node_config).exit_code == 0
+    rows = {r["identifier"]: r for r in csv.DictReader(io.StringIO(
+        exported.read_text(encoding="utf-8")))}
+    assert (rows["year"]["startDate"], rows["year"]["endDate"]) == ("2016", "2019-03")
+    assert (rows["day"]["startDate"], rows["day"]["endDate"]) == ("2016-05-01", "2020")
+    again = ncc("import", exported, "--config", node_config)
+    assert again.exit_code == 0 and "3 unchanged" in again.output, again.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -137,3 +139,60 @@ def test_mapped_records_round_trip_through_the_csv_layout(ncc: Invoke, node_conf
     assert record == {**record, **{k: v for k, v in (stored(node_config, "dsi4eu-project-251")
                                                     or {}).items()
                                    if k not in ("id", "origin", "proof", "modified", "version")}}
+
+
+def test_the_progress_bar_shows_the_total_counted_first(node_config: Path) -> None:
+    """A real ``ncc`` process whose stderr is a terminal (a pty), as an operator runs it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    # the sample's summaries hold line breaks: the total counts rows (151), not lines (341)
+    text = NL.read_text(encoding="utf-8")
+    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+    assert rows < text.count("\n") - 1
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ncc_cli", "import", "--mapping",
+         str(MAPPINGS / "nl-esf-erdf-operations.toml"), str(NL), "--dry-run",
+         "--config", str(node_config)],
+        stdout=subprocess.DEVNULL, stderr=secondary, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert process.wait(timeout=120) in (0, 1)
+    assert f"{rows}/{rows}".encode() in seen, seen[-400:]
+
+
+def test_ips_sample_dates_of_year_precision_and_ended_cases(ncc: Invoke,
+                                                            node_config: Path) -> None:
+    """A third real dataset, mapped the same way: years stay years, failed cases are kept."""
+    source = DATA / "ips" / "cases.json"
+    cases = {str(c["id"]): c for c in json.loads(source.read_text(encoding="utf-8"))}
+    args = ("import", "--mapping", MAPPINGS / "ips-explorer-cases.toml", source, "--config",
+            node_config)
+    first = ncc(*args)
+    rows, created, _, _, held, refused = _summary(first.output)
+    assert rows == len(cases) == 171 and (created + held) / rows >= 0.9
+    ended = [i for i, c in cases.items() if c["status"] == "Not in use anymore"]
+    stored_ended = [r for r in (stored(node_config, f"ips-case-{i}") for i in ended) if r]
+    assert stored_ended and all(r["stage"] == "maturity:discontinued" for r in stored_ended)
+    for case_id, case in cases.items():
+        record = stored(node_config, f"ips-case-{case_id}")
+        if record is None:
+            continue
+        assert record["startYear"] == case["start_date"] and "startDate" not in record
+        if case["end_date"]:
+            assert record["endYear"] == case["end_date"].removesuffix(".0")
+        if case["status"] == "In development":
+            assert "stage" not in record  # no honest match: left out, never guessed
+    assert _summary(ncc(*args).output)[1:4] == (0, 0, created)

@@ -60,4 +60,14 @@ def test_a_date_in_another_notation_gets_one_message(ncc: Invoke, node_config: P
     result = ncc("import", path, "--config", node_config)
     assert result.exit_code == 1
     assert result.output.count("startDate") == 1, result.output
-    assert "'01.02.2021' is not a valid date (write YYYY-MM-DD, e.g. 2021-02-01)" in result.output
+    assert ("'01.02.2021' is not a date: write a day YYYY-MM-DD, a month YYYY-MM or a year YYYY"
+            in result.output)
+
+
+def test_a_day_in_the_wrong_calendar_is_named_by_the_validator(ncc: Invoke,
+                                                                node_config: Path) -> None:
+    path = write(node_config.parent / "date.csv", HEADER + ",startDate",
+                 good_row("x") + ",2021-13-01")
+    result = ncc("import", path, "--config", node_config)
+    assert result.exit_code == 1
+    assert "'2021-13-01' is not a valid date (YYYY-MM-DD)" in result.output

@@ -79,15 +79,52 @@ def test_rules_files_are_checked(tmp_path: Path) -> None:
         ContentRules.load(bad)
 
 
-def test_dates_are_days_and_a_year_alone_is_noted_not_invented() -> None:
+def test_dates_keep_the_precision_of_their_format_and_no_day_is_invented() -> None:
     from ncc_cli.mapping.mapping import Mapped, RowMapper
 
     out = Mapped(7, "Initiative", {})
-    day = RowMapper._date(None, "startDate", "Begindatum", "19.02.2009",  # type: ignore[arg-type]
-                          ["%d.%m.%Y", "%Y"], out)
-    assert day == "2009-02-19" and out.warnings == []
-    year = RowMapper._date(None, "startDate", "Begindatum", "2016",  # type: ignore[arg-type]
-                           ["%d.%m.%Y", "%Y"], out)
-    assert year is None
-    assert [(w.row, w.field, w.rule) for w in out.warnings] == [(7, "startDate",
-                                                                  "date-precision")]
+    formats = ["%d.%m.%Y", "%m/%Y", "%B %Y", "%Y"]
+
+    def date(text: str) -> str | None:
+        return RowMapper._date(None, "startDate", "Begindatum", text,  # type: ignore[arg-type]
+                               formats, out)
+
+    assert date("19.02.2009") == "2009-02-19"
+    assert date("03/2011") == "2011-03"
+    assert date("March 2011") == "2011-03"
+    assert date("2016") == "2016"
+    assert date("0999") == "0999"  # four digits, as xsd:gYear wants
+    assert out.warnings == [] and out.problems == []
+
+
+def test_a_text_too_long_is_cut_at_a_paragraph_or_sentence_end_never_added_to() -> None:
+    from ncc_cli.mapping.mapping import cut_text
+
+    text = "First para. Second sentence here.\n\nAnother paragraph that is long. And more"
+    assert cut_text(text, 200) == text
+    assert cut_text(text, 60) == "First para. Second sentence here."  # the paragraph
+    assert cut_text(text, 30) == "First para. Second sentence"  # no sentence end in reach
+    assert cut_text(text, 20) == "First para."
+    for limit in range(5, len(text)):
+        cut = cut_text(text, limit)
+        assert len(cut) <= limit and text.startswith(cut)
+
+
+def test_a_project_with_only_a_long_description_keeps_its_leading_paragraphs() -> None:
+    """DSI4EU projects 498 and 800 hold only a long text (3,458 and 3,743 characters): the
+    summary takes its leading paragraphs instead of the row being refused."""
+    from ncc_cli.mapping import Checker
+
+    root = Path(__file__).resolve().parents[2]
+    checker = Checker(root / "config" / "mappings" / "dsi4eu-projects.toml",
+                      root / "tests" / "data" / "mappings" / "dsi4eu" / "projects2.json")
+    paragraph = ("Volunteers map the accessibility of public buildings with an open app, "
+                 "and the city publishes the data for everyone to reuse. ") * 6
+    record = {"project_id": 1, "project_name": "Open access map", "long_description":
+              "<p>" + "</p><p>".join([paragraph] * 5) + "</p>", "short_description": "",
+              "social_impact": "", "linked_organisation_ids": [], "country": "Belgium"}
+    judged = checker.judge(5, record)
+    text = judged.mapped.payload["description"]["en"]  # type: ignore[index]
+    assert judged.mapped.problems == [] and 2000 < len(text) <= 3000
+    assert text.endswith("for everyone to reuse.") and paragraph.strip() in text
+    assert [w.rule for w in judged.mapped.warnings] == ["max-length"]

@@ -56,6 +56,21 @@ def _parent(record: Record, path: str) -> tuple[Any, str]:
     return target, last
 
 
+def _swap(old: str, new: str, value: Any) -> Callable[[Record], None]:
+    """Replace the term ``old`` by ``new`` (a date at another precision)."""
+    def change(record: Record) -> None:
+        record.pop(old, None)
+        record[new] = value
+    return change
+
+
+def _both(first: str, a: Any, second: str, b: Any) -> Callable[[Record], None]:
+    def change(record: Record) -> None:
+        record[first] = a
+        record[second] = b
+    return change
+
+
 def _set(path: str, value: Any) -> Callable[[Record], None]:
     def change(record: Record) -> None:
         target, last = _parent(record, path)
@@ -119,6 +134,11 @@ def valid_records() -> list[tuple[str, Record]]:
         ("the EU as a country", _set("countries", ["country:EUR"])),
         ("partners sought outside Europe", _set("seeksPartnersIn", ["country:CHN"])),
         ("end date", _set("endDate", "2024-06-30")),
+        ("start as a year", _swap("startDate", "startYear", "2016")),
+        ("start as a month", _swap("startDate", "startMonth", "2016-05")),
+        ("end as a year", _set("endYear", "2019")),
+        ("end as a month", _set("endMonth", "2019-12")),
+        ("start year as a one-item list", _swap("startDate", "startYear", ["2016"])),
         ("scale", _set("scale", "scl:cross-border")),
         ("organisation type", _set("leadOrganisation.organisationType",
                                    "orgtype:social-enterprise")),
@@ -202,9 +222,17 @@ def invalid_records() -> list[tuple[str, str, Record]]:
         ("same-as over ftp", "pattern", i, _set("sameAs", ["ftp://files.example.org/x"])),
         ("source without licence", "node", i, _set("source", {
             "type": "Dataset", "title": "DSI4EU", "website": "https://example.org/d"})),
-        ("end date month 13", "datatype", i, _set("endDate", "2021-13-01")),
+        ("end date month 13", "or", i, _set("endDate", "2021-13-01")),
+        ("a year under the day term", "or", i, _set("startDate", "2016")),
+        ("a day under the year term", "or", i, _set("startYear", "2016-05-01")),
+        ("end month 13", "or", i, _set("endMonth", "2021-13")),
+        ("two-digit year", "or", i, _set("endYear", "21")),
+        ("year with a time zone", "or", i, _set("startYear", "2016Z")),
+        ("start as a day and a year", "maxCount", i, _set("startYear", "2021")),
+        ("end as a month and a year", "maxCount", i, _both("endMonth", "2021-05",
+                                                             "endYear", "2021")),
         ("ftp website", "pattern", i, _set("website", "ftp://files.example.org/")),
-        ("month 13", "datatype", i, _set("startDate", "2021-13-01")),
+        ("month 13", "or", i, _set("startDate", "2021-13-01")),
         ("method link to an initiative", "pattern", i, _set(
             "usesMethods", [f"https://ncc-de.example.org/initiatives/{UUID}"])),
         ("unknown type", "minCount", i, _set("type", "Project")),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from ..dates import date_hint
 from .expand import RDF_LANGSTRING, RDF_TYPE, RdfNode, RecordGraph, expand_record
 from .lexical import XSD, well_formed
 from .shapes import (
@@ -97,6 +98,23 @@ def _number(term: Term) -> float | None:
 # How to write the value, for the datatypes people type by hand (XSD 1.1 §3.3.9, §3.3.7).
 _DATATYPE_HINTS = {"date": " (write YYYY-MM-DD, e.g. 2021-02-01)",
                    "dateTime": " (write YYYY-MM-DDThh:mm:ssZ)"}
+_PRECISION = {"date": "YYYY-MM-DD", "gYearMonth": "YYYY-MM", "gYear": "YYYY"}
+
+
+def _alternative_ok(term: Term, alternatives: tuple[tuple[str, Any], ...]) -> bool:
+    """SHACL §4.6.2 sh:or over datatype shapes: some alternative's datatype and pattern hold."""
+    return any(_datatype_ok(term, datatype) and (pattern is None or pattern.search(term[1]))
+               for datatype, pattern in alternatives)
+
+
+def _or_message(term: Term, spec: PropertySpec) -> str:
+    names = [d.rsplit("#", 1)[-1] for d, _ in spec.datatype_or or ()]
+    hint = date_hint(spec.name)  # the key for each form names the mistake best
+    if term[0] == "lit" and term[2].rsplit("#", 1)[-1] in names:
+        given = term[2].rsplit("#", 1)[-1]
+        return f"{_show(term)} is not a valid {given} ({_PRECISION.get(given, given)}){hint}"
+    forms = ", ".join(f"{n} ({_PRECISION.get(n, n)})" for n in names)
+    return f"{_show(term)} is none of {forms}{hint}"
 
 
 class ShapeValidator:
@@ -203,6 +221,8 @@ class ShapeValidator:
             expected = spec.datatype.rsplit("#", 1)[-1]
             hint = _DATATYPE_HINTS.get(expected, "")
             _bad(out, at, "datatype", f"{_show(term)} is not a valid {expected}{hint}")
+        if spec.datatype_or and not _alternative_ok(term, spec.datatype_or):
+            _bad(out, at, "or", _or_message(term, spec))
         if spec.node_kind and not _kind_ok(term, spec.node_kind):
             _bad(out, at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
         if spec.values_in is not None and term not in spec.values_in:

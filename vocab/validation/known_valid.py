@@ -25,7 +25,7 @@ from .shapes import NodeSpec, PropertySpec, compiled_shapes
 _PROPERTY_FIELDS = frozenset({
     "path", "name", "min_count", "max_count", "datatype", "node_kind", "values_in", "pattern",
     "min_length", "max_length", "language_in", "unique_lang", "min_inclusive", "max_inclusive",
-    "node", "message",
+    "node", "message", "datatype_or",
 })
 _NODE_FIELDS = frozenset({
     "iri", "target_classes", "target_subjects_of", "node_kind", "pattern", "message", "closed",

@@ -76,6 +76,10 @@ class AcceptCompiler:
             if ctx.terms[name].container != "@graph":
                 owners.setdefault(ctx.terms[name].iri, []).append(name)
         self.keys = {iri: names[0] for iri, names in owners.items() if len(names) == 1}
+        # a property several single-valued keys spell (startDate/startMonth/startYear: one per
+        # datatype): each key is checked alone, and the node check counts the keys present
+        self.groups = {iri: tuple(names) for iri, names in owners.items() if len(names) > 1
+                       and all(ctx.terms[n].container is None for n in names)}
         self.type_keys: list[str | None] = [None, *sorted(ctx.terms)]
         self._plans: dict[tuple[frozenset[str], str | None, bool], NodeCheck | None] = {}
         self._nested: dict[frozenset[str], dict[Any, NodeCheck]] = {}
@@ -132,7 +136,17 @@ class AcceptCompiler:
         checks: dict[str, ValueCheck] = {"type": _always, "id": _is_string}
         terms: dict[str, TermsOf] = {}
         required = set()
+        groups: list[tuple[tuple[str, ...], int]] = []
         for path, specs in props.items():
+            if path in allowed and path in self.groups and counts(specs)[0] == 0:
+                spelled = self.groups[path]
+                for term in spelled:
+                    found = compile_value(self.ctx, self.ctx.terms[term], specs,
+                                          self._node_items)
+                    if found is not None:
+                        checks[term], terms[term] = found
+                groups.append((spelled, counts(specs)[1]))
+                continue
             name = self.keys.get(path) if path in allowed else None
             compiled = None if name is None else compile_value(
                 self.ctx, self.ctx.terms[name], specs, self._node_items)
@@ -150,7 +164,7 @@ class AcceptCompiler:
             checks["@context"] = _always  # compared before the plan is chosen
             if "proof" in self.ctx.properties:
                 checks["proof"] = _always  # never shape-validated (ShapeValidator.validate)
-        return _node_check(self.ctx, checks, frozenset(required), *node)
+        return _node_check(self.ctx, checks, frozenset(required), groups, *node)
 
     def _node_level(self, shapes: Sequence[NodeSpec], terms: dict[str, TermsOf]
                     ) -> tuple[bool, tuple[Any, ...], list[Rule]] | None:
@@ -192,7 +206,8 @@ class AcceptCompiler:
         """The check of an object value of a property with ``sh:node`` (None: never sure)."""
         shapes = frozenset(s.node for s in specs if s.node is not None)
         if not shapes or any(
-            s.datatype is not None or s.values_in is not None or s.pattern is not None
+            s.datatype is not None or s.datatype_or is not None or s.values_in is not None
+            or s.pattern is not None
             or s.min_length is not None or s.max_length is not None
             or s.language_in is not None or s.min_inclusive is not None
             or s.max_inclusive is not None or s.node_kind not in IRI_KINDS for s in specs
@@ -219,7 +234,8 @@ class AcceptCompiler:
 
 
 def _node_check(ctx: Context, checks: dict[str, ValueCheck], required: frozenset[str],
-                need_id: bool, patterns: tuple[Any, ...], rules: list[Rule]) -> NodeCheck:
+                groups: list[tuple[tuple[str, ...], int]], need_id: bool,
+                patterns: tuple[Any, ...], rules: list[Rule]) -> NodeCheck:
     def check(obj: dict[str, Any], ids: list[str]) -> bool:
         for key, value in obj.items():
             found = checks.get(key)
@@ -227,6 +243,9 @@ def _node_check(ctx: Context, checks: dict[str, ValueCheck], required: frozenset
                 return False
         if not obj.keys() >= required:
             return False
+        for names, most in groups:  # one value per key (no @set): keys present = values
+            if sum(name in obj for name in names) > most:
+                return False
         raw = obj.get("id")
         if raw is None:
             if need_id:

@@ -87,8 +87,9 @@ def _function(emit: Callable[[Source], None]) -> Callable[[str], bool]:
 
 def _never_iri(specs: Sequence[PropertySpec]) -> bool:
     """Whether some constraint of ``specs`` is never true of an IRI (sh:node: not decided)."""
-    return any(s.datatype is not None or s.language_in is not None or s.node is not None
-               or _ranged([s]) or s.node_kind not in IRI_KINDS for s in specs)
+    return any(s.datatype is not None or s.datatype_or is not None or s.language_in is not None
+               or s.node is not None or _ranged([s]) or s.node_kind not in IRI_KINDS
+               for s in specs)
 
 
 def iri_check(specs: Sequence[PropertySpec]) -> Callable[[str], bool]:
@@ -104,15 +105,25 @@ def _never_literal(specs: Sequence[PropertySpec], datatype: str) -> bool:
     """Whether some constraint of ``specs`` is never true of a literal of ``datatype``."""
     return any(s.node is not None or s.language_in is not None  # sh:node: "must be an object"
                or s.node_kind not in LITERAL_KINDS or s.datatype not in (None, datatype)
+               or len(_alternatives(s, datatype)) not in ((0, 1) if s.datatype_or is None else (1,))
                for s in specs)
+
+
+def _alternatives(spec: PropertySpec, datatype: str) -> list[Any]:
+    """The patterns of ``spec``'s sh:or alternatives of ``datatype`` (None: no pattern)."""
+    return [pattern for d, pattern in spec.datatype_or or () if d == datatype]
 
 
 def _literal(src: Source, specs: Sequence[PropertySpec], datatype: str, var: str) -> None:
     """Emit the checks of the literal (``var``, datatype) but min/maxInclusive (callers ask
     :func:`_never_literal` first)."""
     dt = src.const(datatype, "dt")
-    if any(s.datatype is not None for s in specs):
+    if any(s.datatype is not None or s.datatype_or is not None for s in specs):
         src.fail_if(f"not {src.const(well_formed, 'well_formed')}({var}, {dt})")
+    for s in specs:  # the one alternative of this datatype (_never_literal made sure)
+        for pattern in _alternatives(s, datatype):
+            if pattern is not None:
+                src.fail_if(f"{src.const(pattern.search, 'search')}({var}) is None")
     for s in specs:
         if s.values_in is not None:
             src.fail_if(f"('lit', {var}, {dt}, '') not in {src.const(s.values_in, 'values')}")
@@ -193,7 +204,8 @@ def _scalar(src: Source, ctx: Context, tdef: TermDef, specs: Sequence[PropertySp
 def _language_map(specs: Sequence[PropertySpec]) -> ValueCheck | None:
     for s in specs:
         if (s.node is not None or s.values_in is not None or _ranged([s])
-                or s.node_kind not in LITERAL_KINDS or s.datatype not in (None, RDF_LANGSTRING)):
+                or s.node_kind not in LITERAL_KINDS or s.datatype not in (None, RDF_LANGSTRING)
+                or s.datatype_or is not None):
             return None
     low, high = counts(specs)
     ranges = [s.language_in for s in specs if s.language_in is not None]

@@ -49,6 +49,9 @@ class PropertySpec:
     max_inclusive: int | None = None
     node: str | None = None
     message: str | None = None
+    # sh:or of datatype alternatives, each (datatype, pattern or None): a value passes when it
+    # is a well-formed literal of one alternative's datatype matching that one's pattern
+    datatype_or: tuple[tuple[str, re.Pattern[str] | None], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,9 @@ _NODE_KEYS = {
 _PROPERTY_KEYS = {
     SH.path, SH.name, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["in"], SH.pattern,
     SH.minLength, SH.maxLength, SH.languageIn, SH.uniqueLang, SH.minInclusive, SH.maxInclusive,
-    SH.node, SH.message, SH.description, RDF.type,
+    SH.node, SH.message, SH.description, SH["or"], RDF.type,
 }
+_ALTERNATIVE_KEYS = {SH.datatype, SH.pattern}
 _IGNORED_ANNOTATIONS = {
     URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -127,6 +131,25 @@ def _list(graph: Graph, subject: Node, predicate: URIRef) -> list[Node] | None:
     return None if head is None else list(Collection(graph, head))
 
 
+def _datatype_or(graph: Graph, node: Node) -> tuple[tuple[str, re.Pattern[str] | None], ...] | None:
+    """The alternatives of ``sh:or``; only shapes of one ``sh:datatype`` (and a ``sh:pattern``)
+    are supported, the form a date of several precisions takes."""
+    members = _list(graph, node, SH["or"])
+    if members is None:
+        return None
+    alternatives = []
+    for member in members:
+        _check_keys(graph, member, _ALTERNATIVE_KEYS, f"sh:or member of {node}")
+        datatype = _str(graph, member, SH.datatype)
+        if datatype is None:
+            raise UnsupportedShape(f"{node}: each sh:or member needs a sh:datatype")
+        pattern = _str(graph, member, SH.pattern)
+        alternatives.append((datatype, None if pattern is None else re.compile(pattern)))
+    if not alternatives:
+        raise UnsupportedShape(f"{node}: an empty sh:or")
+    return tuple(alternatives)
+
+
 def _compile_property(graph: Graph, node: Node) -> PropertySpec:
     _check_keys(graph, node, _PROPERTY_KEYS, f"property shape {node}")
     path = _one(graph, node, SH.path)
@@ -154,6 +177,7 @@ def _compile_property(graph: Graph, node: Node) -> PropertySpec:
         max_inclusive=_int(graph, node, SH.maxInclusive),
         node=_str(graph, node, SH.node),
         message=_str(graph, node, SH.message),
+        datatype_or=_datatype_or(graph, node),
     )
 
 

@@ -1,0 +1,51 @@
+"""Large sources are mapped and checked in worker processes: the same verdicts, in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ncc_cli.mapping import Checker, MappedSource
+from ncc_cli.mapping.pool import judged_in_pool
+
+from .conftest import REPO
+
+MAPPINGS = REPO / "config" / "mappings"
+DATA = REPO / "tests" / "data" / "mappings"
+SOURCES = [(MAPPINGS / "nl-esf-erdf-operations.toml", DATA / "nl-esif" /
+            "StructuralFundsNL2007NOW.csv"),
+           (MAPPINGS / "dsi4eu-projects.toml", DATA / "dsi4eu" / "projects2.json")]
+
+
+def _verdict(judged: object) -> tuple[object, ...]:
+    mapped = judged.mapped  # type: ignore[attr-defined]
+    return (mapped.row, mapped.payload, mapped.problems, mapped.warnings, mapped.detected,
+            judged.flagged, judged.reasons)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("mapping", "source"), SOURCES, ids=["nl-csv", "dsi4eu-json"])
+def test_the_pool_judges_every_row_as_one_process_does(
+        mapping: Path, source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ncc_cli.mapping.pool.CHUNK", 16)  # many tasks: order across them
+    checker = Checker(mapping, source)
+    records = list(checker.mapper.rows(lambda _n: None))
+    assert len(records) > 4 * 16
+    alone = [_verdict(checker.judge(line, record)) for line, record in records]
+    pooled = [_verdict(j) for j in judged_in_pool(iter(records), (mapping, source, None), 2)]
+    assert pooled == alone
+    assert any(v[2] for v in alone)  # refused rows too, with their problems
+
+
+def test_mapped_source_counts_the_same_with_and_without_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    mapping, source = SOURCES[1]
+    monkeypatch.setattr("ncc_cli.mapping.POOL_MIN_ROWS", 1)
+    results = []
+    for workers in (0, 2):
+        mapped = MappedSource(mapping, source, workers=workers)
+        rows = [(r.line, r.kind, r.payload, r.error) for r in mapped.rows(lambda _n: None)]
+        stats = mapped.stats
+        results.append((rows, stats.rows, stats.refused_rows, [h.line for h in stats.held],
+                        stats.flagged, dict(stats.filled), dict(stats.detected)))
+    assert results[0] == results[1]
