@@ -144,7 +144,7 @@ def main() -> int:
         store = SqliteStore(path)
         try:
             start = time.perf_counter()
-            store.scout_replications([])  # first use reads every record's links
+            store.candidates.replications([])  # first use reads every record's links
             print(f"links:       first use {(time.perf_counter() - start) * 1000:.0f} ms "
                   "(once per process)")
             latencies, similar = time_queries(store, args.queries)

@@ -11,6 +11,7 @@ from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
 from .review import review
+from .roster_cmds import roster
 from .serve_cmd import serve
 from .sync_cmds import sync_group
 from .sync_view_cmds import digest_cmd, quarantine
@@ -24,7 +25,7 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, roster):
     main.add_command(command)
 
 __all__ = ["main"]

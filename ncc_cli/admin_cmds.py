@@ -11,9 +11,15 @@ import click
 
 from ncc_node.context import NodeContext
 from ncc_node.errors import NotFound
-from ncc_node.identity import SCOPES, create_token, descriptor_keys, rotate_identity
+from ncc_node.identity import (
+    SCOPES,
+    create_token,
+    descriptor_keys,
+    roster_file_for,
+    rotate_identity,
+)
 from ncc_node.store import RecordFilter
-from ncc_node.timestamps import format_timestamp
+from ncc_node.timestamps import format_timestamp, utc_now
 from vocab import COLLECTIONS, concept_index
 
 from .node_access import config_option, opened_node
@@ -128,6 +134,8 @@ def node_status(node: NodeContext) -> dict[str, Any]:
         records[kind] = {"own": own, "from_peers": live - own, "deleted": every - live}
     tokens = store.tokens()
     skipped, first_skips = store.view_skips(limit=20)
+    held = roster_file_for(node.settings)
+    roster = held.held() if held.configured else None
     return {
         "node": identity.node_iri,
         "name": identity.descriptor.get("name", {}),
@@ -146,6 +154,8 @@ def node_status(node: NodeContext) -> dict[str, Any]:
         "tokens": {"live": sum(1 for t in tokens if not t.revoked),
                    "revoked": sum(1 for t in tokens if t.revoked)},
         "peers": len(store.peers()),
+        "roster": (None if not held.configured else "none held" if roster is None
+                   else roster.summary(utc_now())),
         "view_skips": {"count": skipped,
                        "first": [{"id": record_id, "seq": seq, "reason": reason}
                                  for record_id, seq, reason in first_skips]},
@@ -180,6 +190,8 @@ def status(config: Path | None, as_json: bool) -> None:
                    f"{counts['deleted']:8}")
     click.echo(f"Tokens      {info['tokens']['live']} live, {info['tokens']['revoked']} revoked")
     click.echo(f"Peers       {info['peers']}")
+    if info["roster"] is not None:
+        click.echo(f"Roster      {info['roster']}")
     skips = info["view_skips"]
     if skips["count"]:
         click.echo(f"SPARQL      {skips['count']} record(s) left out: the RDF view cannot "

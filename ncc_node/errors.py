@@ -201,6 +201,15 @@ class Conflict(NccError):
     http_status = 409
 
 
+class Unavailable(NccError):
+    """The node cannot serve this request now, for a reason the client may know (503 with
+    ``Retry-After``: the message is kept, unlike other 5xx whose messages go to the log)."""
+
+    code = "unavailable"
+    http_status = 503
+    retry_after: ClassVar[int] = 5
+
+
 class PreconditionFailed(NccError):
     """``If-Match`` does not match the current ETag."""
 

@@ -11,6 +11,7 @@ its environment variable, when set, holds the same list as JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tomllib
@@ -90,6 +91,24 @@ def _origin_tables(value: Any, source: str) -> list[dict[str, Any]]:
     return [dict(entry) for entry in value]
 
 
+def _check_roster_keys(value: Any, source: str) -> list[str]:
+    """``[roster] keys``: a list of z6Mk… strings (each key's encoding is checked on use)."""
+    if not isinstance(value, list | tuple) or not all(
+            isinstance(k, str) and k.startswith("z6Mk") for k in value):
+        raise ConfigError(f"roster.keys from {source}: expected a list of z6Mk… keys, "
+                          f"got {value!r}")
+    return list(value)
+
+
+def _check_threshold(value: Any, source: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"roster.threshold from {source}: expected an integer >= 1, "
+                          f"got {value!r}")
+    return value
+
+
 def _check_weight(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"scout weight from {where}: expected a number >= 0, got {value!r}")
@@ -162,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
             "verifies (false: only direct peers' origins)."),
     Setting("sync.confirm_introduced", bool, True,
             "Trust an origin a relay introduces only once its own <base>/node serves a matching "
-            "descriptor (or a key is pinned for it in [[origins]])."),
+            "descriptor (or a key is pinned for it in [[origins]], or the roster lists it)."),
     Setting("sync.one_node_per_country", bool, True,
             "Refuse an introduced origin for a country another held node already serves."),
     Setting("sync.in_serve", bool, False, "Run the sync daemon inside `ncc serve`."),
@@ -223,10 +242,20 @@ SETTINGS: tuple[Setting, ...] = (
             "(pinned z6Mk… keys; empty = trust on first use). The variable holds JSON.",
             check=_peer_tables),
     Setting("origins", list, [],
-            "Origins the operator vouches for (a roster): `[[origins]]` tables of node (its "
+            "Origins the operator vouches for one by one: `[[origins]]` tables of node (its "
             "IRI) and keys (pinned z6Mk… keys); their descriptors are taken from any relay "
             "when signed by a pinned key. The variable holds JSON.",
             check=_origin_tables),
+    Setting("roster.keys", list, [],
+            "Roster keys you pin (z6Mk…): a federation roster signed by them vouches for the "
+            "node IRIs, countries and keys it lists. Empty: no roster. The variable holds JSON.",
+            check=_check_roster_keys),
+    Setting("roster.threshold", int, 1,
+            "How many distinct pinned roster keys must sign a roster.", _check_threshold),
+    Setting("roster.file", str, "roster.json",
+            "The roster this node holds and serves at /roster, relative to data_dir."),
+    Setting("roster.only", bool, False,
+            "Take an introduced origin only if a valid held roster lists it."),
     *(Setting(f"scout.weight_{name}", float, default, f"Scouting weight of {text}.",
               _check_weight) for name, (default, text) in SCOUT_WEIGHTS.items()),
     Setting("scout.pool", int, 200,
@@ -235,6 +264,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scout.limit_max", int, 100, "Largest `limit` a scouting query may ask for."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def section_values(settings: Mapping[str, Any], section: str, fields: Any) -> dict[str, Any]:
+    """The ``[section]`` settings named like the fields of the dataclass ``fields``, each in
+    the type of the field's default; settings that are unset (None) are left out."""
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(fields):
+        value = settings.get(f"{section}.{field.name}")
+        if value is None:
+            continue
+        default = field.default
+        values[field.name] = (type(default)(value) if isinstance(default, bool | int | float)
+                              else value)
+    return values
 
 
 class Settings(Mapping[str, Any]):

@@ -25,6 +25,8 @@ import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from ncc_node import ROSTER_MAX_BYTES
+
 from .config import SyncOptions
 from .deadline import deadline
 from .errors import (
@@ -84,10 +86,9 @@ class PeerClient:
         self.sleep = sleep
         self.jitter = jitter
         self.requests = 0  # attempts made, redirects included
-        self.bytes_read = 0  # response bytes read, all requests together
         self.until: float | None = None  # time.monotonic() past which no request starts
         self.wire_bytes = 0  # requests and responses as sent and received, heads included
-        self.body_bytes = 0  # response bodies after decompression
+        self.body_bytes = 0  # response bodies after decompression, all requests together
 
     # -- the two resources ----------------------------------------------------------------------
     def get_descriptor(self) -> tuple[dict[str, Any], bytes]:
@@ -100,6 +101,11 @@ class PeerClient:
         if not isinstance(value, dict):
             raise BadResponse(self.base_url, "descriptor is not a JSON object")
         return value, body
+
+    def get_roster(self) -> bytes:
+        """``GET <base>/roster``: the federation roster the peer holds, its exact bytes (checked
+        by the caller against the roster keys pinned here: the peer is only a mirror)."""
+        return self._get("/roster", {}, accept="application/json", limit=ROSTER_MAX_BYTES)
 
     def get_feed(self, after: str | None, limit: int, scope: str) -> FeedPage:
         """``GET <base>/feed?after=&limit=&scope=``: one page, each item with its exact bytes."""
@@ -151,14 +157,16 @@ class PeerClient:
         return value
 
     # -- one GET, with retries --------------------------------------------------------------------
-    def _get(self, path: str, params: dict[str, Any], *, accept: str) -> bytes:
+    def _get(self, path: str, params: dict[str, Any], *, accept: str,
+             limit: int | None = None) -> bytes:
         url = self.base_url + path + (f"?{urlencode(params, doseq=True)}" if params else "")
         page_until = time.monotonic() + self.options.page_deadline_s
         attempt = 0
         while True:
             seconds = self._seconds_left(page_until)
             try:
-                return self._bounded(url, accept, seconds)
+                return self._bounded(url, accept, seconds,
+                                     limit or self.options.max_response_bytes)
             except SyncError as exc:
                 if not exc.retryable or attempt >= self.options.retries:
                     raise
@@ -184,11 +192,11 @@ class PeerClient:
             ends.append(self.until)
         return min(ends) - now
 
-    def _bounded(self, url: str, accept: str, seconds: float) -> bytes:
+    def _bounded(self, url: str, accept: str, seconds: float, limit: int) -> bytes:
         """One request and its redirects, done within ``seconds`` in all or cut."""
         with deadline(seconds) as watch:
             try:
-                body = self._follow(url, accept)
+                body = self._follow(url, accept, limit)
             except SyncError:
                 if not watch.expired:
                     raise
@@ -203,7 +211,7 @@ class PeerClient:
         assert body is not None
         return body
 
-    def _follow(self, url: str, accept: str) -> bytes:
+    def _follow(self, url: str, accept: str, limit: int) -> bytes:
         headers = {"User-Agent": self.user_agent, "Accept": accept,
                    "Accept-Encoding": ACCEPT_ENCODING}
         for _ in range(MAX_REDIRECTS + 1):
@@ -219,7 +227,7 @@ class PeerClient:
                 if response.status_code != 200:
                     raise PeerHttpError(self.base_url, response.status_code,
                                         self._error_message(response))
-                return self._read(response, self.options.max_response_bytes)
+                return self._read(response, limit)
             finally:
                 response.close()
         raise RedirectRefused(self.base_url, f"more than {MAX_REDIRECTS} redirects")
@@ -263,7 +271,6 @@ class PeerClient:
                     raise PeerTimeout(self.base_url, f"body not complete within "
                                                      f"{self.options.read_timeout_s} s")
                 chunks.append(chunk)
-                self.bytes_read += len(chunk)
         except ReadTimeoutError:
             raise PeerTimeout(self.base_url, f"peer stalled for {self.options.read_timeout_s} s "
                                              "while sending the body") from None

@@ -14,7 +14,9 @@ from ncc_node import (
     MultikeyError,
     check_base_url,
     decode_public_key,
+    is_node_iri,
     node_iri_for,
+    section_values,
 )
 
 __all__ = [
@@ -116,12 +118,7 @@ def check_origins(value: Any, source: str = "settings") -> list[dict[str, Any]]:
             raise ConfigError(f"{where}: expected a table with node (a node IRI <base>/node) "
                               "and keys (a list of z6Mk… keys)")
         iri, keys = entry["node"], entry["keys"]
-        try:
-            valid = (isinstance(iri, str) and iri.endswith("/node")
-                     and node_iri_for(check_base_url(iri.removesuffix("/node"))) == iri)
-        except DescriptorError:
-            valid = False
-        if not valid:
+        if not is_node_iri(iri):
             raise ConfigError(f"{where}: node must be a node IRI <base>/node, got {iri!r}")
         if (not isinstance(keys, list | tuple) or not keys
                 or not all(isinstance(k, str) for k in keys)):
@@ -183,49 +180,25 @@ class SyncOptions:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SyncOptions:
         """Read the options from resolved settings (missing keys keep their defaults)."""
-        defaults = cls()
+        values = section_values(settings, "sync", cls)
+        for name, least in AT_LEAST.items():
+            if name in values:
+                values[name] = max(least, values[name])
+        depth = settings.get("limits.max_json_depth")
+        skew = settings.get("proofs.max_future_skew_s")
+        if depth is not None:
+            values["max_json_depth"] = int(depth)
+        if skew is not None:
+            values["max_future_skew"] = timedelta(seconds=int(skew))
+        return cls(**values)
 
-        def get(key: str, default: Any) -> Any:
-            value = settings.get(key)
-            return default if value is None else value
 
-        def positive(name: str) -> float:
-            return max(0.001, float(get(f"sync.{name}", getattr(defaults, name))))
-
-        return cls(
-            interval_s=float(get("sync.interval_s", defaults.interval_s)),
-            jitter_s=float(get("sync.jitter_s", defaults.jitter_s)),
-            page_size=max(1, int(get("sync.page_size", defaults.page_size))),
-            connect_timeout_s=float(get("sync.connect_timeout_s", defaults.connect_timeout_s)),
-            read_timeout_s=float(get("sync.read_timeout_s", defaults.read_timeout_s)),
-            max_response_bytes=int(get("sync.max_response_bytes", defaults.max_response_bytes)),
-            max_record_bytes=int(get("sync.max_record_bytes", defaults.max_record_bytes)),
-            retries=max(0, int(get("sync.retries", defaults.retries))),
-            backoff_s=max(0.0, float(get("sync.backoff_s", defaults.backoff_s))),
-            trust_introduced=bool(get("sync.trust_introduced", defaults.trust_introduced)),
-            confirm_introduced=bool(get("sync.confirm_introduced",
-                                        defaults.confirm_introduced)),
-            one_node_per_country=bool(get("sync.one_node_per_country",
-                                          defaults.one_node_per_country)),
-            max_json_depth=int(get("limits.max_json_depth", defaults.max_json_depth)),
-            max_future_skew=timedelta(seconds=int(get("proofs.max_future_skew_s", 300))),
-            check_workers=max(0, int(get("sync.check_workers", defaults.check_workers))),
-            check_min_items=max(1, int(get("sync.check_min_items", defaults.check_min_items))),
-            request_deadline_s=positive("request_deadline_s"),
-            page_deadline_s=positive("page_deadline_s"),
-            peer_budget_s=positive("peer_budget_s"),
-            peer_concurrency=max(1, int(get("sync.peer_concurrency",
-                                            defaults.peer_concurrency))),
-            max_pages_per_round=max(1, int(get("sync.max_pages_per_round",
-                                               defaults.max_pages_per_round))),
-            max_bytes_per_round=max(1, int(get("sync.max_bytes_per_round",
-                                               defaults.max_bytes_per_round))),
-            quarantine_max_per_peer=max(1, int(get("sync.quarantine_max_per_peer",
-                                                   defaults.quarantine_max_per_peer))),
-            quarantine_max=max(1, int(get("sync.quarantine_max", defaults.quarantine_max))),
-            retry_limit=max(0, int(get("sync.retry_limit", defaults.retry_limit))),
-            retry_backoff_s=max(0.0, float(get("sync.retry_backoff_s",
-                                               defaults.retry_backoff_s))),
-            anti_entropy_every=max(0, int(get("sync.anti_entropy_every",
-                                              defaults.anti_entropy_every))),
-        )
+#: The least value each option takes, whatever the setting says (a deadline of 0 would end
+#: every request at once; a page of 0 items would never advance).
+AT_LEAST: dict[str, float] = {
+    "page_size": 1, "retries": 0, "backoff_s": 0.0, "check_workers": 0, "check_min_items": 1,
+    "request_deadline_s": 0.001, "page_deadline_s": 0.001, "peer_budget_s": 0.001,
+    "peer_concurrency": 1, "max_pages_per_round": 1, "max_bytes_per_round": 1,
+    "quarantine_max_per_peer": 1, "quarantine_max": 1, "retry_limit": 0,
+    "retry_backoff_s": 0.0, "anti_entropy_every": 0,
+}

@@ -43,6 +43,8 @@ from ncc_node import (
     Conflict,
     PeerState,
     RetryEntry,
+    RosterFile,
+    RosterRejected,
     Store,
     StoredRecord,
     Writer,
@@ -68,7 +70,7 @@ from .knowledge import KnownKeys, PageKnowledge
 from .repair import anti_entropy
 from .results import PeerResult
 from .retry import TRANSIENT, refetch, retry_due
-from .rules import Limits, Screened, TrustPolicy, check_item
+from .rules import Limits, Screened, TrustPolicy, check_item, with_roster
 from .verdicts import ACCEPTED, DUPLICATE, Held, Verdict
 
 __all__ = ["PeerRun", "Progress"]
@@ -127,8 +129,10 @@ class PeerRun:
     def __init__(self, store: Store, peer: PeerConfig, *, client: Callable[[str], PeerClient],
                  policy: TrustPolicy, options: SyncOptions, clock: Callable[[], datetime],
                  progress: Progress | None = None, stop: threading.Event | None = None,
-                 checks: CheckPool | None = None, others: Sequence[PeerConfig] = ()) -> None:
+                 checks: CheckPool | None = None, others: Sequence[PeerConfig] = (),
+                 roster: RosterFile | None = None) -> None:
         self.store = store
+        self.roster = roster  # the federation roster held; the peer may serve a newer one
         self.others = list(others)  # the other configured peers: sources for retries
         self.checks = checks
         self.peer = peer
@@ -174,6 +178,7 @@ class PeerRun:
         self.health["rounds"] = rounds
         failed: SyncError | None = None
         try:
+            self._refresh_roster()
             self._trust_peer()
             retry_due(self)
             self._pull()
@@ -213,6 +218,39 @@ class PeerRun:
         self.state = replace(self.state, health=dict(self.health))
         with self.store.write() as writer:
             writer.save_peer(self.state)
+
+    # -- the federation roster -------------------------------------------------------------------
+    def _refresh_roster(self) -> None:
+        """Take a newer federation roster if the peer serves one: the peer is only a mirror,
+        the pinned roster keys' signatures are what counts (TUF). A roster that is refused
+        (forged, expired, rolled back) is quarantined; the round goes on under the held one."""
+        if self.roster is None or not self.roster.configured:
+            return
+        base = self.peer.base_url
+        try:
+            raw = self.client_for(base).get_roster()
+        except PeerHttpError as exc:
+            if exc.status not in (404, 405, 501):  # else: the peer holds no roster
+                self.health["roster"] = f"{exc.code}: {exc.message}"
+            return
+        except SyncError as exc:  # the round's own requests will say more
+            self.health["roster"] = f"{exc.code}: {exc.message}"
+            return
+        try:
+            roster, changed = self.roster.install(raw, self.clock())
+        except RosterRejected as exc:
+            with self.store.write() as writer:
+                writer.quarantine(peer=base, record_id=None, reason=exc.reason,
+                                  detail=f"roster from {base}: {exc.message}"[:1000],
+                                  body=raw[: self.options.max_record_bytes])
+            self.result.rejected[exc.reason] = self.result.rejected.get(exc.reason, 0) + 1
+            self.health["roster"] = f"{exc.reason}: {exc.message}"
+            logger.warning("roster from %s refused: %s: %s", base, exc.reason, exc.message)
+            return
+        self.health.pop("roster", None)
+        if changed:
+            logger.info("roster version %d taken from %s", roster.version, base)
+        self.policy = with_roster(self.policy, roster, self.clock())
 
     # -- the peer's own descriptor ----------------------------------------------------------------
     def _trust_peer(self) -> None:
@@ -329,7 +367,7 @@ class PeerRun:
     def _within_limits(self) -> None:
         """Cut an endless feed: at most ``max_pages_per_round`` pages and
         ``max_bytes_per_round`` bytes per round (what was committed stays)."""
-        read = self.client(self.peer.base_url).bytes_read
+        read = self.client(self.peer.base_url).body_bytes
         if self.result.pages >= self.options.max_pages_per_round:
             raise FeedCut(self.peer.base_url, f"the feed went on past "
                                               f"{self.options.max_pages_per_round} pages this "

@@ -10,17 +10,18 @@ Node descriptors (``type: Node``) take the same path, except that their proofs a
 against their own key list (``verify_descriptor``) and a new version must follow the held one by
 key continuity (``verify_rotation``). A first descriptor is trusted when it comes from the
 origin itself (a direct peer's own ``/node``, or a relayed one confirmed there), or when it is
-signed by a key the operator pinned for that origin (``[[peers]] keys``, ``[[origins]]``); one
-node per country unless ``sync.one_node_per_country`` is false (docs/protocol-proofs.md,
-"Origin trust"). Nothing here does I/O: what the node already holds comes in through
-:class:`Knowledge`; the confirmation fetch is :mod:`sync.peer_run`'s.
+signed by a key the operator pinned for that origin (``[[peers]] keys``, ``[[origins]]``), or
+listed with that key in the federation roster the operator trusts (``[roster]``); one node per
+country, the roster's choice first, unless ``sync.one_node_per_country`` is false
+(docs/protocol-proofs.md, "Origin trust"). Nothing here does I/O: what the node already holds
+comes in through :class:`Knowledge`; the confirmation fetch is :mod:`sync.peer_run`'s.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,6 +29,8 @@ from ncc_node import (
     IndexEntries,
     KeyLookup,
     NccError,
+    Roster,
+    RosterEntry,
     RotationRejected,
     descriptor_keys,
     json_depth,
@@ -56,6 +59,7 @@ __all__ = [
     "check_item",
     "json_depth",
     "screen",
+    "with_roster",
 ]
 
 KINDS = frozenset({*COLLECTIONS, "Tombstone", "Node"})
@@ -81,14 +85,32 @@ class TrustPolicy:
     pinned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     confirm_introduced: bool = True  # a relayed first descriptor needs the origin's word
     one_node_per_country: bool = True
+    #: the federation roster held and valid (``[roster]``), node IRI -> what it vouches for
+    roster: Mapping[str, RosterEntry] = field(default_factory=dict)
+    roster_only: bool = False  # an introduced origin must be listed in the roster
+    roster_note: str = ""  # the roster held, or why none counts (for refusals)
 
     def is_direct(self, origin: str) -> bool:
         """Whether ``origin`` is a configured peer's node IRI."""
         return origin in self.direct
 
+    def roster_nodes(self, country: str) -> tuple[str, ...]:
+        """The node IRIs the roster lists for ``country``."""
+        return tuple(e.node for e in self.roster.values() if e.country == country)
+
     def pins(self, origin: str) -> tuple[str, ...]:
         """The keys pinned for ``origin`` (as a peer or in ``[[origins]]``), if any."""
         return (*self.direct.get(origin, ()), *self.pinned.get(origin, ()))
+
+
+def with_roster(policy: TrustPolicy, roster: Roster | None, now: datetime) -> TrustPolicy:
+    """``policy`` vouched for by ``roster`` (the held one): none if absent or expired."""
+    if roster is None:
+        return replace(policy, roster={}, roster_note="no roster held")
+    if roster.expired(now):
+        return replace(policy, roster={}, roster_note=f"version {roster.version} held, "
+                                                      "expired")
+    return replace(policy, roster=dict(roster.nodes), roster_note=f"version {roster.version}")
 
 
 class Knowledge(Protocol):
@@ -334,21 +356,41 @@ def _check_descriptor(value: dict[str, Any], held: Held | None, policy: TrustPol
     _check_shape(value)
     if held is not None or origin == policy.own_node:
         return
+    signers = {keys[result.verification_method].public_key_multibase for result in results}
     pins = policy.pins(origin)
-    if pins:
-        signers = {keys[result.verification_method].public_key_multibase for result in results}
-        if not signers & set(pins):
-            raise Rejection("pin_mismatch", f"{origin} is signed by none of the keys pinned "
-                                            "for it")
-    elif policy.confirm_introduced and via != base and not policy.is_direct(origin):
+    if pins and not signers & set(pins):
+        raise Rejection("pin_mismatch", f"{origin} is signed by none of the keys pinned "
+                                        "for it")
+    listed = policy.roster.get(origin)
+    country = value.get("jurisdiction")
+    if listed is not None:  # the roster vouches: its keys and its country, from any relay
+        if not signers & set(listed.keys):
+            raise Rejection("roster_mismatch", f"{origin} is signed by none of the keys the "
+                                               f"roster ({policy.roster_note}) lists for it")
+        if country != listed.country:
+            raise Rejection("roster_mismatch", f"{origin} claims {country}; the roster "
+                                               f"({policy.roster_note}) lists it for "
+                                               f"{listed.country}")
+        return
+    if policy.roster_only and not policy.is_direct(origin):
+        raise Rejection("not_in_roster", f"{origin} is not listed in the roster "
+                                         f"({policy.roster_note}) and roster.only is true")
+    if (not pins and policy.confirm_introduced and via != base
+            and not policy.is_direct(origin)):
         raise Rejection("unconfirmed_origin",
                         f"{origin} was introduced by {via}; it is trusted once its own "
-                        f"{base}/node confirms it (or a key is pinned for it in [[origins]])")
-    country = value.get("jurisdiction")
-    if (policy.one_node_per_country and country_holder is not None and not policy.is_direct(origin)
-            and isinstance(country, str)):
-        holder = country_holder(country)
-        if holder is not None and holder != origin:
-            raise Rejection("country_taken",
-                            f"{origin} claims {country}, which {holder} already serves "
-                            "(sync.one_node_per_country)")
+                        f"{base}/node confirms it (or a key is pinned for it in [[origins]], "
+                        "or a roster lists it)")
+    if not policy.one_node_per_country or policy.is_direct(origin) or not isinstance(country,
+                                                                                     str):
+        return
+    rostered = policy.roster_nodes(country)
+    if rostered:  # the roster names who serves this country
+        raise Rejection("country_taken",
+                        f"{origin} claims {country}, which the roster ({policy.roster_note}) "
+                        f"gives to {', '.join(rostered)} (sync.one_node_per_country)")
+    holder = country_holder(country) if country_holder is not None else None
+    if holder is not None and holder != origin:
+        raise Rejection("country_taken",
+                        f"{origin} claims {country}, which {holder} already serves "
+                        "(sync.one_node_per_country)")

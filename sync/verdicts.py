@@ -46,6 +46,8 @@ REASONS: dict[str, str] = {
     **{code: "the proof does not verify under the origin's keys" for code in PROOF_REASONS},
     "bad_descriptor": "a node descriptor that is malformed or not validly self-signed",
     "pin_mismatch": "a first descriptor is not signed by a key pinned for its origin",
+    "roster_mismatch": "a first descriptor with keys or a country other than the roster lists",
+    "not_in_roster": "an introduced origin the roster does not list (roster.only)",
     "unconfirmed_origin": "a relayed first descriptor the origin's own base URL does not confirm",
     "country_taken": "a first descriptor for a country another node already serves",
     "foreign_id": "the id is not under the origin's base URL",
@@ -55,6 +57,12 @@ REASONS: dict[str, str] = {
     "own_record": "a record whose origin is this node (never overwritten from outside)",
     "rotation_rejected": "a descriptor version that does not follow by key continuity",
     "origin_key_conflict": "a descriptor held from a relay that the origin itself contradicts",
+    # a roster a peer serves at /roster that is not taken (ncc_node.verify_roster)
+    "roster_forged": "a roster not signed by enough of the pinned roster keys",
+    "roster_expired": "a roster past its expiry",
+    "roster_rollback": "a roster older than the one held",
+    "roster_equivocation": "a roster of the version held, with other content",
+    "roster_malformed": "a roster that is not of the roster's form",
 }
 
 

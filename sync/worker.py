@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from ncc_node import NodeIdentity, Store, format_timestamp, utc_now
+from ncc_node import NodeIdentity, Store, format_timestamp, roster_file_for, utc_now
 
 from .checkpool import CheckPool
 from .client import PeerClient
@@ -29,7 +29,7 @@ from .deadline import install
 from .gcpolicy import fewer_collections
 from .peer_run import PeerRun, Progress
 from .results import PeerResult
-from .rules import TrustPolicy
+from .rules import TrustPolicy, with_roster
 
 __all__ = ["SyncWorker", "user_agent"]
 
@@ -64,6 +64,7 @@ class SyncWorker:
         self.session_factory = session_factory
         self.clock = clock
         self.user_agent = user_agent(identity.node_iri)
+        self.roster = roster_file_for(settings)
         processes = self.options.checking_processes
         self.checks = CheckPool(processes) if processes > 1 else None
         self._depth = 0  # nested sync_peer/run_once calls; the outermost ends the check pool
@@ -96,10 +97,15 @@ class SyncWorker:
     def policy(self, *extra: PeerConfig) -> TrustPolicy:
         """Whose records this node takes: direct peers (with pins), and introduced ones."""
         direct = {peer.node_iri: peer.keys for peer in [*self.peers(), *extra]}
-        return TrustPolicy(self.identity.node_iri, direct, self.options.trust_introduced,
-                           pinned=origins_from_settings(self.settings),
-                           confirm_introduced=self.options.confirm_introduced,
-                           one_node_per_country=self.options.one_node_per_country)
+        policy = TrustPolicy(self.identity.node_iri, direct, self.options.trust_introduced,
+                             pinned=origins_from_settings(self.settings),
+                             confirm_introduced=self.options.confirm_introduced,
+                             one_node_per_country=self.options.one_node_per_country,
+                             roster_only=bool(self.settings.get("roster.only")))
+        if not self.roster.configured:
+            return policy
+        now = self.clock()
+        return with_roster(policy, self.roster.held(now), now)
 
     def sync_peer(self, peer: PeerConfig, *, progress: Progress | None = None,
                   stop: threading.Event | None = None) -> PeerResult:
@@ -118,7 +124,7 @@ class SyncWorker:
             others = [p for p in self.peers() if p.base_url != peer.base_url]
             run = PeerRun(self.store, peer, client=client, policy=self.policy(peer),
                           options=self.options, clock=self.clock, progress=progress, stop=stop,
-                          checks=self.checks, others=others)
+                          checks=self.checks, others=others, roster=self.roster)
             result = run.run()
             result.requests = sum(c.requests for c in clients.values())
             result.wire_bytes = sum(c.wire_bytes for c in clients.values())

@@ -13,7 +13,7 @@ from flask import Flask
 from vocab import INITIATIVE, METHOD
 
 from ..context import NodeContext
-from . import feed, node, push, repair, scout, sparql, stats, sync_status, vocabulary
+from . import feed, node, push, repair, roster, scout, sparql, stats, sync_status, vocabulary
 from .compression import register_compression
 from .error_shape import register_error_handlers
 from .listing import InitiativeQuerySchema, MethodQuerySchema
@@ -22,6 +22,7 @@ from .record_kinds import kind_blueprint
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     node.blp,
+    roster.blp,
     kind_blueprint(INITIATIVE, InitiativeQuerySchema),
     kind_blueprint(METHOD, MethodQuerySchema),
     feed.blp,

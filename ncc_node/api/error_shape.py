@@ -13,10 +13,10 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Gone, NccError, Unauthorized
+from ..errors import Gone, NccError, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,9 @@ def parameter_details(messages: Any) -> list[dict[str, str]]:
 
 def handle_ncc_error(error: NccError) -> Response:
     """Map a typed error of the node to the error shape."""
+    if isinstance(error, Unavailable):  # busy or out of time: the client may try again
+        return error_response(error.http_status, error.code, error.message,
+                              headers={"Retry-After": str(error.retry_after)})
     if error.http_status >= 500:  # store or key trouble: the message may name files
         log.error("%s: %s", error.code, error.message)
         return error_response(error.http_status, error.code,
@@ -102,6 +105,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     details = parameter_details(data["messages"]) if "messages" in data else []
     message = data.get("message") or error.description or error.name
+    if status == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        # the Content-Length werkzeug refused (waitress declares one for a chunked body too)
+        message = (f"the request body exceeds the limit of "
+                   f"{current_app.config['MAX_CONTENT_LENGTH'] - 1} bytes")
     if details:
         message = "invalid request parameters: " + "; ".join(
             f"{d['path']}: {d['message']}" for d in details)

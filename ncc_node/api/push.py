@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import Flask, Response, jsonify, request
@@ -38,6 +39,7 @@ from .openapi import Blueprint
 from .schemas import ErrorSchema
 
 MAX_NOTIFICATION_BYTES = 4096
+F = TypeVar("F", bound=Callable[..., Response])
 NOTIFICATION_BODY = {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["topic"], "additionalProperties": False,
     "properties": {"topic": {"type": "string", "maxLength": 2000,
@@ -90,10 +92,27 @@ def _followed(context: NodeContext, topic: str, *,
     return None
 
 
-def _hand_over(context: NodeContext, message: dict[str, Any]) -> None:
+def _hand_over(context: NodeContext, message: dict[str, Any],
+               answer: dict[str, Any]) -> Response:
+    """Pass ``message`` to the sync daemon; 202 with ``answer``, or 503 without a daemon."""
     if not send_to_daemon(channel_address(context.settings.path("node.data_dir")), message):
         raise ServiceUnavailable("no sync daemon takes push messages for this node now "
                                  "(the pull interval still applies)")
+    response = jsonify(answer)
+    response.status_code = 202
+    return response
+
+
+def _handed_over(accepted: str, *errors: tuple[int, str]) -> Callable[[F], F]:
+    """Document a POST that :func:`_hand_over` answers: 202, its own errors, 503."""
+    def decorate(func: F) -> F:
+        func = blp.alt_response(503, schema=ErrorSchema,
+                                description="No sync daemon runs now.")(func)
+        for status, description in reversed(errors):
+            func = blp.alt_response(status, schema=ErrorSchema, description=description)(func)
+        return blp.alt_response(202, schema={"type": "object"}, success=True,
+                                description=accepted)(func)
+    return decorate
 
 
 class VerificationSchema(ma.Schema):
@@ -152,16 +171,11 @@ class Callback(MethodView):
         return Response(args["challenge"], mimetype="text/plain")
 
     @blp.doc(requestBody=NOTIFICATION_BODY)
-    @blp.alt_response(202, schema={"type": "object"}, success=True,
-                      description="Taken as a hint: the peer is pulled soon.")
-    @blp.alt_response(400, schema=ErrorSchema, description="Not a notification.")
-    @blp.alt_response(404, schema=ErrorSchema,
-                      description="This node does not follow that feed (or push is off).")
-    @blp.alt_response(413, schema=ErrorSchema, description="The body is too large.")
-    @blp.alt_response(415, schema=ErrorSchema, description="The body is not JSON.")
-    @blp.alt_response(429, schema=ErrorSchema,
-                      description="Too many notifications from that peer (`Retry-After`).")
-    @blp.alt_response(503, schema=ErrorSchema, description="No sync daemon runs now.")
+    @_handed_over("Taken as a hint: the peer is pulled soon.",
+                  (400, "Not a notification."),
+                  (404, "This node does not follow that feed (or push is off)."),
+                  (413, "The body is too large."), (415, "The body is not JSON."),
+                  (429, "Too many notifications from that peer (`Retry-After`)."))
     def post(self) -> Response:
         """Take a notification that a followed peer's feed moved (a hint, never trusted)"""
         context = node()
@@ -180,11 +194,8 @@ class Callback(MethodView):
         if wait > 0:
             raise TooManyRequests(f"too many notifications from {followed[0]}",
                                   retry_after=max(1, round(wait)))
-        _hand_over(context, {"kind": "hint", "peer": followed[0], "scope": followed[1],
-                             "head": args["head"]})
-        response = jsonify({"queued": True})
-        response.status_code = 202
-        return response
+        return _hand_over(context, {"kind": "hint", "peer": followed[0], "scope": followed[1],
+                                    "head": args["head"]}, {"queued": True})
 
 
 @blp.route("/subscriptions")
@@ -192,13 +203,10 @@ class Subscriptions(MethodView):
     """Subscriptions to this node's feed."""
 
     @blp.arguments(SubscriptionSchema(), location="form")
-    @blp.alt_response(202, schema={"type": "object"}, success=True,
-                      description="Accepted; the callback is verified before notifications go.")
-    @blp.alt_response(400, schema=ErrorSchema, description="The topic is not this node's feed.")
-    @blp.alt_response(403, schema=ErrorSchema,
-                      description="The callback is not `<base>/push` of a configured peer.")
-    @blp.alt_response(404, schema=ErrorSchema, description="Push is off on this node.")
-    @blp.alt_response(503, schema=ErrorSchema, description="No sync daemon runs now.")
+    @_handed_over("Accepted; the callback is verified before notifications go.",
+                  (400, "The topic is not this node's feed."),
+                  (403, "The callback is not `<base>/push` of a configured peer."),
+                  (404, "Push is off on this node."))
     def post(self, args: dict[str, Any]) -> Response:
         """Subscribe a peer's callback to this node's feed, or unsubscribe it (WebSub §5.1)"""
         context = node()
@@ -214,11 +222,9 @@ class Subscriptions(MethodView):
                             "callback <peer base URL>/push")
         lease = min(args.get("lease_seconds") or context.settings["push.lease_s"],
                     context.settings["push.lease_s"])
-        _hand_over(context, {"kind": args["mode"], "callback": args["callback"],
-                             "scope": parsed[1], "lease": lease})
-        response = jsonify({"lease_seconds": lease})
-        response.status_code = 202
-        return response
+        return _hand_over(context, {"kind": args["mode"], "callback": args["callback"],
+                                    "scope": parsed[1], "lease": lease},
+                          {"lease_seconds": lease})
 
 
 def request_limits() -> RateLimits:

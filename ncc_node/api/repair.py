@@ -10,7 +10,8 @@ demand and remembered until the next write.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import Response
@@ -29,6 +30,7 @@ blp = Blueprint("repair", __name__,
                             "history.")
 
 _TEXT = ma.validate.Length(min=1, max=2048)
+F = TypeVar("F", bound=Callable[..., Response])
 
 
 class ItemsQuerySchema(ma.Schema):
@@ -76,6 +78,15 @@ class HistoryQuerySchema(ma.Schema):
                               metadata={"description": "Versions greater than this one."})
 
 
+def _json_get(schema: ma.Schema, description: str) -> Callable[[F], F]:
+    """A repair read: its query parameters and its JSON answer, documented once."""
+    def decorate(func: F) -> F:
+        func = blp.alt_response(200, content_type="application/json", success=True,
+                                description=description)(func)
+        return blp.arguments(schema, location="query")(func)
+    return decorate
+
+
 def _json(value: Any) -> Response:
     return Response(json.dumps(value, separators=(",", ":"), sort_keys=True),
                     mimetype="application/json")
@@ -85,10 +96,9 @@ def _json(value: Any) -> Response:
 class Items(MethodView):
     """Records by id."""
 
-    @blp.arguments(ItemsQuerySchema(), location="query")
-    @blp.alt_response(200, content_type="application/json", success=True,
-                      description="`{\"items\": [...]}`: the stored bytes of the ids held "
-                                  "(others are left out), in the order asked.")
+    @_json_get(ItemsQuerySchema(),
+               "`{\"items\": [...]}`: the stored bytes of the ids held "
+               "(others are left out), in the order asked.")
     def get(self, args: dict[str, Any]) -> Response:
         """Read the latest stored state of records by id (for a repair)"""
         ids = list(dict.fromkeys(args["id"]))
@@ -101,10 +111,9 @@ class Items(MethodView):
 class Digest(MethodView):
     """Counts and digests of the records held, per origin."""
 
-    @blp.arguments(DigestQuerySchema(), location="query")
-    @blp.alt_response(200, content_type="application/json", success=True,
-                      description="`{\"origins\": {<iri>: {\"count\", \"digest\"}}}`; with "
-                                  "`origin`, that origin's `count`, `digest` and `buckets`.")
+    @_json_get(DigestQuerySchema(),
+               "`{\"origins\": {<iri>: {\"count\", \"digest\"}}}`; with "
+               "`origin`, that origin's `count`, `digest` and `buckets`.")
     def get(self, args: dict[str, Any]) -> Response:
         """Read the per-origin counts and digests (anti-entropy)"""
         context = node()
@@ -114,8 +123,8 @@ class Digest(MethodView):
             held = store.origin_digests(origin).get(origin)
             buckets = store.bucket_digests(origin) if held is not None else {}
             return _json({"origin": origin, "count": held.count if held else 0,
-                          "digest": held.digest if held else None,
-                          "buckets": {b: {"count": d.count, "digest": d.digest}
+               "digest": held.digest if held else None,
+               "buckets": {b: {"count": d.count, "digest": d.digest}
                                       for b, d in buckets.items()}})
         own = context.identity.node_iri
         digests = store.origin_digests(own if args["scope"] == "own" else None)
@@ -128,10 +137,9 @@ class Digest(MethodView):
 class Index(MethodView):
     """The (id, version, proofValue) lines of an origin's records."""
 
-    @blp.arguments(IndexQuerySchema(), location="query")
-    @blp.alt_response(200, content_type="application/json", success=True,
-                      description="`{\"entries\": [[id, version, proofValue], ...], \"more\"}` "
-                                  "by id; ask again with `after` = the last id while `more`.")
+    @_json_get(IndexQuerySchema(),
+               "`{\"entries\": [[id, version, proofValue], ...], \"more\"}` "
+               "by id; ask again with `after` = the last id while `more`.")
     def get(self, args: dict[str, Any]) -> Response:
         """List an origin's records as digest lines (anti-entropy repair)"""
         limit = args["limit"]
@@ -145,11 +153,10 @@ class Index(MethodView):
 class History(MethodView):
     """Every version of a descriptor since a given one."""
 
-    @blp.arguments(HistoryQuerySchema(), location="query")
-    @blp.alt_response(200, content_type="application/json", success=True,
-                      description="`{\"items\": [...], \"cursor\", \"more\"}`: descriptor "
-                                  f"versions after `after`, oldest first, up to "
-                                  f"{HISTORY_PAGE}; `cursor` is the last version sent.")
+    @_json_get(HistoryQuerySchema(),
+               "`{\"items\": [...], \"cursor\", \"more\"}`: descriptor "
+               f"versions after `after`, oldest first, up to "
+               f"{HISTORY_PAGE}; `cursor` is the last version sent.")
     def get(self, args: dict[str, Any]) -> Response:
         """Read a descriptor's versions since a given one (to follow key rotations)"""
         context = node()

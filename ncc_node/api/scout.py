@@ -1,11 +1,12 @@
-"""Scouting: ``/scout/candidates``, ``/scout/similar/<id>`` and ``/scout/methods`` (issue 6).
+"""Scouting: ``/scout/candidates``, ``/scout/similar/<id>`` and ``/scout/methods``.
 
 Ranked results with a per-factor breakdown (docs/scouting.md); the ranking lives in
-:mod:`ncc_node.scout`, the weights in the node's ``[scout]`` settings.
+:mod:`ncc_node.scout` (:class:`~ncc_node.scout.Scouting`: the node's ``[scout]`` settings).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -14,14 +15,13 @@ from flask.views import MethodView
 from ..context import node
 from ..scout import (
     Candidate,
+    Scouting,
     ScoutQuery,
     ScoutQueryInvalid,
-    Weights,
-    find_candidates,
-    find_similar,
     inferred_concepts,
     resolve_country,
 )
+from ..store import Store
 from .listing import ConceptParameter
 from .openapi import Blueprint
 from .schemas import ErrorSchema
@@ -73,7 +73,19 @@ def _limit() -> ma.fields.Integer:
                                  "is reduced to that."})
 
 
-class CandidateQuerySchema(ma.Schema):
+class _SearchSchema(ma.Schema):
+    """What every search takes: text, filters shared by both kinds, how many, how shown."""
+
+    theme = ConceptParameter("theme", "theme:education")
+    target_group = ConceptParameter("target-group", "tg:children")
+    language = ConceptParameter("language", "lang:DEU")
+    q = _text()
+    limit = _limit()
+    inferred = _inferred()
+    lang = _lang()
+
+
+class CandidateQuerySchema(_SearchSchema):
     """What a scout looks for: the target country, filters and text."""
 
     country = CountryParameter(
@@ -82,17 +94,10 @@ class CandidateQuerySchema(ma.Schema):
                                  "`country:EST` or a name such as `Estonia`.",
                   "example": "EE"})
     sdg = ConceptParameter("sdg", "sdg:4")
-    theme = ConceptParameter("theme", "theme:education")
-    target_group = ConceptParameter("target-group", "tg:children")
     stage = ConceptParameter("stage", "maturity:proven")
-    language = ConceptParameter("language", "lang:DEU")
-    q = _text()
-    limit = _limit()
-    inferred = _inferred()
-    lang = _lang()
 
 
-class MethodQuerySchema(ma.Schema):
+class MethodQuerySchema(_SearchSchema):
     """What a scout looks for among methods."""
 
     country = CountryParameter(
@@ -100,13 +105,6 @@ class MethodQuerySchema(ma.Schema):
         metadata={"description": "Optional: leave out methods from this country.",
                   "example": "EE"})
     method_type = ConceptParameter("method-type", "mt:impact-measurement")
-    theme = ConceptParameter("theme", "theme:education")
-    target_group = ConceptParameter("target-group", "tg:children")
-    language = ConceptParameter("language", "lang:DEU")
-    q = _text()
-    limit = _limit()
-    inferred = _inferred()
-    lang = _lang()
 
 
 class SimilarQuerySchema(ma.Schema):
@@ -176,8 +174,9 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in items]
 
 
-def _item(candidate: Candidate, weights: Weights) -> dict[str, Any]:
+def _item(candidate: Candidate, scouting: Scouting) -> dict[str, Any]:
     record = candidate.record
+    weights = scouting.weights
     return {
         "id": candidate.id, "kind": candidate.kind, "name": record.get("name", {}),
         "origin": candidate.origin, "origin_country": candidate.origin_country,
@@ -192,15 +191,19 @@ def _item(candidate: Candidate, weights: Weights) -> dict[str, Any]:
     }
 
 
-def _search(kind: str, args: dict[str, Any]) -> dict[str, Any]:
+def _results(search: Callable[[Scouting, Store], list[Candidate]]) -> dict[str, Any]:
+    """Run ``search`` with this node's scouting and store; the response body."""
     context = node()
-    settings = context.settings
-    args = {**args, "limit": min(args["limit"], settings["scout.limit_max"])}
-    weights = Weights.from_settings(settings)
-    found = find_candidates(context.store, ScoutQuery(kind=kind, **args), weights=weights,
-                            pool=settings["scout.pool"])
-    return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict(),
+    scouting = Scouting.from_settings(context.settings)
+    found = search(scouting, context.store)
+    return {"items": [_item(c, scouting) for c in found],
+            "weights": scouting.weights.as_dict(),
             "all_partial": bool(found) and all(c.details.get("partial") for c in found)}
+
+
+def _ranked(kind: str, args: dict[str, Any]) -> dict[str, Any]:
+    query = ScoutQuery(kind=kind, **args)
+    return _results(lambda scouting, store: scouting.candidates(store, query))
 
 
 @blp.route("/candidates")
@@ -213,7 +216,7 @@ class Candidates(MethodView):
                                                            "country or concept.")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Rank initiatives from other countries for a target country (score with breakdown)"""
-        return _search("Initiative", args)
+        return _ranked("Initiative", args)
 
 
 @blp.route("/methods")
@@ -226,7 +229,7 @@ class Methods(MethodView):
                                                            "country or concept.")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Rank methods by text, type and filters (e.g. an impact-measurement method)"""
-        return _search("Method", args)
+        return _ranked("Method", args)
 
 
 @blp.route("/similar/<path:record_id>")
@@ -238,11 +241,5 @@ class Similar(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such live record here.")
     def get(self, args: dict[str, Any], record_id: str) -> dict[str, Any]:
         """Rank initiatives like this one (shared SDGs, themes, target groups) elsewhere"""
-        context = node()
-        settings = context.settings
-        weights = Weights.from_settings(settings)
-        found = find_similar(context.store, record_id, weights=weights,
-                             limit=min(args["limit"], settings["scout.limit_max"]),
-                             pool=settings["scout.pool"])
-        return {"items": [_item(c, weights) for c in found], "weights": weights.as_dict(),
-                "all_partial": False}
+        return _results(lambda scouting, store: scouting.similar(store, record_id,
+                                                                 limit=args["limit"]))

@@ -16,10 +16,9 @@ from werkzeug.exceptions import HTTPException
 from ..context import node
 from ..errors import PayloadTooLarge
 from ..rdfview.pool import pool_of
-from ..rdfview.query import QueryInvalid, QueryTimeout, UpdateRefused
+from ..rdfview.query import QueryInvalid, UpdateRefused
 from ..rdfview.results import GRAPH_TYPES, RESULT_TYPES
 from ..representations import negotiate
-from .error_shape import error_response
 from .openapi import Blueprint
 from .schemas import ErrorSchema
 
@@ -74,11 +73,8 @@ def _answer() -> Response:
     # the form of the result is known once it is evaluated: the client's choice for each
     mimetypes = {"graph": _offer(GRAPH_TYPES), "bindings": _offer(RESULT_TYPES),
                  "boolean": _offer(RESULT_TYPES)}
-    try:
-        answer = pool_of(current_app).run(text, graphs, mimetypes)
-    except QueryTimeout as exc:  # a 5xx whose message is for the client, not the log
-        return error_response(exc.http_status, exc.code, exc.message,
-                              headers={"Retry-After": "5"})
+    # a timeout, a full queue, a process out of memory: errors.Unavailable (503 + Retry-After)
+    answer = pool_of(current_app).run(text, graphs, mimetypes)
     charset = "; charset=utf-8" if answer.mimetype.startswith("text/") else ""
     response = Response(answer.body, content_type=answer.mimetype + charset)
     response.vary.add("Accept")

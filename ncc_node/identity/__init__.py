@@ -8,13 +8,25 @@ from .descriptor import (
     verify_descriptor,
     verify_rotation,
 )
-from .key_validity import check_base_url, descriptor_keys, node_iri_for
+from .key_validity import check_base_url, descriptor_keys, is_node_iri, node_iri_for
 from .node_identity import (
     NodeIdentity,
     country_concept,
     init_identity,
     load_identity,
     rotate_identity,
+)
+from .roster import (
+    ROSTER_MAX_BYTES,
+    Roster,
+    RosterEntry,
+    RosterFile,
+    RosterRejected,
+    did_key,
+    roster_bytes,
+    roster_file_for,
+    sign_roster,
+    verify_roster,
 )
 from .signer import NodeSigner, SigningKey
 from .signing_key import NodeKey, generate_key, load_key, save_key
@@ -24,6 +36,11 @@ __all__ = [
     "NodeIdentity",
     "NodeKey",
     "NodeSigner",
+    "ROSTER_MAX_BYTES",
+    "Roster",
+    "RosterEntry",
+    "RosterFile",
+    "RosterRejected",
     "SCOPES",
     "SigningKey",
     "authenticate",
@@ -31,16 +48,22 @@ __all__ = [
     "country_concept",
     "create_token",
     "descriptor_keys",
+    "did_key",
     "generate_key",
     "init_identity",
+    "is_node_iri",
     "key_lookup_from_descriptor",
     "load_identity",
     "load_key",
     "new_descriptor",
     "node_iri_for",
+    "roster_bytes",
+    "roster_file_for",
     "rotate",
     "rotate_identity",
     "save_key",
+    "sign_roster",
     "verify_descriptor",
+    "verify_roster",
     "verify_rotation",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "DescriptorKey",
     "check_base_url",
     "descriptor_keys",
+    "is_node_iri",
     "lookup_from_keys",
     "node_iri_for",
 ]
@@ -73,6 +74,16 @@ def check_base_url(base_url: str) -> str:
 def node_iri_for(base_url: str) -> str:
     """Return the node IRI (descriptor id) for a base URL: ``<base>/node``."""
     return check_base_url(base_url) + "/node"
+
+
+def is_node_iri(value: object) -> bool:
+    """Whether ``value`` is the node IRI ``<base>/node`` of a valid base URL."""
+    if not isinstance(value, str) or not value.endswith("/node"):
+        return False
+    try:
+        return node_iri_for(value.removesuffix("/node")) == value
+    except DescriptorError:
+        return False
 
 
 def _timestamp(entry: Mapping[str, Any], name: str, key_id: str) -> datetime:

@@ -18,10 +18,12 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..settings import section_values
 from .query import QueryBusy, QueryMemory, QueryTimeout, SparqlError, error_from_wire
 
 __all__ = ["PoolLimits", "QueryPool", "QueryAnswer"]
@@ -33,10 +35,15 @@ class PoolLimits:
 
     workers: int = 1
     queue: int = 4
-    timeout: float = 10.0
+    timeout_seconds: float = 10.0
     memory_mb: int = 1024
     max_results: int = 10_000
-    start_timeout: float = 120.0
+    start_timeout_seconds: float = 120.0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> PoolLimits:
+        """The ``[sparql]`` settings (missing ones keep their defaults)."""
+        return cls(**section_values(settings, "sparql", cls))
 
 
 @dataclass(frozen=True)
@@ -113,10 +120,10 @@ class QueryPool:
         try:
             self._start()
             try:
-                worker = self._idle.get(timeout=self.limits.timeout)
+                worker = self._idle.get(timeout=self.limits.timeout_seconds)
             except queue.Empty:
                 raise QueryBusy("every SPARQL query process stayed busy for "
-                                f"{self.limits.timeout:g} s; try again shortly") from None
+                                f"{self.limits.timeout_seconds:g} s; try again shortly") from None
             healthy = False
             try:
                 outcome = self._ask(worker, query, graphs, mimetypes)
@@ -143,11 +150,11 @@ class QueryPool:
         try:
             worker.conn.send(("query", query, graphs, mimetypes, limits.max_results))
             # the view catches up first: maintenance, timed by start_timeout, not the query's
-            message = worker.wait(limits.start_timeout)
+            message = worker.wait(limits.start_timeout_seconds)
             if message[0] == "running":
-                message = worker.wait(limits.timeout)
+                message = worker.wait(limits.timeout_seconds)
         except TimeoutError:
-            raise QueryTimeout(f"the query ran longer than {limits.timeout:g} s and was "
+            raise QueryTimeout(f"the query ran longer than {limits.timeout_seconds:g} s and was "
                                "stopped ([sparql] timeout_seconds); narrow it or add a LIMIT"
                                ) from None
         except (EOFError, OSError):
@@ -186,12 +193,7 @@ def pool_of(app: Any) -> QueryPool:
             if pool is None:
                 context = app.extensions["ncc"]
                 settings = context.settings
-                limits = PoolLimits(
-                    workers=settings["sparql.workers"], queue=settings["sparql.queue"],
-                    timeout=settings["sparql.timeout_seconds"],
-                    memory_mb=settings["sparql.memory_mb"],
-                    max_results=settings["sparql.max_results"],
-                    start_timeout=settings["sparql.start_timeout_seconds"])
+                limits = PoolLimits.from_settings(settings)
                 pool = QueryPool(str(settings.path("node.database")), limits)
                 app.extensions["ncc_sparql_pool"] = pool
     return pool

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Triple
 
-from ..errors import NccError
+from ..errors import NccError, Unavailable
 from .view import RdfView
 
 MAX_RUNNING = 4
@@ -52,8 +52,9 @@ class TooManyResults(SparqlError):
     http_status = 422
 
 
-class QueryTimeout(SparqlError):
-    """The query ran longer than ``[sparql] timeout_seconds`` (answered 503, message kept)."""
+class QueryTimeout(SparqlError, Unavailable):
+    """The query ran longer than ``[sparql] timeout_seconds`` (answered 503 + Retry-After,
+    its message kept, by the one error handler)."""
 
     code = "sparql_timeout"
     http_status: ClassVar[int] = 503

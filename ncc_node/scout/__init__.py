@@ -1,7 +1,10 @@
-"""Scouting (architecture §8, issue 6): rank initiatives and methods from other countries.
+"""Scouting (architecture §8): rank initiatives and methods from other countries.
 
-Pure scoring (:mod:`.scoring`) is kept apart from the searches (:mod:`.search`), which ask the
-store for a bounded, prefiltered pool; the store owns every SQL string.
+The whole scouting policy lives here: which candidates (:mod:`.pools`, asking the store's
+:class:`~ncc_node.store.CandidateIndex` indexed questions only), which signals and weights
+(:mod:`.query`, :mod:`.scoring`), cross-language expansion (:mod:`.crosslingual`),
+explanations (:mod:`.explain`), folding of duplicates (:mod:`.duplicates`), and a node's
+``[scout]`` settings applied (:class:`Scouting`). The store owns every SQL string.
 """
 
 from .inferred import inferred_concepts
@@ -14,6 +17,7 @@ from .query import (
     resolve_country,
 )
 from .search import DEFAULT_POOL, Candidate, find_candidates, find_similar
+from .service import Scouting
 
 __all__ = [
     "Candidate",
@@ -21,6 +25,7 @@ __all__ = [
     "FACTORS",
     "ScoutQuery",
     "ScoutQueryInvalid",
+    "Scouting",
     "Weights",
     "find_candidates",
     "find_similar",

@@ -9,10 +9,10 @@ and lists the others under ``also`` ("also published by ...").
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, TypeVar
-
-from vocab import fold
 
 
 class Copy(Protocol):
@@ -44,9 +44,16 @@ def _values(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _norm(text: str) -> str:
-    # only the compared start is folded: whole descriptions would cost a millisecond a page
-    return " ".join("".join(c if c.isalnum() else " " for c in fold(text[:NORM_CHARS])).split())
+    # case, diacritics (combining marks after NFKD), punctuation and spacing folded, with
+    # regular expressions rather than a loop per character: folding is done for every
+    # candidate a page looks at; only the compared start is folded
+    decomposed = unicodedata.normalize("NFKD", text[:NORM_CHARS].casefold()).casefold()
+    return _NOT_WORD.sub(" ", _MARKS.sub("", decomposed)).strip()
 
 
 def keys(record: dict[str, Any]) -> Iterator[str]:

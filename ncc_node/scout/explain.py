@@ -18,7 +18,7 @@ from vocab import UnknownConcept, concept_index
 
 from ..store import TextHit
 from ..store.analysis import stemmer_for
-from ..store.textquery import QueryPlan, concept_token, inferred_token
+from ..store.textquery import QueryPlan, concepts_in
 
 # relevance = BM25_SHARE * bm25 / best + COVERAGE_SHARE * coverage + PHRASE_SHARE * phrases
 BM25_SHARE = 0.45
@@ -46,33 +46,36 @@ class Match:
         return bool(self.missing)
 
 
-def match(plan: QueryPlan, hit: TextHit) -> Match:
-    """Which of the plan's words and concepts the hit matches."""
+def match(plan: QueryPlan, hit: TextHit, *, ignored: tuple[str, ...] = (),
+          translations: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> Match:
+    """Which of the plan's words and concepts the hit matches (a word also matches through a
+    label, in another language, of a thesaurus concept it names: ``translations``)."""
     text = " ".join((hit.name, hit.description, hit.body))
     terms = set(text.split())
-    tokens = set(hit.concepts.split())
+    held = concepts_in(hit.concepts)
+    padded = f" {text} "
     matched: list[str] = []
     missing: list[str] = []
     concepts: dict[str, bool] = {}
     found_forms: list[tuple[str, ...] | None] = []
     for group in plan.groups:
-        if group.word in hit.ignored:
+        if group.word in ignored:
             found_forms.append(None)
             continue
         forms = tuple(f for f in group.forms if f in terms)
         if not forms and group.prefix:
             forms = tuple(sorted(t for t in terms if t.startswith(group.forms[0])))[:8]
-        via = [(iri, inferred_token(iri) in tokens) for iri in group.concepts
-               if concept_token(iri) in tokens or inferred_token(iri) in tokens]
+        via = [(iri, held[iri]) for iri in group.concepts if iri in held]
         for iri, inferred in via:
             concepts.setdefault(iri, inferred)
-        if forms or via:
+        translated = any(f" {' '.join(run)} " in padded
+                         for run in (translations or {}).get(group.word, ()))
+        if forms or via or translated:
             matched.append(group.word)
         else:
             missing.append(group.word)
         found_forms.append(forms or None)
     pairs = hits = 0
-    padded = f" {text} "
     for first, second in zip(found_forms, found_forms[1:], strict=False):
         pairs += 1
         if first and second and any(f" {a} {b} " in padded for a in first for b in second):
@@ -80,7 +83,7 @@ def match(plan: QueryPlan, hit: TextHit) -> Match:
     deciding = len(matched) + len(missing)
     coverage = len(matched) / deciding if deciding else 0.0
     # one deciding word: it is its own phrase
-    return Match(tuple(matched), tuple(missing), hit.ignored, tuple(concepts.items()),
+    return Match(tuple(matched), tuple(missing), ignored, tuple(concepts.items()),
                  coverage, hits / pairs if pairs else coverage)
 
 
@@ -91,11 +94,16 @@ def relevance(rank: float, best: float, found: Match) -> float:
                         + PHRASE_SHARE * found.phrases))
 
 
-def snippet(record: dict[str, Any], plan: QueryPlan, found: Match) -> dict[str, Any] | None:
+def snippet(record: dict[str, Any], plan: QueryPlan, found: Match,
+            translations: dict[str, tuple[tuple[str, ...], ...]] | None = None
+            ) -> dict[str, Any] | None:
     """A window of the record's own text around its first matched words, with the character
-    spans of every matched word (``highlights``), or None when no word shows in the text."""
+    spans of every matched word (``highlights``; the words of a matched translation too), or
+    None when no word shows in the text."""
     wanted = {form for group in plan.groups if group.word in found.matched
               for form in group.forms}
+    wanted |= {term for word in found.matched for run in (translations or {}).get(word, ())
+               for term in run if len(term) > 2}
     if not wanted:
         return None
     for field in SNIPPET_FIELDS:

@@ -1,7 +1,7 @@
-"""Candidate and similar-record searches: the store prefilters a bounded pool, scoring ranks it.
+"""Candidate and similar-record searches: a bounded pool (:mod:`.pools`), scored and explained.
 
-architecture §8 and issue 6. Local and merged (synced) records are alike here: the store holds both
-and nothing below looks at ``received_from``.
+architecture §8. Local and merged (synced) records are alike here: the store holds both and
+nothing below looks at ``received_from``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from vocab import UnknownConcept, concept_index
 
 from ..errors import NotFound
 from ..reports import OriginCountries
-from ..store import Replication, Store, StoredRecord
-from ..store.textquery import plan_query
+from ..store import Replication, Store, StoredRecord, TextHit
 from ..timestamps import utc_now
+from .crosslingual import translations
 from .duplicates import fold_duplicates
-from .explain import concept_labels, match, relevance, snippet
+from .explain import Match, concept_labels, match, relevance, snippet
+from .pools import criteria, filter_pool, like_pool, related_pool, text_pool
 from .query import ScoutQuery, Weights
 from .scoring import IMPACT_METHOD_TYPE, Facts, factor_values, score
 
@@ -73,12 +74,6 @@ def _iris(value: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _stage_levels() -> list[str]:
-    """Stage IRIs, most mature first (the order the pool is filled in without text)."""
-    index = concept_index()
-    return [c.iri for c in sorted(index.concepts("stage"), key=lambda c: -(c.order or 0))]
-
-
 def _rank(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     """Best score first; ties by id, so equal inputs always give the same order."""
     return sorted(candidates, key=lambda c: (-c.score, c.id))[:limit]
@@ -124,34 +119,34 @@ def find_candidates(
     matches, else the newest per stage) is scored.
     """
     now = now or utc_now()
+    index = store.candidates
     targets = [query.country] if query.country else []
-    facets = query.facets()
-    levels: list[str] | None = None
-    if query.kind == "Initiative":
-        levels = [query.stage] if query.stage else _stage_levels()
-        facets = [(f, v) for f, v in facets if f != "stage"]
-    found = store.scout_pool(query.kind, facets=facets, exclude_countries=targets, text=query.q,
-                             levels=levels, size=max(pool, query.limit),
-                             inferred=query.inferred)
+    filters = [(f, v) for f, v in query.facets() if f != "stage" or query.kind != "Initiative"]
+    base = criteria(query.kind, filters, exclude_countries=targets, inferred=query.inferred)
+    size = max(pool, query.limit)
+    found: list[tuple[StoredRecord, TextHit | None]]
+    text = text_pool(index, query, base, size) if query.q else None
+    if query.q and text is None:
+        return []
+    found = list(text.entries) if text is not None else filter_pool(index, query, base, size)
     if not found:
         return []
-    plan = plan_query(query.q) if query.q else None
-    ranks = [hit.rank for _, hit in found if hit is not None]
-    best = min(ranks) if ranks else 0.0
-    links = store.scout_replications([stored.id for stored, _ in found])
-    impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
+    best = min((hit.rank for _, hit in found if hit is not None), default=0.0)
+    links = index.replications([stored.id for stored, _ in found])
+    impact_methods = (index.ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if query.kind == "Initiative" else frozenset())
     origins = OriginCountries(store)
+    extra = translations(text.plan) if text is not None else {}
     results = []
-    matches = {}
+    matches: dict[str, Match] = {}
     for stored, hit in found:
         replicas = links.get(stored.id, [])
         if any(set(targets) & set(link.countries) for link in replicas):
             continue  # already replicated or adapted in the target country
         details: dict[str, Any] = {"bm25": hit.rank if hit else None}
         value = 0.0
-        if hit is not None and plan is not None:
-            found_match = match(plan, hit)
+        if hit is not None and text is not None:
+            found_match = match(text.plan, hit, ignored=text.ignored, translations=extra)
             matches[stored.id] = found_match
             value = relevance(hit.rank, best, found_match)
             details.update(matched=list(found_match.matched), missing=list(found_match.missing),
@@ -161,13 +156,14 @@ def find_candidates(
         results.append(_build(
             stored, json.loads(stored.body), relevance=value, targets=targets,
             links=replicas, impact_methods=impact_methods, weights=weights, now=now,
-            origins=origins, details=details, by_text=plan is not None))
+            origins=origins, details=details, by_text=text is not None))
     ranked = fold_duplicates(_rank(results, len(results)), query.limit)
-    if plan is not None:
+    if text is not None:
         for candidate in ranked:
             found_match = matches[candidate.id]
             candidate.details["concepts"] = concept_labels(found_match.concepts, query.lang)
-            candidate.details["snippet"] = snippet(candidate.record, plan, found_match)
+            candidate.details["snippet"] = snippet(candidate.record, text.plan, found_match,
+                                                   extra)
     return ranked
 
 
@@ -186,22 +182,22 @@ def find_similar(
     stored = store.get(record_id)
     if stored is None or stored.deleted or stored.kind not in ("Initiative", "Method"):
         raise NotFound(f"no initiative or method {record_id!r} on this node")
+    index = store.candidates
     source = json.loads(stored.body)
     concepts = [(facet, iri) for facet, term in SIMILAR_FACETS.items()
                 for iri in _iris(source.get(term))]
     countries = _iris(source.get("countries"))
     now = now or utc_now()
     size = max(pool, limit)
-    alike, terms = store.scout_like(stored.kind, record_id=stored.id,
-                                    exclude_countries=countries, size=size)
-    related = store.scout_related(stored.kind, concepts=concepts, exclude_countries=countries,
-                                  exclude_id=stored.id, size=size)
+    base = criteria(stored.kind, (), exclude_countries=countries)
+    alike, terms = like_pool(index, stored, base, size)
+    related = related_pool(index, stored, concepts, base, size)
     shared = {r.id: n for r, n in related}
     best = min((hit.rank for _, hit in alike), default=0.0)
     text_rank = {r.id: hit.rank for r, hit in alike}
     pool_records = {r.id: r for r, _ in alike} | {r.id: r for r, _ in related}
-    links = store.scout_replications(list(pool_records))
-    impact_methods = (store.scout_ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
+    links = index.replications(list(pool_records))
+    impact_methods = (index.ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if stored.kind == "Initiative" else frozenset())
     origins = OriginCountries(store)
     results = []

@@ -1,6 +1,8 @@
 """Persistence: the store interface and its SQLite implementation (architecture §7)."""
 
 from .base import (
+    CandidateIndex,
+    Criteria,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -11,6 +13,7 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    WordMatch,
     Writer,
 )
 from .derive import IndexEntries, index_entries
@@ -18,6 +21,8 @@ from .recordrow import make_etag
 from .sqlite import SqliteStore, fts_query
 
 __all__ = [
+    "CandidateIndex",
+    "Criteria",
     "IndexEntries",
     "OriginDigest",
     "PeerState",
@@ -30,6 +35,7 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "WordMatch",
     "Writer",
     "fts_query",
     "index_entries",

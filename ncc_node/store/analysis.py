@@ -97,14 +97,12 @@ def analyse(text: str, language: str | None) -> list[str]:
     if known is None:
         return found
     stemmer, cache = known
-    stems: list[str] = []
-    add = stems.append
-    for word in found:
-        stem = cache.get(word)
-        if stem is None:
-            stem = cache[word] = stemmer.stemWord(word)
-        add(stem)
-    return stems
+    try:
+        return list(map(cache.__getitem__, found))
+    except KeyError:  # words not seen before: stem them (once each), then look up again
+        new = list(dict.fromkeys(word for word in found if word not in cache))
+        cache.update(zip(new, stemmer.stemWords(new), strict=True))
+        return list(map(cache.__getitem__, found))
 
 
 @lru_cache(maxsize=8192)

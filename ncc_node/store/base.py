@@ -66,7 +66,6 @@ class TextHit:
     description: str
     body: str
     concepts: str
-    ignored: tuple[str, ...] = ()  # query words too common to decide anything
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,78 @@ class Replication:
     id: str
     relation: str  # replicates | adapts
     countries: tuple[str, ...]  # full country IRIs
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which live records of one kind may be scouting candidates, in indexed terms only.
+
+    Facets are the store's facet names (``sdg``, ``theme``, ``target_group``, ``stage``,
+    ``language``, ``method_type``, ``country``, ``inferred_theme`` …), values full IRIs.
+    """
+
+    kind: str
+    # each group: the record carries at least one of its (facet, IRI) pairs
+    require: tuple[tuple[tuple[str, str], ...], ...] = ()
+    exclude: tuple[tuple[str, str], ...] = ()  # the record carries none of these pairs
+
+
+@dataclass(frozen=True)
+class WordMatch:
+    """One query word as the index can match it: a record matches when ANY alternative does."""
+
+    terms: tuple[str, ...] = ()  # analysed index terms, in any text column
+    prefix: str | None = None  # a term prefix (an unfinished last word)
+    phrases: tuple[tuple[str, ...], ...] = ()  # runs of analysed terms, side by side
+    concepts: tuple[str, ...] = ()  # concept IRIs: tagged by the publisher or inferred
+
+
+class CandidateIndex(ABC):
+    """The indexed questions scouting asks (``Store.candidates``); policy stays with the caller.
+
+    Every answer is bounded by its ``limit`` (or ``window``), whatever the size of the store.
+    """
+
+    @abstractmethod
+    def newest(self, criteria: Criteria, *, limit: int) -> list[StoredRecord]:
+        """The ``limit`` live records meeting ``criteria`` that were stored last, newest first."""
+
+    @abstractmethod
+    def text_matches(
+        self,
+        criteria: Criteria,
+        words: Sequence[WordMatch],
+        *,
+        window: int,
+        limit: int,
+        column_weights: tuple[float, float, float, float],
+    ) -> list[tuple[StoredRecord, TextHit]]:
+        """Records meeting ``criteria`` that match any of ``words``: among the newest
+        ``window`` of them, the ``limit`` best by bm25 over the columns name, description,
+        body and concepts weighted by ``column_weights``, best first."""
+
+    @abstractmethod
+    def document_counts(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """The number of live records, and for each analysed term how many records' text
+        holds it (diacritics folded as the index folds them)."""
+
+    @abstractmethod
+    def analysed_text(self, record_id: str) -> TextHit | None:
+        """The analysed columns the index holds for a live record (rank 0), or None."""
+
+    @abstractmethod
+    def sharing(self, criteria: Criteria, concepts: Sequence[tuple[str, str]], *,
+                limit: int) -> list[tuple[StoredRecord, int]]:
+        """Up to ``limit`` live records meeting ``criteria`` that carry the most of the
+        (facet, IRI) ``concepts``, with how many they carry; most first, then newest."""
+
+    @abstractmethod
+    def replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
+        """For each id, the live records that replicate or adapt it."""
+
+    @abstractmethod
+    def ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
+        """The ids of live records of ``kind`` carrying a facet value (full IRI)."""
 
 
 @dataclass(frozen=True)
@@ -255,60 +326,11 @@ class Store(ABC):
     def reindex(self) -> int:
         """Rebuild every derived index (text, facets, keys) from the records; return the count."""
 
-    # -- scouting (issue 6) ----------------------------------------------------------------------
+    # -- scouting -------------------------------------------------------------------------------
+    @property
     @abstractmethod
-    def scout_pool(
-        self,
-        kind: str,
-        *,
-        facets: Sequence[tuple[str, str]],
-        exclude_countries: Sequence[str],
-        text: str | None,
-        levels: Sequence[str] | None,
-        size: int,
-        inferred: bool = False,
-    ) -> list[tuple[StoredRecord, TextHit | None]]:
-        """Return a bounded pool of live records of ``kind`` to score, with their text hit.
-
-        Every (facet, full IRI) filter must match (with ``inferred``, a concept this node
-        inferred from the text counts too) and no ``exclude_countries`` may. With ``text``:
-        the ``size`` best full-text matches of any of its words (every word optional) and their
-        bm25 over the weighted columns (lower is better). Without: for each stage IRI in
-        ``levels`` (None: no stages) the newest matches, about ``size`` in all, with None.
-        """
-
-    @abstractmethod
-    def scout_like(
-        self,
-        kind: str,
-        *,
-        record_id: str,
-        exclude_countries: Sequence[str],
-        size: int,
-    ) -> tuple[list[tuple[StoredRecord, TextHit]], tuple[str, ...]]:
-        """Return the live records whose text is most like ``record_id``'s (its most
-        distinctive terms, any of them, bm25), none in ``exclude_countries``, and the terms."""
-
-    @abstractmethod
-    def scout_related(
-        self,
-        kind: str,
-        *,
-        concepts: Sequence[tuple[str, str]],
-        exclude_countries: Sequence[str],
-        exclude_id: str,
-        size: int,
-    ) -> list[tuple[StoredRecord, int]]:
-        """Return up to ``size`` live records sharing the most (facet, IRI) ``concepts``, with
-        the number shared, none in ``exclude_countries`` and not ``exclude_id``."""
-
-    @abstractmethod
-    def scout_replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
-        """Return, for each id, the live records that replicate or adapt it."""
-
-    @abstractmethod
-    def scout_ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
-        """Return the ids of live records of ``kind`` carrying a facet value (full IRI)."""
+    def candidates(self) -> CandidateIndex:
+        """The indexed reads scouting builds its candidate pools from (:class:`CandidateIndex`)."""
 
     # -- keys learned from descriptors --------------------------------------------------------
     @abstractmethod

@@ -1,9 +1,10 @@
-"""The scouting reads of the SQLite store (issue 6): bounded candidate pools and replication links.
+"""The SQLite candidate index (:class:`~ncc_node.store.CandidateIndex`): scouting's indexed reads.
 
-Every pool query is prefiltered on the ``facets`` index (per-kind facets: one B-tree lookup per
-filter and candidate) or driven by the ``record_text`` FTS5 index, and returns at most ``size``
-records, so the scoring in :mod:`ncc_node.scout` only ever sees a bounded set, whatever the size
-of the store.
+Every statement is a constant: criteria reach SQL as JSON parameters (arrays of facet key ids,
+read with ``json_each``) and text as a bound FTS5 MATCH expression, never pasted into SQL. Each
+read is driven by one index (a facet key's postings, newest first, or the full-text index) and
+stops at its ``limit``/``window``, so what scouting scores stays bounded at any store size.
+Which records to ask for, and why, is decided in :mod:`ncc_node.scout`.
 
 Which records replicate or adapt which is not in the facets table; it is kept in memory per
 store (:class:`ReplicationLinks`) and caught up by sequence number before each use, so records
@@ -15,22 +16,71 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from vocab import fold
 
-from .base import Replication, StoredRecord, TextHit
+from .base import CandidateIndex, Criteria, Replication, StoredRecord, TextHit, WordMatch
 from .derive import facet_values
-from .recordrow import records_in
-from .textquery import COLUMN_WEIGHTS, TermGroup, plan_query
+from .recordrow import RECORD_COLUMNS, row_to_record
+from .textquery import match_expression
 
 LINK_TERMS = ("replicates", "adapts")
-INFERABLE = ("theme", "target_group", "sdg")
-TEXT_WINDOW = 3000  # the newest full-text matches that are ranked by bm25 (see scout_pool)
-COMMON_SHARE = 0.2  # a query word in more than this share of records decides nothing ...
-COMMON_MIN_RECORDS = 200  # ... once there are enough records to tell
-LIKE_TERMS = 12  # the most distinctive terms of a record that find records like it
-_BM25 = "bm25(record_text, {})".format(", ".join(str(w) for w in COLUMN_WEIGHTS))
+
+# -- the statements (constants). Criteria are JSON parameters of facet key ids: :all, keys a
+# record must all carry (one probe each); :require, groups of alternatives (arrays), one of
+# each group; :exclude, keys it must not carry -----------------------------------------------
+_KEYS = ("SELECT k.facet, k.value, k.id FROM json_each(?) j JOIN facet_keys k "
+         "ON k.facet = json_extract(j.value, '$[0]') AND k.value = json_extract(j.value, '$[1]')")
+_KIND_KEYS = "SELECT id FROM facet_keys WHERE facet = ?"
+# a row (rowid :r) meets the criteria: every group has a key it carries, no excluded key
+_MEETS = """NOT EXISTS (SELECT 1 FROM json_each(:all) a WHERE NOT EXISTS (
+        SELECT 1 FROM facet_postings q WHERE q.key = a.value AND q.record = {r}))
+    AND NOT EXISTS (SELECT 1 FROM json_each(:require) g WHERE NOT EXISTS (
+        SELECT 1 FROM facet_postings q WHERE q.record = {r}
+        AND q.key IN (SELECT value FROM json_each(g.value))))
+    AND NOT EXISTS (SELECT 1 FROM facet_postings x WHERE x.record = {r}
+        AND x.key IN (SELECT value FROM json_each(:exclude)))"""
+# one key drives: its postings are walked newest first and the walk stops at :limit
+_NEWEST_BY_KEY = ("SELECT p.record FROM facet_postings p WHERE p.key = :driver AND "
+                  + _MEETS.format(r="p.record") + " ORDER BY p.record DESC LIMIT :limit")
+_NEWEST_BY_KEYS = ("SELECT p.record FROM facet_postings p WHERE p.key IN "
+                   "(SELECT value FROM json_each(:drivers)) AND " + _MEETS.format(r="p.record")
+                   + " ORDER BY p.record DESC LIMIT :limit")
+# text drives: FTS5 walks its doclist by rowid, newest first, and bm25 is computed for the
+# rows it keeps only (a second ranked pass over the MATCH would evaluate it on every match)
+_TEXT_WINDOW = ("SELECT t.rowid, bm25(record_text, :w_name, :w_description, :w_body, "
+                ":w_concepts) FROM record_text t WHERE record_text MATCH :match AND EXISTS "
+                "(SELECT 1 FROM facet_postings k WHERE k.record = t.rowid AND k.key IN "
+                "(SELECT value FROM json_each(:drivers))) AND " + _MEETS.format(r="t.rowid")
+                + " ORDER BY t.rowid DESC LIMIT :window")
+# with two or more required groups (selective filters) the postings of one of their keys and
+# the full-text matches are intersected as sorted sets first, and bm25 ranks that window
+_TEXT_WINDOW_BY_KEY = ("SELECT w.r FROM (SELECT rowid AS r FROM record_text WHERE record_text "
+                       "MATCH :match INTERSECT SELECT record FROM facet_postings WHERE key = "
+                       ":driver) w WHERE " + _MEETS.format(r="w.r")
+                       + " ORDER BY w.r DESC LIMIT :window")
+# "+rowid" keeps FTS5 from turning the IN list into one full-text lookup per member
+_RANKED = ("SELECT rowid, bm25(record_text, :w_name, :w_description, :w_body, :w_concepts) "
+           "FROM record_text WHERE record_text MATCH :match AND +rowid IN "
+           "(SELECT value FROM json_each(:window))")
+_TEXT_COLUMNS = ("SELECT rowid, name, description, body, concepts FROM record_text "
+                 "WHERE rowid IN (SELECT value FROM json_each(?))")
+_SHARING = ("SELECT p.record, count(*) AS shared FROM facet_postings p WHERE p.key IN "
+            "(SELECT value FROM json_each(:drivers)) AND " + _MEETS.format(r="p.record")
+            + " GROUP BY p.record ORDER BY shared DESC, p.record DESC LIMIT :limit")
+_BY_ROWIDS = (f"SELECT rowid, {', '.join(RECORD_COLUMNS)} FROM records "
+              "WHERE rowid IN (SELECT value FROM json_each(?))")
+_ANALYSED = ("SELECT t.name, t.description, t.body, t.concepts FROM records r JOIN record_text "
+             "t ON t.rowid = r.rowid WHERE r.id = ? AND r.deleted = 0")
+_DOC_COUNT = "SELECT doc FROM record_terms WHERE term = ?"
+_SEQ = "SELECT value FROM counters WHERE name = 'seq'"
+_LIVE = "SELECT count(*) FROM records WHERE deleted = 0"
+_IDS_WITH = ("SELECT r.id FROM facets f JOIN records r ON r.rowid = f.record "
+             "WHERE f.facet = ? AND f.value = ?")
+_LINKS = ("SELECT id, seq, deleted, CASE WHEN instr(body, '\"replicates\"') > 0 "
+          "OR instr(body, '\"adapts\"') > 0 THEN body END FROM records WHERE seq > ? "
+          "ORDER BY seq")
 
 
 class ReplicationLinks:
@@ -47,10 +97,7 @@ class ReplicationLinks:
         with self._lock:
             # Only bodies that mention a link term are decoded; instr() on the blob is a byte
             # search, far cheaper than parsing 100,000 JSON documents.
-            rows = conn.execute(
-                "SELECT id, seq, deleted, CASE WHEN instr(body, '\"replicates\"') > 0 "
-                "OR instr(body, '\"adapts\"') > 0 THEN body END FROM records WHERE seq > ? "
-                "ORDER BY seq", (self._seq,)).fetchall()
+            rows = conn.execute(_LINKS, (self._seq,)).fetchall()
             for record_id, seq, deleted, body in rows:
                 self._drop(record_id)
                 if body is not None and not deleted:
@@ -85,237 +132,152 @@ class ReplicationLinks:
             return [links[k] for k in sorted(links)]
 
 
-class ScoutQueries:
-    """Mixin of :class:`~ncc_node.store.SqliteStore`: the reads behind scouting (issue 6)."""
+class _Keys:
+    """Criteria as facet key ids, the shape the statements read."""
 
-    @property
-    def _reader(self) -> sqlite3.Connection:
-        raise NotImplementedError  # provided by SqliteStore
+    def __init__(self, conn: sqlite3.Connection, criteria: Criteria,
+                 extra: Sequence[tuple[str, str]] = ()) -> None:
+        kind = criteria.kind
+        pairs = {(f"{kind}/{f}", v) for group in criteria.require for f, v in group}
+        pairs |= {(f"{kind}/{f}", v) for f, v in (*criteria.exclude, *extra)}
+        found = {(f, v): int(i) for f, v, i in conn.execute(
+            _KEYS, (json.dumps(sorted(pairs)),))}
 
-    def _links(self) -> ReplicationLinks:
-        links: ReplicationLinks | None = getattr(self, "_scout_links", None)
-        if links is None:
-            links = ReplicationLinks()
-            self._scout_links = links
-        links.catch_up(self._reader)
-        return links
+        def ids(group: Sequence[tuple[str, str]]) -> list[int]:
+            return sorted({found[p] for f, v in group if (p := (f"{kind}/{f}", v)) in found})
 
-    @staticmethod
-    def _filters(kind: str, facets: Sequence[tuple[str, str]],
-                 exclude_countries: Sequence[str], alias: str,
-                 inferred: bool = False) -> tuple[str, list[str]]:
-        """SQL conditions on ``alias`` (a rowid): every facet present, no excluded country.
+        self.require = [ids(group) for group in criteria.require]
+        # a group none of whose pairs any record carries: no record can meet the criteria
+        self.impossible = any(not group for group in self.require)
+        self.exclude = ids(criteria.exclude)
+        self.extra = ids(extra)
+        self.kind = [int(r[0]) for r in conn.execute(_KIND_KEYS, (f"{kind}/origin",))]
 
-        Correlated EXISTS on the facets primary key: one index probe per filter and candidate,
-        never a materialised set of every record carrying a common facet value. With
-        ``inferred``, a concept inferred from the text satisfies a concept filter too.
-        """
-        clauses: list[str] = []
-        params: list[str] = []
-        for facet, value in facets:
-            if inferred and facet in INFERABLE:
-                clauses.append("(EXISTS (SELECT 1 FROM facets g WHERE g.facet = ? AND g.value "
-                               f"= ? AND g.record = {alias}) OR EXISTS (SELECT 1 FROM facets g "
-                               f"WHERE g.facet = ? AND g.value = ? AND g.record = {alias}))")
-                params.extend((f"{kind}/{facet}", value, f"{kind}/inferred_{facet}", value))
-                continue
-            clauses.append("EXISTS (SELECT 1 FROM facets g WHERE g.facet = ? AND g.value = ? "
-                           f"AND g.record = {alias})")
-            params.extend((f"{kind}/{facet}", value))
-        for country in exclude_countries:
-            clauses.append("NOT EXISTS (SELECT 1 FROM facets x WHERE x.facet = ? AND "
-                           f"x.value = ? AND x.record = {alias})")
-            params.extend((f"{kind}/country", country))
-        return "".join(f" AND {c}" for c in clauses), params
+    def params(self, require: Sequence[list[int]] | None = None) -> dict[str, str]:
+        """The :all, :require and :exclude parameters (of ``require``, default: every group)."""
+        groups = self.require if require is None else list(require)
+        return {"all": json.dumps([g[0] for g in groups if len(g) == 1]),
+                "require": json.dumps([g for g in groups if len(g) > 1]),
+                "exclude": json.dumps(self.exclude)}
 
-    def _by_rowids(self, rowids: Sequence[int]) -> dict[int, StoredRecord]:
-        return {int(rowid): record for rowid, record in records_in(self._reader, "rowid", rowids)}
+    def driver(self) -> tuple[int | None, list[list[int]]]:
+        """A key every candidate carries (the smallest group of one key), and the rest."""
+        for index, group in enumerate(self.require):
+            if len(group) == 1:
+                return group[0], self.require[:index] + self.require[index + 1:]
+        return None, self.require
 
-    def scout_pool(
-        self,
-        kind: str,
-        *,
-        facets: Sequence[tuple[str, str]],
-        exclude_countries: Sequence[str],
-        text: str | None,
-        levels: Sequence[str] | None,
-        size: int,
-        inferred: bool = False,
-    ) -> list[tuple[StoredRecord, TextHit | None]]:
-        """See :meth:`Store.scout_pool`."""
-        plan = plan_query(text) if text else None
-        if text and plan is None:
+
+class SqliteCandidateIndex(CandidateIndex):
+    """The candidate index of one SQLite store; reads on the calling thread's connection."""
+
+    def __init__(self, reader: Callable[[], sqlite3.Connection]) -> None:
+        self._reader = reader
+        self._links = ReplicationLinks()
+        self._live: tuple[int, int] | None = None  # (seq, live records) until the next write
+
+    def _records(self, rowids: Sequence[int]) -> dict[int, StoredRecord]:
+        rows = self._reader().execute(_BY_ROWIDS, (json.dumps(list(rowids)),))
+        return {int(row[0]): row_to_record(row[1:]) for row in rows}
+
+    def _in_order(self, rowids: Sequence[int]) -> list[StoredRecord]:
+        records = self._records(rowids)
+        return [records[r] for r in rowids if r in records]
+
+    def newest(self, criteria: Criteria, *, limit: int) -> list[StoredRecord]:
+        """See :meth:`CandidateIndex.newest`."""
+        conn = self._reader()
+        keys = _Keys(conn, criteria)
+        if keys.impossible:
             return []
-        hits: dict[int, TextHit] = {}
-        ranked: list[tuple[int, float | None]] = []
-        if plan is not None:
-            groups, ignored = self._deciding(plan.groups)
-            hits = self._ranked(kind, " OR ".join(g.expression() for g in groups), facets,
-                                exclude_countries, size, inferred, ignored)
-            ranked = [(rowid, hit.rank) for rowid, hit in hits.items()]
+        driver, rest = keys.driver()
+        if driver is not None:
+            rows = conn.execute(_NEWEST_BY_KEY,
+                                {"driver": driver, "limit": limit, **keys.params(rest)})
         else:
-            where, params = self._filters(kind, facets, exclude_countries, "f.record", inferred)
-            share = -(-size // len(levels)) if levels else size
-            steps: list[str | None] = list(levels) if levels else [None]
-            for level in steps:
-                if level is None:  # no ordered levels (methods): every live record of the kind
-                    rows = self._reader.execute(
-                        f"SELECT f.record FROM facets f WHERE f.facet = ?{where} "
-                        "ORDER BY f.record DESC LIMIT ?",
-                        [f"{kind}/origin", *params, share]).fetchall()
-                else:
-                    rows = self._reader.execute(
-                        f"SELECT f.record FROM facets f WHERE f.facet = ? AND f.value = ?{where} "
-                        "ORDER BY f.record DESC LIMIT ?",
-                        [f"{kind}/stage", level, *params, share]).fetchall()
-                ranked.extend((int(r[0]), None) for r in rows)
-        records = self._by_rowids([rowid for rowid, _ in ranked])
-        return [(records[rowid], hits.get(rowid)) for rowid, _ in ranked if rowid in records]
+            rows = conn.execute(_NEWEST_BY_KEYS, {"drivers": json.dumps(keys.kind),
+                                                  "limit": limit, **keys.params()})
+        return self._in_order([int(r[0]) for r in rows])
 
-    def _live_count(self) -> int:
-        """Live records with text (cached until the next write), for document frequencies."""
-        seq = int(self._reader.execute("SELECT value FROM counters WHERE name = 'seq'")
-                  .fetchone()[0])
-        cached: tuple[int, int] | None = getattr(self, "_scout_live", None)
-        if cached is None or cached[0] != seq:
-            count = int(self._reader.execute(
-                "SELECT count(*) FROM records WHERE deleted = 0").fetchone()[0])
-            cached = (seq, count)
-            self._scout_live = cached
-        return cached[1]
-
-    def _doc_freq(self, forms: Sequence[str]) -> int:
-        """The most records any one of ``forms`` occurs in (fts5vocab: one ``term = ?`` probe
-        per form; an IN list would make it walk the whole vocabulary)."""
-        found = 0
-        for form in dict.fromkeys(fold(f) for f in forms):
-            row = self._reader.execute("SELECT doc FROM record_terms WHERE term = ?",
-                                       (form,)).fetchone()
-            found = max(found, int(row[0]) if row else 0)
-        return found
-
-    def _deciding(self, groups: Sequence[TermGroup]
-                  ) -> tuple[list[TermGroup], tuple[str, ...]]:
-        """Drop the words found in most records ("the", "und", "van"): they would fill the
-        window with records that match nothing else. A word naming a concept always stays."""
-        live = self._live_count()
-        if live < COMMON_MIN_RECORDS:
-            return list(groups), ()
-        kept, ignored = [], []
-        for group in groups:
-            if group.concepts or self._doc_freq(group.forms) <= COMMON_SHARE * live:
-                kept.append(group)
-            else:
-                ignored.append(group.word)
-        if not kept:  # only common words: they are all there is to rank by
-            return list(groups), ()
-        return kept, tuple(ignored)
-
-    def _ranked(self, kind: str, match: str, facets: Sequence[tuple[str, str]],
-                exclude_countries: Sequence[str], size: int, inferred: bool,
-                ignored: tuple[str, ...]) -> dict[int, TextHit]:
-        """The ``size`` best bm25 matches of ``match`` among the newest TEXT_WINDOW matches
-        passing the filters, best first, with their analysed columns."""
-        where, params = self._filters(kind, facets, exclude_countries, "t.rowid", inferred)
-        # bm25 costs a few microseconds per row, so ranking every match of a common word
-        # (a theme label on a quarter of 100,000 records) would take ~60 ms: only the newest
-        # TEXT_WINDOW matches passing the filters are ranked (FTS5 walks its doclist by
-        # rowid, newest first, and stops once it has that many).
-        if facets and not inferred:  # selective filters: intersect sorted sets
-            sets = ["SELECT rowid FROM record_text WHERE record_text MATCH ?"]
-            sets += ["SELECT record FROM facets WHERE facet = ? AND value = ?"] * len(facets)
-            set_params = [match, *(x for f, v in facets for x in (f"{kind}/{f}", v))]
-            minus = "".join(" EXCEPT SELECT record FROM facets WHERE facet = ? AND value = ?"
-                            for _ in exclude_countries)
-            set_params += [x for c in exclude_countries for x in (f"{kind}/country", c)]
-            window = [r[0] for r in self._reader.execute(
-                f"SELECT * FROM ({' INTERSECT '.join(sets)}{minus}) ORDER BY 1 DESC LIMIT ?",
-                [*set_params, TEXT_WINDOW])]
-        else:
-            window = [r[0] for r in self._reader.execute(
-                f"SELECT t.rowid FROM record_text t WHERE record_text MATCH ?{where} AND "
-                "EXISTS (SELECT 1 FROM facets k WHERE k.record = t.rowid AND k.facet = ?) "
-                "ORDER BY t.rowid DESC LIMIT ?",
-                [match, *params, f"{kind}/origin", TEXT_WINDOW])]
-        # the window as one JSON parameter; "+rowid" keeps FTS5 from turning the IN list
-        # into one full-text lookup per member (seconds instead of milliseconds)
-        rows = self._reader.execute(
-            f"SELECT rowid, {_BM25} AS score, name, description, body, concepts FROM "
-            "record_text WHERE record_text MATCH ? AND +rowid IN (SELECT value FROM "
-            "json_each(?)) ORDER BY score, rowid LIMIT ?",
-            [match, json.dumps(window), size]).fetchall()
-        return {int(r[0]): TextHit(float(r[1]), r[2], r[3], r[4], r[5], ignored)
-                for r in rows}
-
-    def scout_like(
+    def text_matches(
         self,
-        kind: str,
+        criteria: Criteria,
+        words: Sequence[WordMatch],
         *,
-        record_id: str,
-        exclude_countries: Sequence[str],
-        size: int,
-    ) -> tuple[list[tuple[StoredRecord, TextHit]], tuple[str, ...]]:
-        """See :meth:`Store.scout_like`."""
-        row = self._reader.execute(
-            "SELECT t.name, t.description, t.body, t.concepts FROM records r JOIN record_text t "
-            "ON t.rowid = r.rowid WHERE r.id = ?", (record_id,)).fetchone()
-        if row is None:
-            return [], ()
-        terms = list(dict.fromkeys(" ".join(row[:3]).split()))
-        live = self._live_count()
-        common = COMMON_SHARE * live if live >= COMMON_MIN_RECORDS else live
-        scored = []
-        for term in terms[:400]:
-            if len(term) < 3 or term.isdigit():
-                continue
-            df = self._doc_freq([term])
-            if 1 < df <= common:
-                scored.append((df, term))
-        chosen = tuple(t for _, t in sorted(scored)[:LIKE_TERMS])
-        alternatives = [f'"{t}"' for t in chosen]
-        alternatives += [f'concepts : "{c}"' for c in row[3].split()]
-        if not alternatives:
-            return [], chosen
-        hits = self._ranked(kind, " OR ".join(alternatives), (), exclude_countries, size + 1,
-                            False, ())
-        records = self._by_rowids(list(hits))
-        return [(records[r], hit) for r, hit in hits.items()
-                if r in records and records[r].id != record_id][:size], chosen
-
-    def scout_related(
-        self,
-        kind: str,
-        *,
-        concepts: Sequence[tuple[str, str]],
-        exclude_countries: Sequence[str],
-        exclude_id: str,
-        size: int,
-    ) -> list[tuple[StoredRecord, int]]:
-        """See :meth:`Store.scout_related`."""
-        if not concepts:
+        window: int,
+        limit: int,
+        column_weights: tuple[float, float, float, float],
+    ) -> list[tuple[StoredRecord, TextHit]]:
+        """See :meth:`CandidateIndex.text_matches`."""
+        match = match_expression(words)
+        conn = self._reader()
+        keys = _Keys(conn, criteria)
+        if match is None or keys.impossible:
             return []
-        where, params = self._filters(kind, (), exclude_countries, "f.record")
-        pairs = " OR ".join("(f.facet = ? AND f.value = ?)" for _ in concepts)
-        values = [x for facet, value in concepts for x in (f"{kind}/{facet}", value)]
-        rows = self._reader.execute(
-            f"SELECT f.record, count(*) AS shared FROM facets f WHERE ({pairs}){where} "
-            "GROUP BY f.record ORDER BY shared DESC, f.record DESC LIMIT ?",
-            [*values, *params, size + 1]).fetchall()
-        records = self._by_rowids([int(r[0]) for r in rows])
-        return [(records[int(r[0])], int(r[1])) for r in rows
-                if int(r[0]) in records and records[int(r[0])].id != exclude_id][:size]
+        driver, rest = keys.driver()
+        name, description, body, concepts = column_weights
+        weights = {"w_name": name, "w_description": description, "w_body": body,
+                   "w_concepts": concepts}
+        if driver is not None and rest:
+            found = [int(r[0]) for r in conn.execute(_TEXT_WINDOW_BY_KEY, {
+                "match": match, "driver": driver, "window": window, **keys.params(rest)})]
+            window_rows = conn.execute(_RANKED, {"match": match, "window": json.dumps(found),
+                                                 **weights})
+        else:
+            # a key every candidate carries narrows the check per row to its postings
+            drivers = [driver] if driver is not None else keys.kind
+            window_rows = conn.execute(_TEXT_WINDOW, {
+                "match": match, "drivers": json.dumps(drivers), "window": window, **weights,
+                **keys.params(rest if driver is not None else None)})
+        # lower bm25 is better; ties: the newer record first
+        best = sorted(((float(score), -int(rowid)) for rowid, score in window_rows))[:limit]
+        rowids = [-negated for _, negated in best]
+        columns = {int(r[0]): r[1:] for r in conn.execute(_TEXT_COLUMNS,
+                                                           (json.dumps(rowids),))}
+        records = self._records(rowids)
+        return [(records[r], TextHit(score, *columns[r])) for (score, _), r in zip(best, rowids,
+                                                                                 strict=True)
+                if r in records and r in columns]
 
-    def scout_replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
-        """See :meth:`Store.scout_replications`."""
-        links = self._links()
-        return {record_id: links.of(record_id) for record_id in ids}
+    def document_counts(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """See :meth:`CandidateIndex.document_counts`."""
+        conn = self._reader()
+        seq = int(conn.execute(_SEQ).fetchone()[0])
+        if self._live is None or self._live[0] != seq:
+            self._live = (seq, int(conn.execute(_LIVE).fetchone()[0]))
+        counts = {}
+        # one ``term = ?`` probe per term: an IN list would make fts5vocab walk everything
+        for term in dict.fromkeys(terms):
+            row = conn.execute(_DOC_COUNT, (fold(term),)).fetchone()
+            counts[term] = int(row[0]) if row else 0
+        return self._live[1], counts
 
-    def scout_ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
-        """See :meth:`Store.scout_ids_with`."""
-        rows = self._reader.execute(
-            "SELECT r.id FROM facets f JOIN records r ON r.rowid = f.record "
-            "WHERE f.facet = ? AND f.value = ?", (f"{kind}/{facet}", value))
+    def analysed_text(self, record_id: str) -> TextHit | None:
+        """See :meth:`CandidateIndex.analysed_text`."""
+        row = self._reader().execute(_ANALYSED, (record_id,)).fetchone()
+        return None if row is None else TextHit(0.0, row[0], row[1], row[2], row[3])
+
+    def sharing(self, criteria: Criteria, concepts: Sequence[tuple[str, str]], *,
+                limit: int) -> list[tuple[StoredRecord, int]]:
+        """See :meth:`CandidateIndex.sharing`."""
+        conn = self._reader()
+        keys = _Keys(conn, criteria, concepts)
+        if keys.impossible or not keys.extra:
+            return []
+        rows = conn.execute(_SHARING, {"drivers": json.dumps(keys.extra), "limit": limit,
+                                       **keys.params()}).fetchall()
+        records = self._records([int(r[0]) for r in rows])
+        return [(records[int(r[0])], int(r[1])) for r in rows if int(r[0]) in records]
+
+    def replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
+        """See :meth:`CandidateIndex.replications`."""
+        self._links.catch_up(self._reader())
+        return {record_id: self._links.of(record_id) for record_id in ids}
+
+    def ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
+        """See :meth:`CandidateIndex.ids_with`."""
+        rows = self._reader().execute(_IDS_WITH, (f"{kind}/{facet}", value))
         return frozenset(str(r[0]) for r in rows)
 
 
-__all__ = ["ReplicationLinks", "ScoutQueries"]
+__all__ = ["ReplicationLinks", "SqliteCandidateIndex"]

@@ -21,7 +21,7 @@ from .textquery import concept_token, inferred_token
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
                "transferPotential")
 # the index's columns: name, description, the other texts, concept tokens (weights in
-# store.textquery.COLUMN_WEIGHTS)
+# ncc_node.scout.pools.FIELD_WEIGHTS, the scouting policy)
 BODY_FIELDS = ("problem", "approach", "results", "impact", "transferPotential", "keywords")
 FACETS = {
     "country": "countries",

@@ -27,7 +27,7 @@ from .base import (
     Token,
     Writer,
 )
-from .candidate_sql import ScoutQueries
+from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
@@ -236,7 +236,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
+class SqliteStore(SyncReads, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -249,6 +249,7 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
         self._connections_lock = threading.Lock()
         self._writer = self._connect()
         self._facet_keys = FacetKeys()
+        self._candidates = SqliteCandidateIndex(lambda: self._reader)
         self._migrate()
 
     # -- connections --------------------------------------------------------------------------
@@ -324,6 +325,11 @@ class SqliteStore(SyncReads, StatsSql, ScoutQueries, Store):
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    @property
+    def candidates(self) -> SqliteCandidateIndex:
+        """See :attr:`Store.candidates`."""
+        return self._candidates
 
     # -- records ------------------------------------------------------------------------------
     def _one(self, sql: str, params: Sequence[Any]) -> StoredRecord | None:

@@ -13,20 +13,19 @@ finds a record about the long-term unemployed written in English, Dutch or Germa
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .analysis import query_forms, words
 from .annotate import thesaurus
+from .base import WordMatch
 
-__all__ = ["COLUMN_WEIGHTS", "TOKENIZER", "QueryPlan", "TermGroup", "concept_token",
-           "fts_query", "inferred_token", "plan_query"]
+__all__ = ["TOKENIZER", "QueryPlan", "TermGroup", "concept_token",
+           "concepts_in", "fts_query", "inferred_token", "match_expression", "plan_query"]
 
 #: The tokenizer of ``record_text`` (diacritics folded after stemming).
 TOKENIZER = "unicode61 remove_diacritics 2"
-#: bm25 weights of the columns name, description, body, concepts (name above description
-#: above the rest; a concept named by the query counts like a description word)
-COLUMN_WEIGHTS = (4.0, 2.0, 1.0, 2.0)
 MAX_QUERY_WORDS = 12
 PREFIX_MIN = 3  # a shorter last word as a prefix would match half the index
 
@@ -44,6 +43,26 @@ def inferred_token(iri: str) -> str:
     return "nci" + hashlib.blake2b(iri.encode("utf-8"), digest_size=8).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def _tokens() -> dict[str, tuple[str, bool]]:
+    index = thesaurus()
+    found = {concept_token(iri): (iri, False) for iri in index.facet_of}
+    found.update({inferred_token(iri): (iri, True) for iri in index.facet_of})
+    return found
+
+
+def concepts_in(column: str) -> dict[str, bool]:
+    """The concepts a record's concepts column holds: IRI -> inferred by this node (False:
+    the publisher tagged it)."""
+    tokens = _tokens()
+    found: dict[str, bool] = {}
+    for token in column.split():
+        if token in tokens:
+            iri, inferred = tokens[token]
+            found[iri] = found.get(iri, True) and inferred
+    return found
+
+
 @dataclass(frozen=True)
 class TermGroup:
     """One query word (or a concept several words name): its index forms and concepts."""
@@ -53,16 +72,48 @@ class TermGroup:
     concepts: tuple[str, ...] = ()
     prefix: bool = False  # the last word of a query may be unfinished: it matches as a prefix
 
+    def as_match(self) -> WordMatch:
+        """The group as the index matches it (its first form is the word itself)."""
+        return WordMatch(terms=self.forms, prefix=self.forms[0] if self.prefix else None,
+                         concepts=self.concepts)
+
     def expression(self) -> str:
-        """The FTS5 alternatives of this group (quoted: user text is only ever words)."""
-        alternatives = [f'"{form}"' for form in self.forms]
+        """The FTS5 alternatives of this group, for a boolean filter (no ranking)."""
+        alternatives = [_quoted(form) for form in self.forms]
         if self.prefix:
             alternatives[0] += "*"
         for iri in self.concepts:
-            alternatives += [f'concepts : "{concept_token(iri)}"',
-                             f'concepts : "{inferred_token(iri)}"']
+            alternatives += [f"concepts : {_quoted(concept_token(iri))}",
+                             f"concepts : {_quoted(inferred_token(iri))}"]
         return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(
             alternatives) + ")"
+
+
+def _quoted(term: str) -> str:
+    # an FTS5 string: a double quote inside is doubled (analysed terms are words, but the
+    # store never trusts that)
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _alternatives(word: WordMatch) -> str:
+    alternatives = [_quoted(t) for t in word.terms]
+    if word.prefix:
+        # a separate alternative even when the prefix is also a term: bm25 then scores a
+        # record holding the word itself above one holding only a longer word it begins
+        alternatives.append(_quoted(word.prefix) + "*")
+    alternatives += [_quoted(" ".join(run)) for run in word.phrases if run]
+    for iri in word.concepts:
+        alternatives += [f"concepts : {_quoted(concept_token(iri))}",
+                         f"concepts : {_quoted(inferred_token(iri))}"]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def match_expression(words: Sequence[WordMatch]) -> str | None:
+    """The FTS5 MATCH expression (a bound parameter, never SQL) of records matching any of
+    ``words``; None when no word has an alternative."""
+    parts = [_alternatives(w) for w in words
+             if w.terms or w.prefix or w.concepts or any(w.phrases)]
+    return " OR ".join(parts) if parts else None
 
 
 @dataclass(frozen=True)

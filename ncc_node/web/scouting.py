@@ -1,5 +1,5 @@
 """The scouting page's form and results: the filters as concept choices in the reader's
-language, and the ranked candidates of :func:`ncc_node.scout.find_candidates` (issue 6).
+language, and the ranked candidates of :class:`ncc_node.scout.Scouting`.
 
 The page never scores anything itself: ranking and the per-factor breakdown come from the
 scout package, exactly as ``GET /scout/candidates`` returns them.
@@ -15,10 +15,9 @@ from vocab import concept_index
 
 from ..scout import (
     Candidate,
+    Scouting,
     ScoutQuery,
     ScoutQueryInvalid,
-    Weights,
-    find_candidates,
     inferred_concepts,
     resolve_concept,
     resolve_country,
@@ -160,11 +159,9 @@ def search(store: Store, settings: Settings, form: Form, lang: str) -> Result:
     try:
         query = ScoutQuery(country=values["for"], sdg=values["sdg"], theme=values["theme"],
                            target_group=values["target_group"], stage=values["stage"],
-                           language=values["language"], q=form.q or None,
-                           limit=min(form.limit, int(settings["scout.limit_max"])),
+                           language=values["language"], q=form.q or None, limit=form.limit,
                            inferred=form.inferred, lang=lang)
     except ScoutQueryInvalid as exc:
         return Result(error=exc.message)
-    found = find_candidates(store, query, weights=Weights.from_settings(settings),
-                            pool=int(settings["scout.pool"]))
+    found = Scouting.from_settings(settings).candidates(store, query)
     return Result([present(c, store, lang) for c in found], searched=True)

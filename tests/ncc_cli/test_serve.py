@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,3 +183,40 @@ def test_serve_stops_on_sigterm_while_its_workers_start(node_config: Path, serve
     assert processes.wait_or_kill(served.process, DEADLINE_S) == 0
     assert "Stopped." in served.rest_of_stdout()
     assert "Killing worker" not in served.log.read_text()  # stopped, not killed at the grace
+
+
+def _post_chunked(url: str, path: str, size: int, token: str) -> tuple[int, dict[str, Any]]:
+    """POST ``size`` bytes with chunked transfer coding (no Content-Length); the JSON answer."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=DEADLINE_S)
+    chunk = b"[" * 64 * 1024
+
+    def body() -> Iterator[bytes]:
+        for _ in range(size // len(chunk)):
+            yield chunk
+
+    try:
+        try:
+            conn.request("POST", path, body=body(), encode_chunked=True,
+                         headers={"Content-Type": "application/json",
+                                  "Authorization": f"Bearer {token}"})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered at the limit and stopped reading: its answer is there
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def test_serve_answers_an_oversize_chunked_body_413(ncc: Invoke, node_config: Path,
+                                                    serve: Any) -> None:
+    """3 MiB, chunked, against the default 2 MiB limit: 413 in the one error shape."""
+    secret = ncc("token", "create", "ops", "--config", node_config).stdout.strip()
+    served = serve(node_config)
+    wait_until_up(served.url)
+    status, body = _post_chunked(served.url, "/initiatives", 3 * 1024 * 1024, secret)
+    assert status == 413, body
+    assert body["error"]["code"] == "too_large" and body["error"]["message"]
+    assert set(body) == {"error"}
+    descriptor = wait_until_up(served.url)  # the server goes on
+    assert descriptor["id"].endswith("/node")

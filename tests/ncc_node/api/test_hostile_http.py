@@ -23,8 +23,10 @@ from ...nodes import LiveNode
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
 
-#: characters RFC 3987 keeps out of IRIs, which N-Triples and Turtle cannot carry
-UNSAFE = ['"', "<", ">", "{", "}", "|", "^", "`", "\\", " ", "%zz", "\n"]
+#: characters RFC 3987 keeps out of IRIs, which N-Triples and Turtle cannot carry, and which the
+#: shapes' old pattern ``^https?://[^ ]+$`` let through (space and newline it refused already:
+#: tests/vocab/test_iri_agreement.py keeps them)
+UNSAFE = ['"', "<", ">", "{", "}", "|", "^", "`", "\\", "%zz"]
 
 
 @pytest.mark.parametrize("bad", UNSAFE)
