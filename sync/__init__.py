@@ -5,6 +5,7 @@
 :mod:`sync.rules` against its origin's key and merged with provenance, one transaction per page.
 """
 
+from .checkpool import PRELOAD as FORKSERVER_PRELOAD
 from .config import (
     PeerConfig,
     SyncOptions,
@@ -35,6 +36,7 @@ from .worker import SyncWorker
 __all__ = [
     "BadResponse",
     "BudgetExhausted",
+    "FORKSERVER_PRELOAD",
     "FeedCut",
     "Limits",
     "PeerConfig",

@@ -22,6 +22,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from sync import FORKSERVER_PRELOAD
+
 from .checker import Checker, Judged
 
 POOL_MIN_ROWS = 5_000  # below this, starting processes (langid's model, ~1 s) does not pay
@@ -51,6 +53,9 @@ def judged_in_pool(records: Iterable[tuple[int, Any]],
                    start: tuple[Path, Path, Path | None], workers: int) -> Iterator[Judged]:
     """Every record judged by ``workers`` processes, in the order of ``records``."""
     context = multiprocessing.get_context("forkserver")
+    # a process has one fork server, started by whichever pool comes first: it preloads what
+    # the sync's check pool needs, so a sync in this process still forks warm processes
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=start) as executor:
         pending: deque[Future[list[Judged]]] = deque()

@@ -52,10 +52,13 @@ def serve(conn: Connection, database: str, memory_bytes: int) -> None:
     _die_with_parent()
     _limit(memory_bytes)
     from ..store import SqliteStore
-    from .query import SparqlError, evaluate, query_options
+    from .query import SparqlError, check_query, evaluate, query_options
     from .results import render
     from .view import RdfView
 
+    # rdflib's SPARQL grammar is imported and built on its first parse (about a second, more
+    # on a loaded host): do it now, as the process starts, not in the first query's time
+    check_query("ASK {}")
     store = SqliteStore(database)
     view = RdfView(store)
     try:
