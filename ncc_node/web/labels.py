@@ -23,6 +23,7 @@ FIELDS: Mapping[str, LazyString] = {
     "website": _l("Website"),
     "license": _l("Licence"),
     "startDate": _l("Start date"),
+    "endDate": _l("End date"),
     "countries": _l("Countries"),
     "regions": _l("Regions"),
     "languages": _l("Languages"),

@@ -27,11 +27,24 @@ def _next_page(browser: Browser, old: Any) -> None:
     """Wait until the page ``old`` belonged to is gone and the next one has loaded: the old
     <html> going stale alone can leave the new document still being parsed, and looking
     into it then fails now and again ("Node ... does not belong to the document")."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def gone(_: Browser) -> bool:
+        # asked while the old document is being torn down, Chromium may answer with that same
+        # "does not belong to the document" instead of a stale-element error: gone all the same
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
     wait = WebDriverWait(browser, 15)
-    wait.until(expected_conditions.staleness_of(old))
+    wait.until(gone)
     wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
