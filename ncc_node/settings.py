@@ -382,14 +382,6 @@ def _coerce(setting: Setting, value: Any, source: str) -> Any:
         return None
     if isinstance(value, str) and setting.type in (bool, float, list):
         value = _coerce_text(setting, value, source)
-    if isinstance(value, str) and setting.type is int and setting.check is not None:
-        # an environment variable is text: a checked integer is converted before its check
-        # (``ncc serve`` hands every setting to its workers that way)
-        try:
-            value = int(value)
-        except ValueError:
-            raise ConfigError(
-                f"{setting.key} from {source}: expected an integer, got {value!r}") from None
     if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if setting.check is not None:
