@@ -11,11 +11,13 @@ from .export_cmd import export_records
 from .import_cmd import import_records
 from .init_cmd import init
 from .migrate_cmd import migrate
+from .moderation_cmds import hidden, hide, unhide
 from .review import review
 from .roster_cmds import roster
 from .serve_cmd import serve
 from .sync_cmds import sync_group
 from .sync_view_cmds import digest_cmd, quarantine
+from .user_cmds import user
 from .vocab_cmds import vocab
 
 
@@ -26,8 +28,8 @@ def main() -> None:
 
 
 for command in (init, serve, status, token, keys, import_records, export_records, reindex,
-                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, roster,
-                migrate):
+                repair, vocab, sync_group, quarantine, digest_cmd, demo, review, roster, user,
+                hide, unhide, hidden, migrate):
     main.add_command(command)
 
 __all__ = ["main"]

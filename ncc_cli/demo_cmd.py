@@ -23,6 +23,7 @@ from ncc_node.records import digest_lines, hash_lines
 from sync import PeerResult, SyncWorker, run_daemon
 
 from .demo_nodes import (
+    DEMO_ACCOUNTS,
     DemoError,
     DemoNode,
     check_ports_free,
@@ -37,7 +38,7 @@ from .demo_nodes import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-WEB_PAGES = (("", "scouting page"), ("web/stats", "statistics"), ("web/operator", "operator"))
+WEB_PAGES = (("", "scouting page"), ("web/stats", "statistics"), ("web/sign-in", "sign-in"))
 PAGES = (("initiatives", "initiatives"), ("methods", "methods"), ("feed", "change feed"),
          ("sparql", "SPARQL"), ("stats", "statistics"), ("docs", "API docs"))
 
@@ -106,6 +107,9 @@ def _print_where(nodes: Sequence[DemoNode]) -> None:
         click.echo(f"  {node.label}  {node.settings['node.name']}  {node.url}/node")
         for group in (WEB_PAGES, PAGES):
             click.echo("      " + "   ".join(f"{node.url}/{path}" for path, _ in group))
+        click.echo(f"      sign in at {node.url}/web/sign-in as "
+                   + " or ".join(f"{name!r} ({role})" for name, role in DEMO_ACCOUNTS)
+                   + f", password {node.password} (kept in {node.password_file})")
     click.echo("Each node keeps syncing from the other three every "
                f"{nodes[0].settings['sync.interval_s']:g} s. State and server logs: "
                f"{nodes[0].settings.path('node.data_dir').parent}. Ctrl-C stops the demo.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ncc_node.accounts import add_user
 from ncc_node.context import NodeContext, open_node
 from ncc_node.identity import init_identity, node_iri_for
 from ncc_node.settings import Settings, load_settings
@@ -27,6 +30,8 @@ from .import_readers import Origin, csv_rows, jsonl_rows
 from .importer import Importer, ImportReport
 
 CODES = ("de", "ee", "nl", "lu")
+#: the accounts every demo node has for its web pages (name, role)
+DEMO_ACCOUNTS = (("editor", "editor"), ("admin", "admin"))
 SAMPLE_SUFFIXES = (".jsonl", ".csv")
 Echo = Callable[[str], None]
 
@@ -47,10 +52,16 @@ class DemoNode:
     settings: Settings
     process: subprocess.Popen[bytes] | None = None
     context: NodeContext | None = None
+    password: str = ""  # of the demo accounts (DEMO_ACCOUNTS), kept in password_file
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.log = self.settings.path("node.data_dir") / "serve.log"
+
+    @property
+    def password_file(self) -> Path:
+        """Where the demo accounts' password is kept (0600) between runs."""
+        return self.settings.path("node.data_dir") / "demo-password"
 
     @property
     def label(self) -> str:
@@ -202,11 +213,45 @@ def _counts(report: ImportReport) -> str:
             f"{counts['unchanged']} unchanged")
 
 
+def demo_accounts(node: DemoNode, context: NodeContext, echo: Echo) -> str:
+    """Create the node's demo accounts on the first run (a random password, kept in
+    ``password_file``); return their password."""
+    path = node.password_file
+    if path.is_file():
+        password = path.read_text(encoding="utf-8").strip()
+    else:
+        password = secrets.token_urlsafe(12)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(password + "\n")
+    for name, role in DEMO_ACCOUNTS:
+        if context.store.user(name=name) is None:
+            add_user(context.store, name, role=role, password=password, actor="cli:demo",
+                     display_name=f"Demo {role} ({node.label})")
+            echo(f"{node.label}: created the {role} account {name!r} for the web pages")
+    return password
+
+
 def prepare(nodes: Sequence[DemoNode], samples: Path, echo: Echo) -> None:
-    """Open every node (keys and database on the first run) and import its samples."""
+    """Open every node (keys and database on the first run), make its demo accounts and
+    import its samples."""
     for node in nodes:
         node.context = _open(node, echo)
+        node.password = demo_accounts(node, node.context, echo)
         import_samples(node, node.context, samples, echo)
+        offer_mappings(node.context, samples.parent / "mappings")
+
+
+def offer_mappings(context: NodeContext, mappings: Path) -> None:
+    """Copy the repository's mappings (config/mappings) where the import page finds them."""
+    folder = context.settings.path("web.import_mappings")
+    if not mappings.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for mapping in sorted(mappings.glob("*.toml")):
+        target = folder / mapping.name
+        if not target.exists():
+            shutil.copyfile(mapping, target)
 
 
 def start_servers(nodes: Sequence[DemoNode]) -> None:

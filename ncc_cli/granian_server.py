@@ -65,7 +65,7 @@ def run_granian(settings: Settings, *, config_file: Path | None, port: int,
     if environ:
         os.environ.update(environ)
     server = NodeServer(
-        "ncc_node.app:create_app",
+        "ncc_cli.webapp:create_app",
         factory=True,
         address=settings["server.host"],
         port=port,

@@ -49,8 +49,9 @@ class Importer:
 
     def __init__(self, node: NodeContext, *, batch_size: int = 500, all_or_nothing: bool = False,
                  dry_run: bool = False, max_rows: int | None = None,
-                 on_signed: Callable[[int], None] = _ignore) -> None:
+                 on_signed: Callable[[int], None] = _ignore, actor: str = "cli:import") -> None:
         self.node = node
+        self.actor = actor  # who, for the audit log (an editor, importing in the browser)
         self.batch_size = batch_size
         self.all_or_nothing = all_or_nothing
         self.dry_run = dry_run
@@ -152,12 +153,14 @@ class Importer:
             self._tally(self._keep_publishable(batch))
             return
         try:
-            counts = self.node.publisher.upsert_many(self._counting_signed(batch))
+            counts = self.node.publisher.upsert_many(self._counting_signed(batch),
+                                                     actor=self.actor)
         except RecordRejected:
             good = self._keep_publishable(batch)
             if self.all_or_nothing or not good:
                 return
-            counts = self.node.publisher.upsert_many((kind, p) for _, kind, p in good)
+            counts = self.node.publisher.upsert_many(((kind, p) for _, kind, p in good),
+                                                     actor=self.actor)
         self.report.written = True
         for outcome, count in counts.items():
             self.report.counts[outcome] += count

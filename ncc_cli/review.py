@@ -2,8 +2,9 @@
 
 An import that runs content checks (``ncc import --mapping``) puts records that look like spam or
 junk here, with the rules' reasons, instead of signing and publishing them. The queue is a SQLite
-file next to the node's database (``review.db``); publishing a record signs it through the
-publisher like any import; rejecting it keeps a note, so that a re-import does not hold it again.
+table of the node's store (the same queue the review page shows); publishing a record signs it
+through the publisher like any import; rejecting it keeps the reason, so that a re-import does
+not hold it again.
 """
 
 from __future__ import annotations
@@ -11,102 +12,74 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ncc_node.errors import RecordRejected
+from ncc_node.errors import NccError, RecordRejected
+from ncc_node.records import Moderation
+from ncc_node.store import HeldRecord
 
 from .errors import describe_rejection
 from .node_access import config_option, opened_node
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS held (
-    identifier TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    reasons TEXT NOT NULL,
-    source TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'held',
-    held_at TEXT NOT NULL
-)
-"""
+OLD_QUEUE = "review.db"  # where the queue lived before it moved into the node's store
 
 
-@dataclass
-class HeldRecord:
-    identifier: str
-    kind: str
-    payload: dict[str, Any]
-    reasons: list[tuple[str, str]]
-    source: str
-    status: str
-    held_at: str
+def _adopt_old_queue(node: Any) -> None:
+    """Move the records of a review queue kept in ``review.db`` into the store, once."""
+    path = node.settings.path("node.data_dir") / OLD_QUEUE
+    if not path.exists():
+        return
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT identifier, kind, payload, reasons, source, status "
+                          "FROM held").fetchall()
+    except sqlite3.DatabaseError:
+        rows = []
+    finally:
+        db.close()
+    with node.store.write() as writer:
+        for identifier, kind, payload, reasons, source, status in rows:
+            writer.hold(kind, json.loads(payload), [tuple(r) for r in json.loads(reasons)],
+                        source)
+            if status == "rejected":
+                writer.decide_held(identifier, "rejected", decision=None, by=None)
+    path.rename(path.with_name(OLD_QUEUE + ".moved"))
 
 
 class ReviewQueue:
-    """The held records of one node."""
+    """The held records of one node, in its store (``Store.hold``, ``Moderation``)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.execute(SCHEMA)
+    def __init__(self, node: Any) -> None:
+        self.node = node
+        self.moderation = Moderation(node.store, node.publisher)
+        _adopt_old_queue(node)
 
     def close(self) -> None:
-        self.db.close()
+        """Nothing to close: the node's store is closed with the node."""
 
     def hold(self, kind: str, payload: dict[str, Any], reasons: list[tuple[str, str]],
              source: str) -> str:
         """Hold a record; return "held", "unchanged" or "rejected" (a rejected one stays so)."""
-        identifier = str(payload["identifier"])
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        row = self.db.execute("SELECT payload, status FROM held WHERE identifier = ?",
-                              (identifier,)).fetchone()
-        if row is not None and (row[1] == "rejected" or row[0] == text):
-            return "rejected" if row[1] == "rejected" else "unchanged"
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        with self.db:
-            self.db.execute(
-                "INSERT INTO held (identifier, kind, payload, reasons, source, status, held_at) "
-                "VALUES (?, ?, ?, ?, ?, 'held', ?) ON CONFLICT(identifier) DO UPDATE SET "
-                "kind = excluded.kind, payload = excluded.payload, reasons = excluded.reasons, "
-                "source = excluded.source, held_at = excluded.held_at",
-                (identifier, kind, text, json.dumps(reasons), source, now))
-        return "held"
+        with self.node.store.write() as writer:
+            outcome: str = writer.hold(kind, payload, reasons, source)
+        return outcome
 
     def records(self, status: str | None = "held") -> Iterator[HeldRecord]:
-        query = "SELECT * FROM held" + (" WHERE status = ?" if status else "") + \
-            " ORDER BY held_at, identifier"
-        for row in self.db.execute(query, (status,) if status else ()):
-            yield self._record(row)
+        """The held (or rejected) records, oldest first."""
+        yield from self.node.store.held_records(status)
 
     def get(self, identifier: str) -> HeldRecord | None:
-        row = self.db.execute("SELECT * FROM held WHERE identifier = ?",
-                              (identifier,)).fetchone()
-        return None if row is None else self._record(row)
-
-    def remove(self, identifier: str) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM held WHERE identifier = ?", (identifier,))
-
-    def reject(self, identifier: str) -> None:
-        with self.db:
-            self.db.execute("UPDATE held SET status = 'rejected' WHERE identifier = ?",
-                            (identifier,))
-
-    @staticmethod
-    def _record(row: tuple[Any, ...]) -> HeldRecord:
-        identifier, kind, payload, reasons, source, status, held_at = row
-        return HeldRecord(identifier, kind, json.loads(payload),
-                          [tuple(r) for r in json.loads(reasons)], source, status, held_at)
+        """One record of the queue, or None."""
+        found: HeldRecord | None = self.node.store.held(identifier)
+        return found
 
 
 def review_queue(node: Any) -> ReviewQueue:
     """The review queue of an opened node."""
-    return ReviewQueue(node.settings.path("node.data_dir") / "review.db")
+    return ReviewQueue(node)
 
 
 def _name(payload: dict[str, Any]) -> str:
@@ -168,14 +141,14 @@ def review_publish(identifiers: tuple[str, ...], config: Path | None) -> None:
         queue = review_queue(node)
         try:
             for identifier in identifiers:
-                record = _find(queue, identifier)
+                _find(queue, identifier)
                 try:
-                    counts = node.publisher.upsert_many([(record.kind, record.payload)])
+                    outcome = queue.moderation.publish_held(identifier, by="cli:review")
                 except RecordRejected as exc:
                     raise click.ClickException(
                         f"{identifier}: {describe_rejection(exc)}") from None
-                queue.remove(identifier)
-                outcome = next((k for k, v in counts.items() if v), "unchanged")
+                except NccError as exc:
+                    raise click.ClickException(f"{identifier}: {exc}") from None
                 click.echo(f"{identifier}: published ({outcome})")
         finally:
             queue.close()
@@ -183,15 +156,20 @@ def review_publish(identifiers: tuple[str, ...], config: Path | None) -> None:
 
 @review.command("reject")
 @click.argument("identifiers", nargs=-1, required=True)
+@click.option("--reason", default="rejected by a reviewer", show_default=True,
+              help="Why (kept with the record, shown on the review page).")
 @config_option
-def review_reject(identifiers: tuple[str, ...], config: Path | None) -> None:
+def review_reject(identifiers: tuple[str, ...], reason: str, config: Path | None) -> None:
     """Reject held records: never published, and not held again by a re-import."""
     with opened_node(config) as node:
         queue = review_queue(node)
         try:
             for identifier in identifiers:
                 _find(queue, identifier)
-                queue.reject(identifier)
+                try:
+                    queue.moderation.reject_held(identifier, reason=reason, by="cli:review")
+                except NccError as exc:
+                    raise click.ClickException(f"{identifier}: {exc}") from None
                 click.echo(f"{identifier}: rejected")
         finally:
             queue.close()

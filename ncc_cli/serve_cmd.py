@@ -18,12 +18,12 @@ from typing import Any
 import click
 import waitress
 
-from ncc_node.app import create_app
 from ncc_node.context import NodeContext
 
 from .granian_server import free_port, run_granian
 from .node_access import config_option, config_overrides, node_settings
 from .sync_cmds import BackgroundSync
+from .webapp import create_app
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

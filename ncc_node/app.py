@@ -29,5 +29,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["limits.max_body_bytes"] + 1
     app.extensions["ncc"] = context
     register_api(app, context)
-    register_web(app)
+    register_web(app, context)
     return app

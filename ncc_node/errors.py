@@ -176,6 +176,23 @@ class Forbidden(NccError):
     http_status = 403
 
 
+class SignInFailed(Unauthorized):
+    """A sign-in name and password that do not match a live account (which, never said)."""
+
+    code = "sign_in_failed"
+
+
+class TooManyAttempts(NccError):
+    """Too many failed sign-ins: the next try waits ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(NccError):
     """No record or resource with this id."""
 

@@ -115,6 +115,24 @@ def _check_weight(value: Any, where: str) -> float:
     return float(value)
 
 
+def _positive(key: str, kind: type) -> Callable[[Any, str], Any]:
+    """A check that ``key`` holds a number of ``kind`` above zero (text from the environment
+    is converted first: a check replaces the plain type check)."""
+    def check(value: Any, where: str) -> Any:
+        if isinstance(value, str):
+            try:
+                value = kind(value)
+            except ValueError:
+                raise ConfigError(f"{key} from {where}: expected {kind.__name__}, "
+                                  f"got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 \
+                or (kind is int and not isinstance(value, int)):
+            raise ConfigError(f"{key} from {where}: expected {kind.__name__} > 0, "
+                              f"got {value!r}")
+        return kind(value)
+    return check
+
+
 # Scouting score (issue 6, docs/scouting.md): one weight per factor; each factor is 0..1.
 SCOUT_WEIGHTS = {
     "relevance": (6.0, "text relevance: bm25 over weighted fields relative to the best match, "
@@ -265,6 +283,33 @@ SETTINGS: tuple[Setting, ...] = (
             "Records scored per scouting query (the best text matches, else the newest per "
             "stage)."),
     Setting("scout.limit_max", int, 100, "Largest `limit` a scouting query may ask for."),
+    Setting("web.session_idle_minutes", float, 60.0,
+            "Minutes without a request after which an editor's session ends.",
+            check=_positive("web.session_idle_minutes", float)),
+    Setting("web.session_max_hours", float, 12.0,
+            "Hours after signing in at which a session ends however active it is.",
+            check=_positive("web.session_max_hours", float)),
+    Setting("web.sign_in_attempts", int, 5,
+            "Failed sign-ins per account within the window before further tries wait.",
+            check=_positive("web.sign_in_attempts", int)),
+    Setting("web.sign_in_attempts_per_address", int, 20,
+            "Failed sign-ins per client address within the window before further tries wait.",
+            check=_positive("web.sign_in_attempts_per_address", int)),
+    Setting("web.sign_in_window_s", int, 900,
+            "Seconds over which failed sign-ins are counted.",
+            check=_positive("web.sign_in_window_s", int)),
+    Setting("web.oidc_issuer", str, None,
+            "OpenID Connect issuer URL of the operator's identity provider; set it to offer "
+            "single sign-on (its discovery document is read from there)."),
+    Setting("web.oidc_client_id", str, None, "The node's client id at the identity provider."),
+    Setting("web.oidc_client_secret_env", str, "NCC_OIDC_CLIENT_SECRET",
+            "Environment variable holding the node's client secret at the identity provider."),
+    Setting("web.oidc_label", str, "your organisation's account",
+            "What the sign-in page's single sign-on button names."),
+    Setting("web.import_mappings", str, "mappings",
+            "Folder of the mappings (`*.toml`) the import page offers, relative to data_dir."),
+    Setting("web.import_max_bytes", int, 50 * 1024 * 1024,
+            "Largest file the import page accepts."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ncc_node.accounts import add_user
 from ncc_node.app import create_app
 from ncc_node.context import NodeContext
 from ncc_node.identity.node_identity import init_identity
@@ -21,6 +22,7 @@ from ncc_node.store import open_store
 
 from .databases import TEST_DATABASE, test_database
 
+PASSWORD = "a long test password"  # noqa: S105  (test accounts only)
 NAMES = {"DE": "NCC Germany", "EE": "NCC Estonia", "NL": "NCC Netherlands", "LU": "NCC Luxembourg"}
 
 
@@ -72,6 +74,13 @@ class LiveNode:
             _, secret = create_token(self.context.store, f"test-{scope}", [scope])
             self.tokens[scope] = secret
         return {"Authorization": f"Bearer {self.tokens[scope]}"}
+
+    def person(self, role: str = "editor") -> tuple[str, str]:
+        """(name, password) of an account with ``role`` (made once per role)."""
+        name = f"test-{role}"
+        if self.context.store.user(name=name) is None:
+            add_user(self.context.store, name, role=role, password=PASSWORD, actor="test")
+        return name, PASSWORD
 
     def stop(self) -> None:
         """Shut the server down and close the store."""

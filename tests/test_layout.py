@@ -114,7 +114,8 @@ def test_the_web_pages_do_not_reach_into_the_api() -> None:
                       for target in targets if target.startswith("ncc_node.api"))
 
 
-@pytest.mark.parametrize("core", ["integrity", "identity", "records", "store", "reports"])
+@pytest.mark.parametrize("core", ["integrity", "identity", "records", "store", "reports",
+                                  "accounts"])
 def test_the_core_needs_no_flask(core: str) -> None:
     # architecture §2: the core never imports Flask-facing modules, so sync can use it without them
     flask_facing = ("ncc_node.api", "ncc_node.web", "ncc_node.app", "ncc_node.context",

@@ -13,10 +13,11 @@ import re
 # RFC 3987: an absolute IRI is a scheme, ":", then iunreserved / pct-encoded / sub-delims /
 # gen-delims / ucschar characters. Never: controls (U+0000-U+001F, U+007F-U+009F), space, the
 # RFC 3986 §2 "unwise" characters <>"{}|\^` (and backslash), a "%" not starting a
-# percent-encoding, surrogates, the noncharacters U+FDD0-U+FDEF, U+FFFE, U+FFFF; "[" and "]"
+# percent-encoding, surrogates, the noncharacters U+FDD0-U+FDEF, U+FFFE, U+FFFF, the tags
+# U+E0000-U+E0FFF (outside ucschar, which resumes at U+E1000); "[" and "]"
 # only around an IP-literal host; iprivate characters only in the query; one "#" at most.
 _NEVER = ("\\u0000-\\u0020<>\"{}|\\\\^`%\\u007F-\\u009F\\uD800-\\uDFFF"
-          "\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\[\\]#")
+          "\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\U000E0000-\\U000E0FFF\\[\\]#")
 # the last two code points of every plane are noncharacters (Unicode §23.7)
 _NONCHARS = "".join(f"\\U{plane:04X}FFFE-\\U{plane:04X}FFFF" for plane in range(0x1, 0x11))
 _PRIVATE = "\\uE000-\\uF8FF\\U000F0000-\\U000FFFFD\\U00100000-\\U0010FFFD"

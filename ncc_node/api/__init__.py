@@ -13,7 +13,20 @@ from flask import Flask
 from vocab import INITIATIVE, METHOD
 
 from ..context import NodeContext
-from . import feed, node, push, repair, roster, scout, sparql, stats, sync_status, vocabulary
+from . import (
+    drafts,
+    feed,
+    moderation,
+    node,
+    push,
+    repair,
+    roster,
+    scout,
+    sparql,
+    stats,
+    sync_status,
+    vocabulary,
+)
 from .compression import register_compression
 from .error_shape import register_error_handlers
 from .listing import InitiativeQuerySchema, MethodQuerySchema
@@ -33,6 +46,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     scout.blp,
     sparql.blp,
     stats.blp,
+    drafts.blp,
+    moderation.blp,
 )
 
 

@@ -72,7 +72,9 @@ class Feed(MethodView):
                 [{"path": "after", "rule": "cursor", "message": "ahead of this node's feed"}])
         limit = min(args["limit"], context.settings["limits.feed_page_max"])
         origin = context.identity.node_iri if args["scope"] == "own" else None
-        rows = context.store.changes(after, limit + 1, origin=origin)
+        # what the admin hid with relaying blocked is left out of what this node relays
+        rows = context.store.changes(after, limit + 1, origin=origin,
+                                     relayed_only=origin is None)
         more = len(rows) > limit
         rows = rows[:limit]
         cursor = encode_cursor(rows[-1][0] if rows else after)

@@ -39,24 +39,27 @@ def _written(record: StoredRecord, status: int) -> Response:
 
 def create(kind: str) -> Response:
     """POST: publish a new record of ``kind``."""
-    require_scope("write")
-    return _written(node().publisher.create(kind, json_body()), 201)
+    token = require_scope("write")
+    return _written(node().publisher.create(kind, json_body(), actor=f"token:{token.name}"),
+                    201)
 
 
 def replace(kind: str, uuid: str) -> Response:
     """PUT: publish the next version of one of this node's records."""
-    require_scope("write")
+    token = require_scope("write")
     payload = json_body()
     current = find(kind, uuid)
     updated = node().publisher.update(current.id, payload, kind=kind,
-                                      if_match=request.headers.get("If-Match"))
+                                      if_match=request.headers.get("If-Match"),
+                                      actor=f"token:{token.name}")
     return _written(updated, 200)
 
 
 def remove(kind: str, uuid: str) -> Response:
     """DELETE: replace one of this node's records by its signed tombstone."""
-    require_scope("write")
+    token = require_scope("write")
     current = find(kind, uuid)
     tombstone = node().publisher.delete(current.id, kind=kind,
-                                        if_match=request.headers.get("If-Match"))
+                                        if_match=request.headers.get("If-Match"),
+                                        actor=f"token:{token.name}")
     return _written(tombstone, 200)

@@ -102,8 +102,12 @@ class Items(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """Read the latest stored state of records by id (for a repair)"""
         ids = list(dict.fromkeys(args["id"]))
-        found = node().store.get_many(ids)
-        bodies = [found[i].body for i in ids if i in found]
+        store = node().store
+        found = store.get_many(ids)
+        # what the admin hid with relaying blocked is not handed to peers here either
+        blocked = {h.target for h in store.hidden() if not h.relay}
+        bodies = [found[i].body for i in ids if i in found
+                  and not (found[i].kind != "Node" and {i, found[i].origin} & blocked)]
         return Response(items_page(bodies), mimetype="application/json")
 
 

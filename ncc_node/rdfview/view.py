@@ -43,6 +43,10 @@ class RdfView:
         #: queried as usual (one record never stops the view)
         self.skipped: dict[str, tuple[int, str]] = {}
         self.skips_changed = False
+        # what the node's moderation hides (left out of the view) and the store's count of
+        # hide/unhide changes it reflects: a change rebuilds the view (hiding is rare)
+        self.moderation = -1
+        self._hidden: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
     def rebuild(self) -> int:
         """Build the view afresh from the store; return the number of records applied."""
@@ -51,6 +55,10 @@ class RdfView:
             oxigraph.load(vocabulary_nt(), format=RdfFormat.N_TRIPLES,
                           to_graph=NamedNode(VOCABULARY_GRAPH))
             self.oxigraph, self.last_seq = oxigraph, 0
+            self.moderation = self.store.moderation_version()
+            hidden = self.store.hidden()
+            self._hidden = (frozenset(h.target for h in hidden if h.scope == "record"),
+                            frozenset(h.target for h in hidden if h.scope == "origin"))
             self._graphs.clear()
             self._subjects.clear()
             self._writers.clear()
@@ -65,7 +73,8 @@ class RdfView:
         replaced database); otherwise costs one indexed read when nothing changed.
         """
         with self._lock:
-            if self.oxigraph is None or self.store.last_seq() < self.last_seq:
+            if (self.oxigraph is None or self.store.last_seq() < self.last_seq
+                    or self.store.moderation_version() != self.moderation):
                 return self.rebuild()
             return self._apply_all()
 
@@ -98,6 +107,8 @@ class RdfView:
                     continue
                 if record_id in self._graphs:
                     self._remove(record_id)
+                if self._is_hidden(record_id, record):
+                    continue
                 chunk = self._convert(record_id, seq, record)
                 if chunk is not None:
                     chunks.append((record_id, chunk))
@@ -115,6 +126,11 @@ class RdfView:
                     except (SyntaxError, ValueError, OSError) as exc:
                         self._forget(record_id)
                         self._skip(record_id, self.last_seq, f"Oxigraph refuses it: {exc}")
+
+    def _is_hidden(self, record_id: str, record: dict[str, Any]) -> bool:
+        ids, origins = self._hidden
+        return record.get("type") != "Node" and (
+            record_id in ids or str(record.get("origin")) in origins)
 
     def _convert(self, record_id: str, seq: int, record: dict[str, Any]) -> str | None:
         """The record's N-Quads, registered as its statements; None (and skipped) if the

@@ -2,11 +2,15 @@
 """
 
 from .digest import digest, digest_lines, hash_lines
+from .editing import Editor
+from .moderation import Moderation
 from .publish import MINTED, Publisher, payload_of
 from .served import served_record
 
 __all__ = [
     "MINTED",
+    "Editor",
+    "Moderation",
     "Publisher",
     "digest",
     "digest_lines",

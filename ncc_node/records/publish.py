@@ -28,7 +28,7 @@ from ..errors import (
 from ..identity import NodeIdentity, NodeSigner, SigningKey, descriptor_keys
 from ..integrity import verify_proof_set
 from ..jsonbody import dump_body
-from ..store import Store, StoredRecord
+from ..store import Store, StoredRecord, Writer
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
 
 MINTED = ("id", "origin", "version", "modified", "proof")
@@ -66,6 +66,10 @@ def _with_nested_types(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+#: the audit log's actor of a write no caller named
+SYSTEM = "node"
+
+
 class Publisher:
     """Create, update and delete this node's own records."""
 
@@ -100,54 +104,70 @@ class Publisher:
 
     def _sign(self, record: dict[str, Any], signing: SigningKey | None = None
               ) -> tuple[dict[str, Any], bytes]:
-        violations = validate_record(record)  # innermost field first
-        if violations:
-            first = violations[0]
-            more = f" (and {len(violations) - 1} more in details)" if len(violations) > 1 else ""
-            raise RecordRejected(
-                f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
-                [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
-            )
+        _raise_violations(record, validate_record(record))  # innermost field first
         # the record was built here and is not shared: sign it without a deep copy
         signed = self.signer.sign(record, signing or self.signer.current(), created=self.clock())
         return signed, dump_body(signed)
 
-    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey
+    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
+                actor: str = SYSTEM, also: Callable[[Writer], None] | None = None
                 ) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
 
         The descriptor's version is compared inside the write transaction, which a rotation
-        needs too (docs/protocol-proofs.md §7): nothing is stored under a retired key.
+        needs too (docs/protocol-proofs.md §7): nothing is stored under a retired key. Each
+        record's audit row (``actor``, the record, its new version) commits with it.
         """
         with self.store.write() as writer:
             if not self.signer.still_current(writer, signing):
                 signing = self.signer.current()
                 prepared = [(*self._sign(_unsigned(record), signing), expected)
                             for record, _, expected in prepared]
-            return [writer.put(record, body, expect_version=expected)
-                    for record, body, expected in prepared]
+            stored = []
+            for record, body, expected in prepared:
+                written = writer.put(record, body, expect_version=expected)
+                action = ("record.retire" if written.deleted
+                          else "record.create" if expected == 0 else "record.update")
+                writer.audit(actor=actor, action=action, record_id=written.id,
+                             version=written.version)
+                stored.append(written)
+            if also is not None:  # e.g. drop the draft that was published, in one transaction
+                also(writer)
+            return stored
+
+    def _build(self, kind: str, payload: Any, record_id: str | None, version: int
+               ) -> dict[str, Any]:
+        if kind not in COLLECTIONS:
+            raise RecordRejected(f"unknown record kind {kind!r}")
+        fields = self._check_payload(kind, payload)
+        if record_id is None:
+            record_id = f"{self.identity.base_url}/{COLLECTIONS[kind]}/{uuid.uuid4()}"
+        return {"@context": CONTEXT_URL, "id": record_id, "type": kind,
+                "origin": self.identity.node_iri, "version": version,
+                "modified": format_timestamp(self.clock()), **fields}
 
     def prepare(
         self, kind: str, payload: Any, *, record_id: str | None = None, version: int = 1,
         signing: SigningKey | None = None,
     ) -> tuple[dict[str, Any], bytes]:
         """Return a signed record and its body for a payload, without storing it."""
-        if kind not in COLLECTIONS:
-            raise RecordRejected(f"unknown record kind {kind!r}")
-        fields = self._check_payload(kind, payload)
-        if record_id is None:
-            record_id = f"{self.identity.base_url}/{COLLECTIONS[kind]}/{uuid.uuid4()}"
-        record = {"@context": CONTEXT_URL, "id": record_id, "type": kind,
-                  "origin": self.identity.node_iri, "version": version,
-                  "modified": format_timestamp(self.clock()), **fields}
-        return self._sign(record, signing)
+        return self._sign(self._build(kind, payload, record_id, version), signing)
+
+    def check(self, kind: str, payload: Any, *, record_id: str | None = None,
+              version: int = 1) -> None:
+        """Validate a payload as publishing it would, without signing or storing anything;
+        raise :class:`RecordRejected` with every violation (the editor shows them)."""
+        record = self._build(kind, payload, record_id, version)
+        _raise_violations(record, validate_record(record))
 
     # -- writing -----------------------------------------------------------------------------
-    def create(self, kind: str, payload: Any) -> StoredRecord:
-        """Publish a new record (version 1)."""
+    def create(self, kind: str, payload: Any, *, actor: str = SYSTEM,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
+        """Publish a new record (version 1); ``actor`` is who, for the audit log; ``also``
+        writes in the same transaction."""
         signing = self.signer.current()
         record, body = self.prepare(kind, payload, signing=signing)
-        return self._commit([(record, body, 0)], signing)[0]
+        return self._commit([(record, body, 0)], signing, actor, also)[0]
 
     def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
                      *, required: bool) -> StoredRecord:
@@ -166,16 +186,21 @@ class Publisher:
         return current
 
     def update(self, record_id: str, payload: Any, *, if_match: str | None,
-               kind: str | None = None) -> StoredRecord:
-        """Replace a record's payload; the version goes up by one (needs the current ETag)."""
+               kind: str | None = None, actor: str = SYSTEM,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
+        """Replace a record's payload; the version goes up by one (needs the current ETag).
+
+        The version is compared again inside the write transaction, so of two edits made on
+        the same version only the first is published; the other is refused (Conflict)."""
         current = self._own_current(record_id, kind, if_match, required=True)
         signing = self.signer.current()
         record, body = self.prepare(current.kind, payload, record_id=record_id,
                                     version=current.version + 1, signing=signing)
-        return self._commit([(record, body, current.version)], signing)[0]
+        return self._commit([(record, body, current.version)], signing, actor, also)[0]
 
     def delete(self, record_id: str, *, if_match: str | None = None,
-               kind: str | None = None) -> StoredRecord:
+               kind: str | None = None, actor: str = SYSTEM,
+               also: Callable[[Writer], None] | None = None) -> StoredRecord:
         """Replace a record by its signed tombstone (version + 1)."""
         current = self._own_current(record_id, kind, if_match, required=False)
         now = format_timestamp(self.clock())
@@ -184,7 +209,7 @@ class Publisher:
                      "modified": now, "formerType": current.kind, "deleted": now}
         signing = self.signer.current()
         signed, body = self._sign(tombstone, signing)
-        return self._commit([(signed, body, current.version)], signing)[0]
+        return self._commit([(signed, body, current.version)], signing, actor, also)[0]
 
     def plan(
         self, items: Iterable[tuple[str, dict[str, Any]]]
@@ -240,7 +265,7 @@ class Publisher:
                 fresh = dict(_unsigned(record), version=version + 1,
                              modified=format_timestamp(self.clock()))
                 signed, fresh_body = self._sign(fresh, signing)
-                self._commit([(signed, fresh_body, version)], signing)
+                self._commit([(signed, fresh_body, version)], signing, "cli:repair")
                 repaired.append((str(record["id"]), version, version + 1))
                 if progress is not None:
                     progress(str(record["id"]), version, version + 1)
@@ -266,7 +291,8 @@ class Publisher:
             return False
         return True
 
-    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]], *,
+                    actor: str = "cli:import") -> dict[str, int]:
         """Import payloads in one transaction, idempotently by their ``identifier``.
 
         A payload whose identifier is already published is compared with the stored one:
@@ -284,8 +310,18 @@ class Publisher:
                 record, body = self.prepare(kind, payload, record_id=current.id,
                                             version=current.version + 1, signing=signing)
                 prepared.append((record, body, current.version))
-        self._commit(prepared, signing)
+        self._commit(prepared, signing, actor)
         return counts
+
+
+def _raise_violations(record: Mapping[str, Any], violations: list[Any]) -> None:
+    if violations:
+        first = violations[0]
+        more = f" (and {len(violations) - 1} more in details)" if len(violations) > 1 else ""
+        raise RecordRejected(
+            f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
+            [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
+        )
 
 
 def _proofs(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:

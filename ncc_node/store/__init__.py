@@ -3,8 +3,12 @@
 from pathlib import Path
 
 from .base import (
+    AuditEntry,
     CandidateIndex,
     Criteria,
+    Draft,
+    HeldRecord,
+    Hidden,
     OriginDigest,
     PeerState,
     QuarantineEntry,
@@ -15,6 +19,7 @@ from .base import (
     StoredRecord,
     TextHit,
     Token,
+    User,
     WordMatch,
     Writer,
 )
@@ -34,8 +39,12 @@ def open_store(location: str | Path, *, connections: int = 10) -> Store:
 
 
 __all__ = [
+    "AuditEntry",
     "CandidateIndex",
     "Criteria",
+    "Draft",
+    "HeldRecord",
+    "Hidden",
     "IndexEntries",
     "OriginDigest",
     "PeerState",
@@ -48,6 +57,7 @@ __all__ = [
     "StoredRecord",
     "TextHit",
     "Token",
+    "User",
     "WordMatch",
     "Writer",
     "fts_query",

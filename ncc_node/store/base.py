@@ -7,7 +7,7 @@ implementation of this interface (:mod:`.sqlite`) so PostgreSQL can be a second 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -162,6 +162,37 @@ class Token:
 
 
 @dataclass(frozen=True)
+class User:
+    """A person's account on the node (the password itself is never stored, only its hash)."""
+
+    id: int
+    name: str  # the sign-in name, lower case (a user name or an e-mail address)
+    role: str  # editor | admin
+    created: str
+    email: str | None = None
+    display_name: str = ""
+    password_hash: str | None = None  # None: signs in through OpenID Connect only
+    disabled: str | None = None
+    last_sign_in: str | None = None
+    # raised to end every session of the account at once (disable, role or password change)
+    session_epoch: int = 0
+    oidc_subject: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change made through the node: who, when, what (a record and its version)."""
+
+    id: int
+    at: str
+    actor: str  # "user:<name>", "token:<name>" or "cli:<command>"
+    action: str  # e.g. record.create, record.update, user.add, user.role
+    record_id: str | None = None
+    version: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class QuarantineEntry:
     """A rejected incoming item, kept with its reason and raw body."""
 
@@ -194,6 +225,64 @@ class RetryEntry:
     attempts: int
     next_at: str
     first_at: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unpublished edit of one of this node's records (never signed, never in the feed).
+
+    ``record_id`` is None for a record not yet published; ``base_version`` is the version the
+    edit was made on (0 for a new record): publishing is refused once the record has moved on.
+    ``revision`` counts the draft's own saves, so two people saving one draft cannot overwrite
+    each other either.
+    """
+
+    id: int
+    kind: str
+    record_id: str | None
+    base_version: int
+    payload: dict[str, Any]
+    revision: int
+    author: str | None
+    created: str
+    updated: str
+
+    @property
+    def etag(self) -> str:
+        """The draft's entity tag (If-Match on the API, a hidden field in the editor)."""
+        return f'"draft-{self.id}-{self.revision}"'
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """A record an import held for review (suspected spam or junk), with the rules' reasons."""
+
+    identifier: str
+    kind: str
+    payload: dict[str, Any]
+    reasons: tuple[tuple[str, str], ...]
+    source: str
+    status: str  # held | rejected | published
+    held_at: str
+    decision: str | None = None  # the reviewer's reason
+    decided_by: str | None = None
+    decided_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A peer's record, or every record of an origin, that this node hides (with why).
+
+    Hidden records stay stored, verifiable and (with ``relay``) in the ``scope=all`` feed;
+    they are left out of this node's scouting, pages, statistics and SPARQL view.
+    """
+
+    target: str  # a record id, or an origin's node IRI
+    scope: str  # record | origin
+    reason: str
+    relay: bool
+    hidden_by: str | None
+    hidden_at: str
 
 
 @dataclass
@@ -261,6 +350,44 @@ class Writer(ABC):
     def clear_retry(self, peer: str, record_id: str) -> None:
         """Forget an id's pending retry."""
 
+    @abstractmethod
+    def audit(self, *, actor: str, action: str, record_id: str | None = None,
+              version: int | None = None, detail: str = "") -> None:
+        """Add a row to the audit log, committed with the rest of this transaction."""
+
+    # -- drafts, review queue and moderation (docs/web.md) -------------------------------------
+    @abstractmethod
+    def save_draft(self, *, kind: str, record_id: str | None, base_version: int,
+                   payload: dict[str, Any], author: str | None, draft_id: int | None = None,
+                   expect_revision: int | None = None) -> Draft:
+        """Insert a draft (``draft_id`` None) or replace one whose revision is
+        ``expect_revision`` (else Conflict); a record has at most one draft (else Conflict)."""
+
+    @abstractmethod
+    def delete_draft(self, draft_id: int) -> bool:
+        """Drop a draft (published or abandoned); False if there was none."""
+
+    @abstractmethod
+    def hold(self, kind: str, payload: dict[str, Any], reasons: Sequence[tuple[str, str]],
+             source: str) -> str:
+        """Hold an imported record for review; "held", "unchanged" or "rejected" (a record
+        rejected once stays rejected when imported again)."""
+
+    @abstractmethod
+    def decide_held(self, identifier: str, status: str, *, decision: str | None,
+                    by: str | None) -> bool:
+        """Mark a held record published or rejected (with the reviewer's reason)."""
+
+    @abstractmethod
+    def hide(self, entry: Hidden) -> int:
+        """Hide a record or an origin's records (replacing an earlier entry for the target);
+        drop their derived index entries; return how many records it hides now."""
+
+    @abstractmethod
+    def unhide(self, target: str) -> int:
+        """Show a hidden target again (its records re-indexed); return how many; 0 if it was
+        not hidden."""
+
 
 class Store(ABC):
     """All persistent state of a node."""
@@ -290,9 +417,10 @@ class Store(ABC):
 
     @abstractmethod
     def changes(
-        self, after: int, limit: int, *, origin: str | None = None
+        self, after: int, limit: int, *, origin: str | None = None, relayed_only: bool = False
     ) -> list[tuple[int, bytes]]:
-        """Return up to ``limit`` (seq, body) pairs with seq > ``after`` in seq order."""
+        """Return up to ``limit`` (seq, body) pairs with seq > ``after`` in seq order; with
+        ``relayed_only``, none that the admin hid with relaying blocked."""
 
     @abstractmethod
     def last_seq(self, *, origin: str | None = None) -> int:
@@ -354,6 +482,57 @@ class Store(ABC):
     def revoke_token(self, name: str) -> bool:
         """Revoke a token by name; return False if no live token has that name."""
 
+    # -- accounts, sign-in failures, the audit log, node secrets (docs/web.md) -----------------
+    @abstractmethod
+    def add_user(self, user: User) -> User:
+        """Store a new account (``user.id`` is ignored); names and e-mails are unique."""
+
+    @abstractmethod
+    def user(self, *, user_id: int | None = None, name: str | None = None,
+             oidc_subject: str | None = None) -> User | None:
+        """Return the account with this id, sign-in name (or e-mail) or OIDC subject, or None."""
+
+    @abstractmethod
+    def users(self) -> list[User]:
+        """Return every account, disabled ones included, by name."""
+
+    @abstractmethod
+    def update_user(self, user_id: int, *, end_sessions: bool = False,
+                    **changes: Any) -> User:
+        """Change an account's columns (role, disabled, password_hash, last_sign_in, …);
+        with ``end_sessions`` its session epoch goes up, ending every session of it."""
+
+    @abstractmethod
+    def note_sign_in_failure(self, keys: Sequence[str], *, at: str, forget_before: str) -> None:
+        """Count a failed sign-in against each key; drop failures older than ``forget_before``."""
+
+    @abstractmethod
+    def sign_in_failures(self, key: str, *, since: str) -> list[str]:
+        """The times of the failed sign-ins counted against ``key`` since ``since``, oldest
+        first."""
+
+    @abstractmethod
+    def clear_sign_in_failures(self, key: str) -> None:
+        """Forget the failures counted against ``key`` (after a successful sign-in)."""
+
+    def audit(self, *, actor: str, action: str, record_id: str | None = None,
+              version: int | None = None, detail: str = "") -> None:
+        """Add a row to the audit log in its own transaction (see :meth:`Writer.audit`)."""
+        with self.write() as writer:
+            writer.audit(actor=actor, action=action, record_id=record_id, version=version,
+                         detail=detail)
+
+    @abstractmethod
+    def audit_log(self, *, limit: int = 100, before: int | None = None,
+                  record_id: str | None = None, actor: str | None = None) -> list[AuditEntry]:
+        """The newest audit rows first (ids below ``before``), optionally of one record or
+        actor."""
+
+    @abstractmethod
+    def node_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The node's secret ``name``, made with ``make()`` and stored the first time it is
+        asked for (every process of the node then reads the same value)."""
+
     # -- peers and quarantine -----------------------------------------------------------------
     @abstractmethod
     def peers(self) -> list[PeerState]:
@@ -362,6 +541,44 @@ class Store(ABC):
     @abstractmethod
     def quarantined(self, *, limit: int = 100, after: int = 0) -> list[QuarantineEntry]:
         """Return quarantined items by id."""
+
+    # -- drafts, review queue and moderation (docs/web.md) -------------------------------------
+    @abstractmethod
+    def draft(self, draft_id: int) -> Draft | None:
+        """Return a draft by its number, or None."""
+
+    @abstractmethod
+    def draft_of(self, record_id: str) -> Draft | None:
+        """Return the draft editing a published record, or None."""
+
+    @abstractmethod
+    def drafts(self, *, limit: int = 100) -> list[Draft]:
+        """Return the drafts, most recently saved first."""
+
+    @abstractmethod
+    def held(self, identifier: str) -> HeldRecord | None:
+        """Return a record of the review queue, or None."""
+
+    @abstractmethod
+    def held_records(self, status: str | None = "held", *, limit: int = 1000
+                     ) -> list[HeldRecord]:
+        """Return the review queue (by status; None: every status), oldest first."""
+
+    @abstractmethod
+    def hidden(self) -> list[Hidden]:
+        """Return every hidden record and origin, newest first."""
+
+    @abstractmethod
+    def hidden_entry(self, record_id: str, origin: str) -> Hidden | None:
+        """Return the entry that hides a record (its own, else its origin's), or None."""
+
+    @abstractmethod
+    def moderation_version(self) -> int:
+        """A number that changes on every hide and unhide (the RDF view rebuilds on it)."""
+
+    @abstractmethod
+    def quarantine_entry(self, entry_id: int) -> QuarantineEntry | None:
+        """Return one quarantined item, or None."""
 
     # -- the RDF view's skipped records ---------------------------------------------------------
     @abstractmethod

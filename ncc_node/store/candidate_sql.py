@@ -17,6 +17,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from vocab import fold
 
@@ -81,6 +82,9 @@ _IDS_WITH = ("SELECT r.id FROM facets f JOIN records r ON r.rowid = f.record "
 _LINKS = ("SELECT id, seq, deleted, CASE WHEN instr(body, '\"replicates\"') > 0 "
           "OR instr(body, '\"adapts\"') > 0 THEN body END FROM records WHERE seq > ? "
           "ORDER BY seq")
+
+
+_HIDDEN = "SELECT target, scope FROM hidden"  # what moderation hides (docs/web.md)
 
 
 class ReplicationLinks:
@@ -166,6 +170,20 @@ class _Keys:
             if len(group) == 1:
                 return group[0], self.require[:index] + self.require[index + 1:]
         return None, self.require
+
+
+def without_hidden(conn: Any, found: dict[str, list[Replication]]
+                   ) -> dict[str, list[Replication]]:
+    """The replications less those this node hides (the record, or its origin): a hidden
+    replication counts for nothing here (``conn``: either store's reader)."""
+    hidden = conn.execute(_HIDDEN).fetchall()
+    if not hidden:
+        return found
+    records = {t for t, scope in hidden if scope == "record"}
+    bases = tuple(t.removesuffix("node") for t, scope in hidden if scope == "origin")
+    return {record_id: [link for link in links if link.id not in records
+                        and not (bases and link.id.startswith(bases))]
+            for record_id, links in found.items()}
 
 
 class SqliteCandidateIndex(CandidateIndex):
@@ -271,8 +289,9 @@ class SqliteCandidateIndex(CandidateIndex):
 
     def replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
         """See :meth:`CandidateIndex.replications`."""
-        self._links.catch_up(self._reader())
-        return {record_id: self._links.of(record_id) for record_id in ids}
+        conn = self._reader()
+        self._links.catch_up(conn)
+        return without_hidden(conn, {record_id: self._links.of(record_id) for record_id in ids})
 
     def ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
         """See :meth:`CandidateIndex.ids_with`."""
@@ -280,4 +299,4 @@ class SqliteCandidateIndex(CandidateIndex):
         return frozenset(str(r[0]) for r in rows)
 
 
-__all__ = ["ReplicationLinks", "SqliteCandidateIndex"]
+__all__ = ["ReplicationLinks", "SqliteCandidateIndex", "without_hidden"]

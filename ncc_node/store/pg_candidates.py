@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from vocab import fold
 
 from .base import CandidateIndex, Criteria, Replication, StoredRecord, TextHit, WordMatch
-from .candidate_sql import ReplicationLinks
+from .candidate_sql import ReplicationLinks, without_hidden
 from .pg_text import bm25_sql, idf, parse, phrases, to_tsquery, tokens
 from .recordrow import RECORD_COLUMNS, row_to_record
 from .textquery import match_expression
@@ -198,7 +198,8 @@ class PgCandidateIndex(CandidateIndex):
     def replications(self, ids: Sequence[str]) -> dict[str, list[Replication]]:
         """See :meth:`CandidateIndex.replications`."""
         self._links.catch_up(self._store._reader)
-        return {record_id: self._links.of(record_id) for record_id in ids}
+        return without_hidden(self._store._reader,
+                              {record_id: self._links.of(record_id) for record_id in ids})
 
     def ids_with(self, kind: str, facet: str, value: str) -> frozenset[str]:
         """See :meth:`CandidateIndex.ids_with`."""

@@ -154,6 +154,79 @@ PG_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX record_text_doc ON record_text USING gin (doc);
     """,
+    # 7: named editor accounts: users, failed sign-ins, the audit log, the node's own secrets
+    f"""
+    CREATE TABLE users (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name {T} NOT NULL UNIQUE,
+        email {T},
+        display_name {T} NOT NULL DEFAULT '',
+        password_hash {T},
+        role {T} NOT NULL,
+        created {T} NOT NULL,
+        disabled {T},
+        last_sign_in {T},
+        session_epoch integer NOT NULL DEFAULT 0,
+        oidc_subject {T} UNIQUE
+    );
+    CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+    CREATE TABLE sign_in_failures (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        key {T} NOT NULL,
+        at {T} NOT NULL
+    );
+    CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+    CREATE TABLE audit_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at {T} NOT NULL,
+        actor {T} NOT NULL,
+        action {T} NOT NULL,
+        record_id {T},
+        version integer,
+        detail {T} NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_record ON audit_log (record_id, id);
+    CREATE TABLE node_secrets (
+        name {T} PRIMARY KEY,
+        value {T} NOT NULL
+    );
+    """,
+    # 8: drafts of this node's records, the review queue of held imports, hidden records/origins
+    f"""
+    CREATE TABLE drafts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind {T} NOT NULL,
+        record_id {T} UNIQUE,
+        base_version integer NOT NULL,
+        payload {T} NOT NULL,
+        revision integer NOT NULL,
+        author {T},
+        created {T} NOT NULL,
+        updated {T} NOT NULL
+    );
+    CREATE TABLE review_queue (
+        identifier {T} PRIMARY KEY,
+        kind {T} NOT NULL,
+        payload {T} NOT NULL,
+        reasons {T} NOT NULL,
+        source {T} NOT NULL,
+        status {T} NOT NULL DEFAULT 'held',
+        held_at {T} NOT NULL,
+        decision {T},
+        decided_by {T},
+        decided_at {T}
+    );
+    CREATE INDEX review_queue_status ON review_queue (status, held_at);
+    CREATE TABLE hidden (
+        target {T} PRIMARY KEY,
+        scope {T} NOT NULL,
+        reason {T} NOT NULL,
+        relay smallint NOT NULL DEFAULT 1,
+        hidden_by {T},
+        hidden_at {T} NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('moderation', 0);
+    """,
 )
 
 #: Migrations after which the store derives the text index from the records' bodies.

@@ -35,6 +35,7 @@ from ..errors import StoreError
 from ..timestamps import format_timestamp, utc_now
 from .base import PeerState, Writer
 from .derive import IndexEntries, facet_values, index_entries, index_text
+from .editorial_sql import HIDDEN_ROW
 from .pg_candidates import PgCandidateIndex
 from .pg_schema import PG_MIGRATIONS, PG_TEXT_REBUILDS
 from .pg_text import parse, to_tsquery, tokens
@@ -259,8 +260,9 @@ class PgWriter(SqliteWriter):
         else:
             rowid = int(old[0])
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
-        self.index(rowid, record, deleted=bool(columns["deleted"]), fresh=old is None,
-                   derived=derived)
+        hidden = self.is_hidden(record_id, columns["origin"], columns["kind"])
+        self.index(rowid, record, deleted=bool(columns["deleted"]) or hidden,
+                   fresh=old is None, derived=derived)
         if columns["kind"] == "Node":
             self.keep_descriptor_version(record, body)
         return row_to_record(values)
@@ -514,10 +516,12 @@ class PostgresStore(SqliteStore):
             conn.execute("DELETE FROM keys")
             conn.execute("UPDATE counters SET value = 0 WHERE name IN ('text_rows', "
                          "'text_tokens')")
-            for rowid, body, deleted in _batches(
-                    conn, "SELECT rowid, body, deleted FROM records WHERE rowid > ? "
-                    "ORDER BY rowid LIMIT 1000"):
-                writer.index(rowid, json.loads(body), deleted=bool(deleted), fresh=True)
+            for rowid, body, deleted, record_id, origin, kind in _batches(
+                    conn, "SELECT rowid, body, deleted, id, origin, kind FROM records "
+                    "WHERE rowid > ? ORDER BY rowid LIMIT 1000"):
+                hidden = writer.is_hidden(record_id, origin, kind)
+                writer.index(rowid, json.loads(body), deleted=bool(deleted) or hidden,
+                             fresh=True)
                 count += 1
         return count
 
@@ -563,8 +567,11 @@ def _rebuild_text(writer: PgWriter) -> None:
                  "facet LIKE '%/inferred_%')")
     conn.execute("DELETE FROM record_text")
     conn.execute("UPDATE counters SET value = 0 WHERE name IN ('text_rows', 'text_tokens')")
-    for rowid, body in _batches(conn, "SELECT rowid, body FROM records WHERE deleted = 0 AND "
-                                      "rowid > ? ORDER BY rowid LIMIT 1000"):
+    hidden = ""
+    if conn.execute("SELECT to_regclass('hidden')").fetchone()[0] is not None:
+        hidden = f" AND NOT {HIDDEN_ROW}"  # hidden records keep no index entries
+    for rowid, body in _batches(conn, f"SELECT rowid, body FROM records r WHERE deleted = 0"
+                                      f"{hidden} AND rowid > ? ORDER BY rowid LIMIT 1000"):
         record = json.loads(body)
         text = index_text(record, facet_values(record))
         kind = str(record.get("type"))

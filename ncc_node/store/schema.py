@@ -153,6 +153,85 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE VIRTUAL TABLE record_terms USING fts5vocab (record_text, 'row');
     """,
+    # 7: named editor accounts (docs/web.md): users with an argon2 password hash and a role,
+    # failed sign-ins for rate limiting, the audit log of every change made through the node,
+    # and the node's own secrets (the key that signs session cookies)
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        email TEXT,
+        display_name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT,
+        role TEXT NOT NULL,
+        created TEXT NOT NULL,
+        disabled TEXT,
+        last_sign_in TEXT,
+        session_epoch INTEGER NOT NULL DEFAULT 0,
+        oidc_subject TEXT UNIQUE
+    );
+    CREATE UNIQUE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+    CREATE TABLE sign_in_failures (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_id TEXT,
+        version INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_record ON audit_log (record_id, id);
+    CREATE TABLE node_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    # 8: editing in the browser and moderation (docs/web.md): drafts of this node's records
+    # (stored, never signed, never in the feed), the review queue of records an import held as
+    # suspected spam or junk, and the peers' records or origins this node hides (still stored
+    # and verifiable; their derived index entries are dropped, so scouting, statistics and the
+    # pages leave them out)
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        record_id TEXT UNIQUE,
+        base_version INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        author TEXT,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE review_queue (
+        identifier TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'held',
+        held_at TEXT NOT NULL,
+        decision TEXT,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+    CREATE INDEX review_queue_status ON review_queue (status, held_at);
+    CREATE TABLE hidden (
+        target TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        relay INTEGER NOT NULL DEFAULT 1,
+        hidden_by TEXT,
+        hidden_at TEXT NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('moderation', 0);
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

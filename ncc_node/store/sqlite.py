@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import Conflict, StoreError
 from ..timestamps import format_timestamp, utc_now
+from .account_sql import AccountSql, AuditWrites
 from .base import (
     PeerState,
     QuarantineEntry,
@@ -29,6 +30,7 @@ from .base import (
 )
 from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
+from .editorial_sql import HIDDEN_ROW, RELAYED, EditorialReads, EditorialWrites
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -81,7 +83,7 @@ class FacetKeys:
         self._ids.clear()
 
 
-class SqliteWriter(SyncWrites, Writer):
+class SqliteWriter(AuditWrites, SyncWrites, EditorialWrites, Writer):
     """The writes of one ``BEGIN IMMEDIATE`` transaction."""
 
     def __init__(self, conn: sqlite3.Connection, keys: FacetKeys) -> None:
@@ -148,11 +150,28 @@ class SqliteWriter(SyncWrites, Writer):
         else:
             rowid = int(old[0])
             self.conn.execute(_UPDATE_RECORD, [*values, rowid])
-        index_record(self.conn, self.keys, rowid, record, deleted=bool(columns["deleted"]),
-                     fresh=old is None, derived=derived)
+        hidden = self.is_hidden(record_id, columns["origin"], columns["kind"])
+        index_record(self.conn, self.keys, rowid, record,
+                     deleted=bool(columns["deleted"]) or hidden, fresh=old is None,
+                     derived=derived)
         if columns["kind"] == "Node":
             self.keep_descriptor_version(record, body)
         return row_to_record(values)
+
+    def index(self, rowid: int, record: dict[str, Any], *, deleted: bool,
+              fresh: bool = False, derived: IndexEntries | None = None) -> None:
+        """Replace the derived index entries of one record (see :func:`index_record`)."""
+        index_record(self.conn, self.keys, rowid, record, deleted=deleted, fresh=fresh,
+                     derived=derived)
+
+    def _reindex_rows(self, rowids: list[int]) -> None:
+        """Derive the index entries of these rows again, as hidden (none) or not."""
+        for rowid in rowids:
+            record_id, origin, kind, deleted, body = self.conn.execute(
+                "SELECT id, origin, kind, deleted, body FROM records WHERE rowid = ?",
+                (rowid,)).fetchone()
+            self.index(rowid, json.loads(body),
+                       deleted=bool(deleted) or self.is_hidden(record_id, origin, kind))
 
     def save_peer(self, state: PeerState) -> None:
         """See :meth:`Writer.save_peer`."""
@@ -236,7 +255,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(SyncReads, StatsSql, Store):
+class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     # the full-text filter of lists and counts (the PostgreSQL store has its own)
@@ -395,16 +414,18 @@ class SqliteStore(SyncReads, StatsSql, Store):
         return record if record is not None and record.kind == "Node" else None
 
     def changes(
-        self, after: int, limit: int, *, origin: str | None = None
+        self, after: int, limit: int, *, origin: str | None = None, relayed_only: bool = False
     ) -> list[tuple[int, bytes]]:
         """See :meth:`Store.changes`."""
+        relayed = f" AND {RELAYED}" if relayed_only else ""
         if origin is None:
             rows = self._reader.execute(
-                "SELECT seq, body FROM records WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+                f"SELECT seq, body FROM records r WHERE seq > ?{relayed} ORDER BY seq LIMIT ?",
+                (after, limit))
         else:
             rows = self._reader.execute(
-                "SELECT seq, body FROM records WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (origin, after, limit))
+                f"SELECT seq, body FROM records r WHERE origin = ? AND seq > ?{relayed} "
+                "ORDER BY seq LIMIT ?", (origin, after, limit))
         return [(int(seq), bytes(body)) for seq, body in rows]
 
     def last_seq(self, *, origin: str | None = None) -> int:
@@ -502,10 +523,11 @@ class SqliteStore(SyncReads, StatsSql, Store):
             conn.execute("DELETE FROM facet_postings")
             conn.execute("DELETE FROM record_text")
             conn.execute("DELETE FROM keys")
-            rows = conn.execute("SELECT rowid, body, deleted FROM records ORDER BY seq")
-            for rowid, body, deleted in rows.fetchall():
+            rows = conn.execute("SELECT rowid, body, deleted, id, origin, kind FROM records "
+                                "ORDER BY seq")
+            for rowid, body, deleted, record_id, origin, kind in rows.fetchall():
                 index_record(conn, writer.keys, rowid, json.loads(body),
-                             deleted=bool(deleted))
+                             deleted=bool(deleted) or writer.is_hidden(record_id, origin, kind))
                 count += 1
         return count
 
@@ -604,7 +626,11 @@ def _rebuild_text(conn: sqlite3.Connection) -> None:
     keys = FacetKeys()
     conn.execute("DELETE FROM facet_postings WHERE key IN (SELECT id FROM facet_keys WHERE "
                  "facet LIKE '%/inferred_%')")
-    rows = conn.execute("SELECT rowid, body FROM records WHERE deleted = 0 ORDER BY rowid")
+    hidden = ""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'hidden'").fetchone():
+        hidden = f" AND NOT {HIDDEN_ROW}"  # hidden records keep no index entries
+    rows = conn.execute(f"SELECT rowid, body FROM records r WHERE deleted = 0{hidden} "
+                        "ORDER BY rowid")
     for rowid, body in rows.fetchall():
         record = json.loads(body)
         text = index_text(record, facet_values(record))

@@ -1,19 +1,47 @@
-"""The node's web pages (issue 6): scouting, records, statistics and the operator's view.
+"""The node's web pages: scouting, records, statistics, sign-in, and the editors' and admins'
+pages.
 
-Server-rendered Jinja templates in English and German; no JavaScript and no build step. A plain
-Flask blueprint, kept out of the OpenAPI document (it is not part of the exchange protocol).
+Server-rendered Jinja templates; no JavaScript and no build step. A plain Flask blueprint
+(:data:`bp`, in :mod:`.pages`), kept out of the OpenAPI document (it is not part of the
+exchange protocol). People sign in with named accounts (:mod:`.auth`); views that change
+anything are guarded by :func:`editor_required` or :func:`admin_required`.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from .views import bp
+from ..context import NodeContext
+from . import (  # noqa: F401  (each registers its views on bp)
+    account_views,
+    admin,
+    editor,
+    imports,
+    moderation_views,
+    oidc,
+    views,
+)
+from .auth import (
+    Account,
+    actor,
+    admin_required,
+    current_user,
+    editor_required,
+    init_auth,
+)
+from .i18n import init_i18n
+from .imports import ImportOutcome, ImportRunner, register_import_runner
+from .pages import bp, csrf_field, page
 
 
-def register_web(app: Flask) -> None:
-    """Register the web pages on ``app``."""
+def register_web(app: Flask, context: NodeContext) -> None:
+    """Register the web pages and their sign-in on ``app``."""
+    init_i18n(app)
+    init_auth(app, context)
+    oidc.init_oidc(app, context)
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "register_web"]
+__all__ = ["Account", "ImportOutcome", "ImportRunner", "actor", "admin_required", "bp",
+           "csrf_field", "current_user", "editor_required", "page", "register_import_runner",
+           "register_web"]

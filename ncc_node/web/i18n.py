@@ -1,17 +1,26 @@
-"""The reader's language: ``?lang=`` (remembered in a cookie), else the cookie, else
-``Accept-Language``, else English; and translation from :mod:`.messages`."""
+"""The reader's language: ``?lang=`` (remembered in a cookie), else the cookie, else the
+browser's ``Accept-Language``, else English.
+
+Messages are gettext catalogues (``translations/<lang>/LC_MESSAGES/messages.po``, compiled to
+``.mo`` files that ship in the package) read by Flask-Babel; views call ``gettext``/``_`` with
+the English text as message id. docs/web.md says how to extract, translate and compile.
+Concept labels do not live there: they come from the vocabulary's SKOS schemes
+(:func:`vocab.concept_index`) in the reader's language.
+"""
 
 from __future__ import annotations
 
-from flask import Response, g, request
-from markupsafe import Markup, escape
+from pathlib import Path
 
-from .messages import CATALOGS
+from flask import Flask, Response, g, request
+from flask_babel import Babel
 
-LANGUAGES = tuple(CATALOGS)  # ("en", "de")
+#: the UI languages: English and the pilot countries' languages
+LANGUAGES = ("en", "de", "et", "nl", "fr")
 DEFAULT = "en"
 COOKIE = "ncc_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def choose_language() -> str:
@@ -28,25 +37,16 @@ def choose_language() -> str:
 def current_language() -> str:
     """The language chosen for the current request (computed once)."""
     if "ncc_lang" not in g:
-        g.ncc_lang = choose_language()
+        g.ncc_lang = choose_language() if request else DEFAULT
     language: str = g.ncc_lang
     return language
 
 
-def translate(key: str, /, **values: object) -> str:
-    """The message ``key`` in the reader's language, ``{name}`` placeholders filled in."""
-    catalog = CATALOGS[current_language()]
-    text = catalog.get(key) or CATALOGS[DEFAULT].get(key) or key
-    return text.format(**values) if values else text
-
-
-def translate_markup(key: str, /, **values: object) -> Markup:
-    """Like :func:`translate`, for values that are already safe HTML (e.g. links); the message
-    and every plain-text value are escaped."""
-    catalog = CATALOGS[current_language()]
-    text = catalog.get(key) or CATALOGS[DEFAULT].get(key) or key
-    return Markup(escape(text).format(**{k: v if isinstance(v, Markup) else escape(v)
-                                         for k, v in values.items()}))
+def init_i18n(app: Flask) -> None:
+    """Read the compiled catalogues through Flask-Babel, in the language chosen here."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT
+    Babel(app, locale_selector=current_language)
 
 
 def remember_language(response: Response) -> Response:

@@ -5,28 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
+
 from ..reports import ecosystem_stats
 from ..store import Store
 from .charts import Chart, bar_chart
-from .i18n import translate
+from .labels import DIMENSIONS
 from .present import concept_label
-
-DIMENSION_KEYS = {"sdg": "sdg", "stage": "stage", "theme": "theme",
-                  "target_group": "target_group", "method_type": "f_methodTypes"}
 
 
 def charts(store: Store, lang: str) -> list[Chart]:
     """Records per origin country, then each dimension's totals and its counts per country."""
     stats: dict[str, Any] = ecosystem_stats(store)
-    result = [bar_chart(translate("records_by_country"), [
+    result = [bar_chart(gettext("Records by origin country"), [
         (concept_label(row["country"], lang), int(row["initiatives"]) + int(row["methods"]))
         for row in stats["countries"]])]
     for name, dimension in stats["dimensions"].items():
-        title = translate(DIMENSION_KEYS.get(name, name))
+        title = str(DIMENSIONS.get(name, name))
         concepts = [c["iri"] for c in dimension["concepts"]]
         if not concepts:
             continue
-        result.append(bar_chart(f"{title} · {translate('total')}", [
+        result.append(bar_chart(f"{title} · {gettext('Total')}", [
             (concept_label(iri, lang), int(dimension["totals"].get(iri, 0))) for iri in concepts]))
         # A chart per country adds something only beside others: with one country it repeats
         # the total.

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request
+from flask import Response, request
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..records import served_record
 from ..reports import sync_status
 from ..representations import (
@@ -26,54 +26,11 @@ from ..representations import (
     serialize_graph,
     variant_etag,
 )
-from . import operator, scouting, statistics
-from .i18n import LANGUAGES, current_language, remember_language, translate, translate_markup
-from .present import api_path, node_name, provenance, record_fields
-
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/web/static")
-
-# Scripts are never needed; inline SVG charts are part of the document, not img sources.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-
-
-@bp.app_context_processor
-def _template_globals() -> dict[str, Any]:
-    return {"_": translate, "_m": translate_markup, "languages": LANGUAGES,
-            "lang_url": lang_url}
-
-
-def lang_url(lang: str) -> str:
-    """The current page in another language (its other query parameters kept)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
-
-
-@bp.before_request
-def _pick_language() -> None:
-    current_language()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if response.mimetype == "text/html":
-        remember_language(response)
-    return response
-
-
-def page(template: str, status: int = 200, **values: Any) -> Response:
-    """Render a page template with the reader's language and this node's name."""
-    context = node()
-    values.setdefault("title", "")
-    html = render_template(template, lang=current_language(),
-                           node_name=node_name(context.store, context.identity.node_iri,
-                                               current_language()), **values)
-    response = make_response(html, status)
-    response.mimetype = "text/html"
-    return response
+from . import scouting, statistics
+from .auth import admin_required
+from .i18n import current_language
+from .pages import bp, page
+from .present import api_path, provenance, record_fields
 
 
 @bp.get("/")
@@ -81,7 +38,7 @@ def scout() -> Response:
     """The scouting page (home): target country, filters, text; ranked candidates."""
     form = scouting.read_form(request.args)
     result = scouting.search(node().store, node().settings, form, current_language())
-    return page("web/scout.html", title=translate("scout_title"), form=form,
+    return page("web/scout.html", title=gettext("Find initiatives to replicate"), form=form,
                 choices=scouting.choices(current_language()), result=result,
                 status=400 if result.error else 200)
 
@@ -92,15 +49,22 @@ def _record_page(kind: str, uuid: str) -> Response:
     try:
         stored = served_record(context.store, context.identity.base_url, kind, uuid)
     except NotFound:
-        return page("web/not_found.html", 404, title=translate("not_found"))
+        return page("web/not_found.html", 404, title=gettext("Not found"))
     record = json.loads(stored.body)
+    if context.store.hidden_entry(stored.id, stored.origin) is not None:
+        # moderation: kept and served by the API, left out of this node's pages
+        return page("web/not_found.html", 404, title=gettext("Not found"),
+                    message=gettext("Hidden on this node by its moderators."))
     if stored.deleted:
-        return page("web/not_found.html", 410, title=translate("not_found"),
-                    message=translate("deleted", version=stored.version))
+        return page("web/not_found.html", 410, title=gettext("Not found"),
+                    message=gettext("This record was deleted by its origin (version "
+                                    "%(version)s).", version=stored.version))
     names = record_fields(record, lang)
     title = next((row["text"] for row in names if row["field"] == "name"), stored.id)
     return page("web/record.html", title=title, kind=kind, record_id=stored.id, fields=names,
                 provenance=provenance(context.store, stored, record, lang),
+                origin=stored.origin, own_origin=context.identity.node_iri,
+                published=request.args.get("published", ""),
                 api_url=api_path(stored.id, kind), turtle_url=f"{request.path}/record.ttl",
                 jsonld_url=f"{request.path}/record.jsonld")
 
@@ -161,59 +125,15 @@ def stats() -> Response:
     """Ecosystem statistics as bar charts (origin country x SDG, stage, theme, …)."""
     links = {name: Markup('<a href="{}">{}</a>').format(url, name.upper())
              for name, url in (("json", "/stats?format=json"), ("csv", "/stats?format=csv"))}
-    return page("web/stats.html", title=translate("stats_title"), downloads=links,
+    return page("web/stats.html", title=gettext("Ecosystem statistics"), downloads=links,
                 stats=statistics.charts(node().store, current_language()))
 
 
-@bp.route("/web/operator", methods=["GET", "POST"])
+@bp.get("/web/operator")
+@admin_required
 def operator_page() -> BaseResponse:
-    """Peers and sync status, for a holder of an admin token."""
-    return operator.private(_operator_page())
-
-
-def _operator_page() -> BaseResponse:
-    if request.method == "POST":
-        refused = operator.cross_site()
-        if refused is not None:
-            return _refused(refused)
-        secret = request.form.get("token", "").strip()
-        token, error = operator.admin(f"Bearer {secret}" if secret else None)
-        if token is None:
-            return _sign_in(error)
-        response = redirect(operator.PATH, 303)
-        operator.keep_token(response, secret)
-        return response
-    token, error = operator.admin(operator.presented_token())
-    if token is None:
-        return _sign_in(error)
+    """Peers and sync status, for an admin."""
     context = node()
-    return page("web/operator.html", title=translate("operator_title"), token=token,
+    return page("web/operator.html", title=gettext("Operator: peers and sync"),
                 sync=sync_status(context.store, context.settings),
                 view_skips=context.store.view_skips(limit=20))
-
-
-def _sign_in(error: Any) -> Response:
-    status = 403 if error is not None and error.http_status == 403 else 401
-    response = page("web/sign_in.html", status, title=translate("operator_title"), error=error)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="ncc-node"'
-    if error is not None:
-        operator.forget_token(response)
-    return response
-
-
-@bp.post("/web/operator/sign-out")
-def sign_out() -> BaseResponse:
-    """Forget the operator's token cookie."""
-    refused = operator.cross_site()
-    if refused is not None:
-        return operator.private(_refused(refused))
-    response = redirect(operator.PATH, 303)
-    operator.forget_token(response)
-    return operator.private(response)
-
-
-def _refused(why: str) -> Response:
-    """A cross-site form post (CSRF): refused, the sign-in state left as it was."""
-    return page("web/sign_in.html", 403, title=translate("operator_title"),
-                error=Forbidden(f"a form from another site may not sign in or out ({why})"))

@@ -25,6 +25,7 @@ import requests
 from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
 from tests import processes
+from tests.web_session import signed_in
 
 CODES = {"de": "country:DEU", "ee": "country:EST", "nl": "country:NLD", "lu": "country:LUX"}
 DEADLINE_S = 120.0
@@ -88,6 +89,8 @@ def test_check_syncs_four_nodes_until_their_digests_agree(tmp_path: Path, sample
     first = run_demo(*args)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "first run, creating the signing key" in first.stdout
+    for label in ("DE", "EE", "NL", "LU"):
+        assert f"{label}: created the editor account 'editor' for the web pages" in first.stdout
     assert "All 4 digests agree" in first.stdout
     digests = DIGEST_LINE.findall(first.stdout)
     assert [d[0] for d in digests] == ["DE", "EE", "NL", "LU"]
@@ -101,7 +104,7 @@ def test_check_syncs_four_nodes_until_their_digests_agree(tmp_path: Path, sample
 
     again = run_demo(*args)  # keys kept, samples unchanged, nothing new to sync
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "first run" not in again.stdout
+    assert "first run" not in again.stdout and "created the" not in again.stdout
     assert "3 row(s): 0 created, 0 updated, 3 unchanged" in again.stdout
     assert DIGEST_LINE.findall(again.stdout) == digests
 
@@ -176,6 +179,12 @@ def test_the_demo_serves_until_a_signal_and_then_stops_every_node(
     assert f"http://127.0.0.1:{base + 3}/initiatives" in text
     page = requests.get(f"http://127.0.0.1:{base + 3}/initiatives", timeout=10).json()
     assert page["total"] == 8  # Luxembourg's two and the other three nodes' six
+    how = re.search(rf"sign in at http://127.0.0.1:{base}/web/sign-in as 'editor' \(editor\) "
+                    r"or 'admin' \(admin\), password (\S+) ", text)
+    assert how, text
+    account = signed_in(f"http://127.0.0.1:{base}", "editor", how.group(1)).get(
+        f"http://127.0.0.1:{base}/web/account", timeout=10)
+    assert account.status_code == 200 and "Demo editor (DE)" in account.text
     process.send_signal(stop_signal)  # SIGINT is what Ctrl-C sends
     assert process.wait(timeout=60) == 0, "".join(output)
     reader.join(timeout=10)

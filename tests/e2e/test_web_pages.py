@@ -9,11 +9,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ncc_node.accounts import add_user
 from ncc_node.context import NodeContext
 from ncc_node.identity.tokens import create_token
 from ncc_node.store import PeerState, StoredRecord
-from ncc_node.web.messages import CATALOGS
 
+from ..web_session import csrf_token
 from .web_data import XSS_NAME, seed, uuid_of
 
 Seeded = dict[str, StoredRecord]
@@ -33,18 +34,6 @@ def records(context: NodeContext, make_payload: Callable[..., dict[str, Any]]) -
 def text(response: Any) -> str:
     body: str = response.get_data(as_text=True)
     return body
-
-
-def test_catalogs_have_the_same_keys_and_placeholders() -> None:
-    english, german = CATALOGS["en"], CATALOGS["de"]
-    assert set(english) == set(german)
-    for key, message in english.items():
-        assert sorted(_placeholders(message)) == sorted(_placeholders(german[key])), key
-
-
-def _placeholders(message: str) -> list[str]:
-    import string
-    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
 
 
 def test_home_is_the_scouting_form_in_english_by_default(client: FlaskClient) -> None:
@@ -132,38 +121,39 @@ def test_unknown_and_deleted_records(client: FlaskClient, context: NodeContext,
     assert "deleted by its origin (version 2)" in text(gone)
 
 
-def test_operator_page_needs_an_admin_token(client: FlaskClient, context: NodeContext) -> None:
+def _sign_in(client: FlaskClient, context: NodeContext, role: str) -> None:
+    name = f"someone-{role}"
+    add_user(context.store, name, role=role, password="a long test password", actor="test")
+    form = client.get("/web/sign-in")
+    token = csrf_token(text(form))
+    signed = client.post("/web/sign-in", data={"name": name, "password": "a long test password",
+                                               "csrf_token": token})
+    assert signed.status_code == 303
+
+
+def test_operator_page_needs_an_admin(client: FlaskClient, context: NodeContext) -> None:
     refused = client.get("/web/operator")
-    assert refused.status_code == 401
-    assert 'name="token"' in text(refused) and "This page needs an admin token." in text(refused)
-    _, write_only = create_token(context.store, "editor", ["write"])
-    forbidden = client.get("/web/operator", headers={"Authorization": f"Bearer {write_only}"})
-    assert forbidden.status_code == 403
-    assert "lacks the &#39;admin&#39; scope" in text(forbidden)
-    wrong = client.post("/web/operator", data={"token": "ncc_not-a-token"})
-    assert wrong.status_code == 401 and "unknown or revoked token" in text(wrong)
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == "/web/sign-in?next=/web/operator"
+    _, admin_token = create_token(context.store, "ops", ["admin"])
+    by_token = client.get("/web/operator", headers={"Authorization": f"Bearer {admin_token}"})
+    assert by_token.status_code == 303  # tokens are for machines: the pages want a person
+    _sign_in(client, context, "editor")
+    forbidden = client.get("/web/operator")
+    assert forbidden.status_code == 403 and "Your role (editor)" in text(forbidden)
 
 
-def test_operator_page_with_a_header_or_the_sign_in_cookie(client: FlaskClient,
-                                                           context: NodeContext) -> None:
+def test_operator_page_for_a_signed_in_admin(client: FlaskClient, context: NodeContext) -> None:
     with context.store.write() as writer:
         writer.save_peer(PeerState(base_url="http://127.0.0.1:8472", last_error="timed out",
                                    counts={"accepted": 41, "bad_signature": 2}))
-    _, secret = create_token(context.store, "ops", ["admin"])
-    by_header = client.get("/web/operator", headers={"Authorization": f"Bearer {secret}"})
-    assert by_header.status_code == 200
-    assert "http://127.0.0.1:8472" in text(by_header) and "bad_signature: 2" in text(by_header)
-    signed_in = client.post("/web/operator", data={"token": secret})
-    assert signed_in.status_code == 303
-    cookie = signed_in.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/web/operator" in cookie
+    _sign_in(client, context, "admin")
     page = client.get("/web/operator")
-    assert page.status_code == 200 and "timed out" in text(page)
-    client.post("/web/operator/sign-out")
-    assert client.get("/web/operator").status_code == 401
-    context.store.revoke_token("ops")
-    client.post("/web/operator", data={"token": secret})
-    assert client.get("/web/operator").status_code == 401
+    assert page.status_code == 200
+    assert "http://127.0.0.1:8472" in text(page) and "bad_signature: 2" in text(page)
+    assert "timed out" in text(page) and page.headers["Cache-Control"] == "no-store"
+    client.post("/web/sign-out", data={"csrf_token": csrf_token(text(page))})
+    assert client.get("/web/operator").status_code == 303
 
 
 def test_the_web_pages_are_not_in_the_openapi_document(client: FlaskClient) -> None:
@@ -200,3 +190,49 @@ def test_scouting_page_marks_the_match_and_shows_suggested_concepts_apart(
     checked = text(client.get("/?for=EE&target_group=tg:older-people&inferred=1"))
     assert "Express to Connect" in checked and 'name="inferred" value="1" checked' in checked
     assert "Express to Connect" not in text(client.get("/?for=EE&target_group=tg:older-people"))
+
+
+def test_an_admin_adds_accounts_with_clear_errors(client: FlaskClient,
+                                                  context: NodeContext) -> None:
+    _sign_in(client, context, "admin")
+    token = csrf_token(text(client.get("/web/admin/users")))
+
+    def add(**form: str) -> Any:
+        return client.post("/web/admin/users", data={"role": "editor", "csrf_token": token,
+                                                     **form})
+
+    weak = add(name="carla", password="short")
+    assert weak.status_code == 400 and "Choose a longer password" in text(weak)
+    assert 'href="#password"' in text(weak)  # the summary links to the field
+    taken = add(name="SOMEONE-ADMIN", password="a long enough password")
+    assert taken.status_code == 400
+    assert "An account already has that name or e-mail address." in text(taken)
+    bad = add(name="carla", email="not-an-address", password="a long enough password")
+    assert bad.status_code == 400 and 'href="#email"' in text(bad)
+    german = client.post("/web/admin/users?lang=de", data={
+        "role": "editor", "csrf_token": token, "name": "carla", "password": "kurz"})
+    assert "Wählen Sie ein längeres Passwort" in text(german)
+    added = add(name="carla", email="carla@ncc.example", password="a long enough password")
+    assert added.status_code == 303 and added.headers["Location"].endswith("?done=added")
+    assert context.store.user(name="carla@ncc.example") is not None
+    row = context.store.audit_log(limit=1)[0]
+    assert (row.actor, row.action, row.detail) == ("user:someone-admin", "user.add",
+                                                   "carla as editor")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_signing_in_never_leaves_the_node(client: FlaskClient, context: NodeContext,
+                                          target: str) -> None:
+    add_user(context.store, "ann", role="editor", password="a long test password", actor="t")
+    token = csrf_token(text(client.get("/web/sign-in")))
+    signed = client.post("/web/sign-in", data={"name": "ann", "password": "a long test password",
+                                               "csrf_token": token, "next": target})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/web/account"
+
+
+def test_the_sign_in_page_comes_back_to_the_page_asked_for(client: FlaskClient) -> None:
+    sent = client.get("/web/admin/audit?record=a%26b&actor=x")
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == \
+        "/web/sign-in?next=/web/admin/audit%3Frecord%3Da%2526b%26actor%3Dx"

@@ -196,9 +196,12 @@ def _post_chunked(url: str, path: str, size: int, token: str) -> tuple[int, dict
             yield chunk
 
     try:
-        conn.request("POST", path, body=body(), encode_chunked=True,
-                     headers={"Content-Type": "application/json",
-                              "Authorization": f"Bearer {token}"})
+        try:
+            conn.request("POST", path, body=body(), encode_chunked=True,
+                         headers={"Content-Type": "application/json",
+                                  "Authorization": f"Bearer {token}"})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered at the limit and stopped reading: its answer is there
         response = conn.getresponse()
         return response.status, json.loads(response.read())
     finally:

@@ -21,8 +21,8 @@ from vocab import HTTP_IRI_PATTERN, check_terms, example, is_iri, to_graph, vali
 from vocab.validation.shacl import validate_shacl
 
 UNSAFE = ['"', "<", ">", "{", "}", "|", "^", "`", "\\", " ", "\n", "\t", "\x7f", "%", "%z",
-          "\x00"]
-SAFE = ["%20", "é", "~", "!$&'()*+,;=", ":@", "?q=1#f", "\u4e2d", "%C3%A9"]
+          "\x00", "\U000e0000", "\U000e0fff"]  # the last two: tags, outside ucschar
+SAFE = ["%20", "é", "~", "!$&'()*+,;=", ":@", "?q=1#f", "\u4e2d", "%C3%A9", "\U000e1000"]
 TAIL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
 

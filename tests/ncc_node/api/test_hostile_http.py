@@ -20,6 +20,7 @@ from ncc_node import dump_body, sign
 
 from ...databases import sqlite_only
 from ...nodes import LiveNode
+from ...web_session import csrf_token, signed_in
 
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
@@ -77,8 +78,8 @@ def test_a_record_the_view_cannot_convert_is_skipped_and_shown(
     status = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert status.exit_code == 0, status.output
     assert "1 record(s) left out" in status.output and signed["id"] in status.output
-    admin = node.auth("admin")
-    page = requests.get(node.url + "/web/operator", headers=admin, timeout=30)
+    page = signed_in(node.url, *node.person("admin")).get(node.url + "/web/operator",
+                                                          timeout=30)
     assert page.status_code == 200 and signed["id"] in page.text
 
 
@@ -92,29 +93,33 @@ def test_database_files_are_private(live_node: Start, make_payload: Payload) -> 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-@pytest.mark.parametrize("path", ["/web/operator", "/web/operator/sign-out"])
+@pytest.mark.parametrize("path", ["/web/sign-in", "/web/sign-out"])
 @pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"},
                                      {"Sec-Fetch-Site": "cross-site"}])
 def test_cross_site_form_posts_are_refused(live_node: Start, path: str,
                                            headers: dict[str, str]) -> None:
     node = live_node("DE")
-    _, secret = node.auth("admin")["Authorization"].split(" ", 1)
-    response = requests.post(node.url + path, data={"token": secret}, headers=headers,
-                             allow_redirects=False, timeout=30)
+    name, password = node.person("admin")
+    session = requests.Session()
+    token = csrf_token(session.get(node.url + "/web/sign-in", timeout=30).text)
+    form = {"name": name, "password": password, "csrf_token": token}
+    response = session.post(node.url + path, data=form, headers=headers,
+                            allow_redirects=False, timeout=30)
     assert response.status_code == 403
-    assert "ncc_admin" not in response.headers.get("Set-Cookie", "")
+    assert "_user_id" not in str(session.cookies.get("ncc_session", ""))
     # the same form from the node's own pages works
-    own = requests.post(node.url + path, data={"token": secret}, allow_redirects=False,
-                        headers={"Origin": node.url, "Sec-Fetch-Site": "same-origin"},
-                        timeout=30)
+    own = session.post(node.url + path, data=form, allow_redirects=False,
+                       headers={"Origin": node.url, "Sec-Fetch-Site": "same-origin"},
+                       timeout=30)
     assert own.status_code == 303
 
 
 def test_operator_pages_are_never_cached(live_node: Start) -> None:
     node = live_node("DE")
-    for headers in ({}, node.auth("admin")):
-        response = requests.get(node.url + "/web/operator", headers=headers, timeout=30)
-        assert response.headers["Cache-Control"] == "no-store"
+    response = signed_in(node.url, *node.person("admin")).get(node.url + "/web/operator",
+                                                               timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_oversize_chunked_body_is_413(live_node: Start) -> None:

@@ -16,10 +16,12 @@ import pytest
 from ncc_node.errors import StoreError
 from ncc_node.jsonbody import dump_body
 from ncc_node.store import RecordFilter, Store, open_store
-from ncc_node.store.derive import facet_values
-from ncc_node.store.pg_schema import PG_MIGRATIONS
+from ncc_node.store.derive import facet_values, index_text
+from ncc_node.store.pg_schema import PG_MIGRATIONS, PG_TEXT_REBUILDS
+from ncc_node.store.pg_text import tokens
 from ncc_node.store.recordrow import RECORD_COLUMNS, record_columns
-from ncc_node.store.schema import MIGRATIONS
+from ncc_node.store.schema import MIGRATIONS, TEXT_REBUILDS
+from ncc_node.store.sqlite import TEXT_INSERT
 from tests.databases import postgres_only, test_database
 from vocab import example
 
@@ -28,16 +30,21 @@ from .test_store import NEUTRAL, record
 HEALTH = "https://w3id.org/ncc/concepts/theme/health-care"
 
 
-def rows(records: list[dict[str, Any]]) -> list[tuple[list[Any], list[tuple[str, str]]]]:
-    """Each record's column values (RECORD_COLUMNS order) and its facet pairs."""
+def rows(records: list[dict[str, Any]]
+         ) -> list[tuple[list[Any], list[tuple[str, str]], tuple[str, str, str, str]]]:
+    """Each record's column values (RECORD_COLUMNS order), its facet pairs and its analysed
+    text columns (what the text index has held since migration 6)."""
     found = []
     for seq, data in enumerate(records, start=1):
         body = dump_body(data)
         columns = {**record_columns(data, body), "seq": seq, "received_from": None,
                    "received_at": "2026-01-01T00:00:00Z"}
         kind = columns["kind"]
-        pairs = [(f"{kind}/{f}", v) for f, v in [*facet_values(data), ("origin", data["origin"])]]
-        found.append(([columns[c] for c in RECORD_COLUMNS], pairs))
+        facets = facet_values(data)
+        pairs = [(f"{kind}/{f}", v) for f, v in [*facets, ("origin", data["origin"])]]
+        text = index_text(data, facets)
+        found.append(([columns[c] for c in RECORD_COLUMNS], pairs,
+                      (text.name, text.description, text.body, text.concepts)))
     return found
 
 
@@ -65,9 +72,11 @@ def sqlite_at(path: Path, version: int) -> None:
     for script in MIGRATIONS[:version]:
         conn.executescript(script)
     records = sample()
-    for values, pairs in rows(records):
+    for values, pairs, texts in rows(records):
         rowid = conn.execute(f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES "
                              f"({', '.join('?' for _ in RECORD_COLUMNS)})", values).lastrowid
+        if version >= max(TEXT_REBUILDS):  # written by the store, as that version's was
+            conn.execute(TEXT_INSERT, (rowid, *texts))
         if version < 3:
             conn.executemany("INSERT INTO facets (facet, value, record) VALUES (?, ?, ?)",
                              [(f, v, rowid) for f, v in pairs])
@@ -107,11 +116,21 @@ def postgres_at(url: str, version: int) -> None:
                 conn.execute(script)
         conn.execute("CREATE TABLE ncc_schema (version integer NOT NULL)")
         conn.execute("INSERT INTO ncc_schema (version) VALUES (%s)", (version,))
-        for values, pairs in rows(records):
+        for values, pairs, texts in rows(records):
             rowid = conn.execute(
                 f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES "
                 f"({', '.join('%s' for _ in RECORD_COLUMNS)}) RETURNING rowid",
                 values).fetchone()[0]
+            if version >= max(PG_TEXT_REBUILDS):  # written by the store, as that version's was
+                cut = [tokens(t) for t in texts]
+                count = sum(len(c) for c in cut)
+                conn.execute("INSERT INTO record_text (rowid, name, description, body, "
+                             "concepts, name_t, description_t, body_t, concepts_t, tokens) "
+                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                             (rowid, *texts, *cut, count))
+                conn.execute("UPDATE counters SET value = value + CASE name WHEN 'text_rows' "
+                             "THEN 1 ELSE %s END WHERE name IN ('text_rows', 'text_tokens')",
+                             (count,))
             for pair in pairs:
                 conn.execute("INSERT INTO facet_keys (facet, value) VALUES (%s, %s) "
                              "ON CONFLICT DO NOTHING", pair)

@@ -30,7 +30,8 @@ from ncc_node.integrity.proofs import verify
 from ncc_node.jsonbody import dump_body
 from ncc_node.records.publish import Publisher
 from ncc_node.settings import Settings, load_settings
-from ncc_node.store import SqliteStore
+from ncc_node.store import Store, open_store
+from tests.databases import test_database
 from vocab import validate_record
 
 BASE = "http://127.0.0.1:8470"
@@ -39,23 +40,24 @@ BASE = "http://127.0.0.1:8470"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings({"node.base_url": BASE, "node.country": "NL", "node.name": "NCC NL",
-                          "node.data_dir": str(tmp_path / "nl")}, environ={})
+                          "node.data_dir": str(tmp_path / "nl"),
+                          "node.database": str(test_database(tmp_path / "nl"))}, environ={})
 
 
 @pytest.fixture
 def store(settings: Settings) -> Any:
-    opened = SqliteStore(settings.path("node.database"))
+    opened = open_store(settings.database())
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def publisher(settings: Settings, store: SqliteStore) -> Publisher:
+def publisher(settings: Settings, store: Store) -> Publisher:
     return Publisher(store, init_identity(settings, store))
 
 
 def test_init_creates_a_private_key_and_a_valid_descriptor(settings: Settings,
-                                                           store: SqliteStore) -> None:
+                                                           store: Store) -> None:
     identity = init_identity(settings, store)
     key_file = settings.path("node.key_dir") / "key-1.pem"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
@@ -67,7 +69,7 @@ def test_init_creates_a_private_key_and_a_valid_descriptor(settings: Settings,
         init_identity(settings, store)
 
 
-def test_load_identity_explains_what_is_missing(settings: Settings, store: SqliteStore) -> None:
+def test_load_identity_explains_what_is_missing(settings: Settings, store: Store) -> None:
     with pytest.raises(ConfigError, match="not initialised: run `ncc init`"):
         load_identity(settings, store)
     init_identity(settings, store)
@@ -77,7 +79,7 @@ def test_load_identity_explains_what_is_missing(settings: Settings, store: Sqlit
         load_identity(settings, store)
 
 
-def test_rotation_keeps_old_records_verifiable(settings: Settings, store: SqliteStore,
+def test_rotation_keeps_old_records_verifiable(settings: Settings, store: Store,
                                                make_payload: Callable[..., Any]) -> None:
     identity = init_identity(settings, store)
     old_descriptor = identity.descriptor
@@ -173,3 +175,20 @@ def test_upsert_many_is_idempotent_by_identifier(publisher: Publisher,
     with pytest.raises(RecordRejected):
         publisher.upsert_many(bad)
     assert publisher.store.find_by_identifier(f"{BASE}/node", "ext-9") is None
+
+
+def test_every_write_is_in_the_audit_log(publisher: Publisher, store: Store,
+                                         make_payload: Callable[..., Any]) -> None:
+    created = publisher.create("Initiative", make_payload(), actor="user:ann")
+    updated = publisher.update(created.id, make_payload(identifier="x-2"),
+                               if_match=created.etag, actor="token:ops")
+    retired = publisher.delete(created.id, actor="user:bob")
+    publisher.upsert_many([("Initiative", make_payload(identifier="imported"))])
+    rows = [(r.actor, r.action, r.record_id, r.version) for r in store.audit_log()][::-1]
+    assert rows[:3] == [("user:ann", "record.create", created.id, 1),
+                        ("token:ops", "record.update", created.id, updated.version),
+                        ("user:bob", "record.retire", created.id, retired.version)]
+    assert rows[3][:2] == ("cli:import", "record.create") and rows[3][3] == 1
+    with pytest.raises(RecordRejected):
+        publisher.create("Initiative", {"name": "not a language map"}, actor="user:ann")
+    assert len(store.audit_log()) == 4  # a refused write leaves no row

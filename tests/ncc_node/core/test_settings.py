@@ -75,3 +75,14 @@ def test_every_setting_is_documented() -> None:
     text = operations.read_text(encoding="utf-8")
     missing = [s.key for s in SETTINGS if f"`{s.env}`" not in text]
     assert not missing, f"settings missing from docs/operations.md: {missing}"
+
+
+def test_web_durations_and_counts_from_the_environment() -> None:
+    settings = load_settings(environ={"NCC_WEB_SIGN_IN_ATTEMPTS": "7",
+                                      "NCC_WEB_SESSION_MAX_HOURS": "0.5"})
+    assert settings["web.sign_in_attempts"] == 7
+    assert settings["web.session_max_hours"] == 0.5
+    for name, value in (("NCC_WEB_SIGN_IN_ATTEMPTS", "0"), ("NCC_WEB_SIGN_IN_ATTEMPTS", "2.5"),
+                        ("NCC_WEB_SESSION_IDLE_MINUTES", "soon")):
+        with pytest.raises(ConfigError, match=name):
+            load_settings(environ={name: value})
