@@ -82,6 +82,12 @@ def _clean(value: Any) -> Any:
     return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 
+def _params(params: Sequence[Any]) -> list[Any]:
+    """A statement's parameters as PostgreSQL takes them: text with a NUL (a hostile request's
+    or peer's) is looked up and stored as it is kept, with U+FFFD (:func:`_clean`)."""
+    return [_clean(value) for value in params]
+
+
 class _Rows:
     """A fetched result with the cursor methods the shared SQL uses."""
 
@@ -135,10 +141,10 @@ class _Connection:
         self._pipeline = pipeline
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return _Cursor(self.raw.execute(_sql(statement), list(params)), self._pipeline)
+        return _Cursor(self.raw.execute(_sql(statement), _params(params)), self._pipeline)
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        rows = list(rows)
+        rows = [_params(row) for row in rows]
         if rows:
             with self.raw.cursor() as cursor:
                 cursor.executemany(_sql(statement), rows)
@@ -152,7 +158,7 @@ class _PoolReader:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> _Rows:
         with self._pool.connection() as conn:
-            cursor = conn.execute(_sql(statement), list(params))
+            cursor = conn.execute(_sql(statement), _params(params))
             rows = cursor.fetchall() if cursor.description is not None else []
             return _Rows(rows, cursor.rowcount)
 

@@ -138,3 +138,12 @@ def test_oversize_chunked_body_is_413(live_node: Start) -> None:
     assert response.status == 413
     assert json.loads(response.read())["error"]["code"]
     conn.close()
+
+
+@pytest.mark.parametrize("path", ["/node/history?origin=a%00b", "/feed/digest?origin=a%00b",
+                                  "/feed?scope=own&origin=a%00b", "/initiatives?q=a%00b"])
+def test_a_nul_in_a_query_parameter_is_no_server_error(live_node: Start, path: str) -> None:
+    """PostgreSQL's text holds no NUL: a lookup by one finds what SQLite finds, never a 500."""
+    node = live_node("DE")
+    response = requests.get(node.url + path, headers=node.auth(), timeout=30)
+    assert response.status_code < 500, response.text
