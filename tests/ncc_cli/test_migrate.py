@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ncc_node.store import PeerState, SqliteStore, open_store
+from ncc_node.store import Hidden, PeerState, RecordFilter, SqliteStore, User, open_store
 from tests.databases import postgres_only, test_database
 
 from .conftest import SAMPLE_CSV, Invoke, node_at
@@ -24,6 +24,15 @@ def test_a_node_moves_with_its_state_and_serves_the_same(ncc: Invoke, node_confi
                               detail="does not verify", body=b'{"x": 1}')
             writer.schedule_retry(peer="http://127.0.0.1:9", record_id="urn:y", origin=None,
                                   reason="damaged", next_at="2026-01-01T00:00:00Z")
+            hidden = node.store.list_records(RecordFilter(kind="Initiative"), after=None,
+                                             limit=1)[0].id
+            writer.hide(Hidden(hidden, "record", "spam", False, "user:ann",
+                               "2026-01-01T00:00:00Z"))
+            writer.save_draft(kind="Initiative", record_id=hidden, base_version=1,
+                              payload={"name": {"en": "Draft"}}, author="user:ann")
+            writer.hold("Initiative", {"identifier": "ext-9"}, [("spam", "links")], "x.csv")
+        node.store.add_user(User(0, "ann", "editor", "2026-01-01T00:00:00Z", password_hash="h"))
+        node.store.node_secret("session", lambda: "s3cret")
     before = ncc("digest", "--config", node_config)
     url = str(test_database(tmp_path / "pg"))
     result = ncc("migrate", "--to", url, "--config", node_config)
@@ -42,7 +51,20 @@ def test_a_node_moves_with_its_state_and_serves_the_same(ncc: Invoke, node_confi
         node_iri = [p for p in source.origin_digests()][0]
         assert source.descriptor_history(node_iri, after=0, limit=9) == (
             target.descriptor_history(node_iri, after=0, limit=9)) and origin
+        # accounts, audit log, secrets, drafts, review queue and moderation moved too; the
+        # hidden record is left out of the target's indexes as it was of the source's
+        assert source.users() == target.users() and source.audit_log() == target.audit_log()
+        assert target.node_secret("session", lambda: "new") == "s3cret"
+        assert source.drafts() == target.drafts() and source.draft_of(hidden)
+        assert source.held_records() == target.held_records()
+        assert source.hidden() == target.hidden()
+        assert source.moderation_version() == target.moderation_version() == 1
+        assert source.changes(0, 100, relayed_only=True) == target.changes(
+            0, 100, relayed_only=True) != source.changes(0, 100)
+        assert target.candidates.analysed_text(hidden) is None
+        assert source.candidates.analysed_text(hidden) is None
         # a new token after the copy does not collide with a copied id
+        assert target.add_user(User(0, "bob", "admin", "2026-01-01T00:00:00Z")).id == 2
         assert target.add_token("next", "n" * 64, ["read"]).id == source.tokens()[-1].id + 1
     finally:
         source.close()
