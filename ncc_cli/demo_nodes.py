@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -131,11 +132,34 @@ def _port_free(port: int) -> bool:
     return True
 
 
+#: Where Linux's ephemeral ports start when /proc does not say (net.ipv4.ip_local_port_range)
+EPHEMERAL_LOW = 32768
+LOWEST_DEMO_PORT = 10000
+
+
+def _ephemeral_low() -> int:
+    """The first port of the range the OS hands out for outgoing connections and port 0."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return EPHEMERAL_LOW
+
+
 def free_base_port(count: int = len(CODES)) -> int:
-    """A port P such that P…P+count-1 are free on 127.0.0.1 now (``--base-port 0``)."""
-    for _ in range(100):
+    """A port P such that P…P+count-1 are free on 127.0.0.1 now (``--base-port 0``).
+
+    Chosen below the ephemeral range: a port there is taken at any moment as the source port
+    of some outgoing connection on a busy host, between this check and the servers' bind.
+    """
+    top = _ephemeral_low() - count
+    chooser = random.SystemRandom()
+    for _ in range(200 if top > LOWEST_DEMO_PORT else 0):
+        base = chooser.randrange(LOWEST_DEMO_PORT, top)
+        if all(_port_free(base + i) for i in range(count)):
+            return base
+    for _ in range(100):  # no room below it: let the OS pick, and check the neighbours
         with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))  # the OS picks a free port; check its neighbours
+            probe.bind(("127.0.0.1", 0))
             base = int(probe.getsockname()[1])
         if base + count - 1 <= 65535 and all(_port_free(base + i) for i in range(1, count)):
             return base

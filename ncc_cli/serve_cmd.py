@@ -19,6 +19,7 @@ import click
 import waitress
 
 from ncc_node.context import NodeContext
+from ncc_node.web import finish_imports
 
 from .granian_server import free_port, run_granian
 from .node_access import config_option, config_overrides, node_settings
@@ -146,5 +147,9 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
         if syncing is not None:
             syncing.close()
         server.close()
-        context.store.close()
+        if finish_imports(app, timeout=30):  # a browser import may still be at work
+            context.store.close()
+        else:  # never close the store under it: exiting ends it, its open batch rolls back
+            click.echo("An import started in the browser was still running and is stopped "
+                       "unfinished; start it again after the restart.", err=True)
     click.echo("Stopped.")

@@ -19,6 +19,7 @@ from ncc_node.identity.node_identity import init_identity
 from ncc_node.identity.tokens import create_token
 from ncc_node.settings import load_settings
 from ncc_node.store import open_store
+from ncc_node.web import finish_imports
 
 from .databases import TEST_DATABASE, test_database
 
@@ -91,7 +92,9 @@ class LiveNode:
 
 
 def close_app(app: Flask) -> None:
-    """Stop the app's SPARQL query processes, if it started any, and close its store."""
+    """Stop the app's SPARQL query processes, if it started any, wait for its imports, and
+    close its store."""
+    finish_imports(app)
     pool = app.extensions.pop("ncc_sparql_pool", None)
     if pool is not None:
         pool.close()

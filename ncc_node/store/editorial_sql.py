@@ -130,6 +130,9 @@ class EditorialReads:
 HIDDEN_ROW = ("EXISTS (SELECT 1 FROM hidden h WHERE r.kind <> 'Node' AND ((h.scope = 'record' "
               "AND h.target = r.id) OR (h.scope = 'origin' AND h.target = r.origin)))")
 
+#: WHERE clause on a records row ``r``: not hidden on this node (lists and counts)
+VISIBLE = ("NOT EXISTS (SELECT 1 FROM hidden h WHERE (h.scope = 'record' AND h.target = r.id) "
+           "OR (h.scope = 'origin' AND h.target = r.origin AND r.kind <> 'Node'))")
 #: WHERE clause on a records row ``r``: not hidden with relaying blocked (the scope=all feed)
 RELAYED = ("NOT EXISTS (SELECT 1 FROM hidden h WHERE h.relay = 0 AND ((h.scope = 'record' "
            "AND h.target = r.id) OR (h.scope = 'origin' AND h.target = r.origin "

@@ -30,7 +30,7 @@ from .base import (
 )
 from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
-from .editorial_sql import HIDDEN_ROW, RELAYED, EditorialReads, EditorialWrites
+from .editorial_sql import HIDDEN_ROW, RELAYED, VISIBLE, EditorialReads, EditorialWrites
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -442,6 +442,7 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
         params: list[Any] = [where.kind]
         if not where.include_deleted:
             clauses.append("r.deleted = 0")
+            clauses.append(VISIBLE)  # a record hidden here is served by id, never listed
         if where.origin is not None:
             clauses.append("r.origin = ?")
             params.append(where.origin)

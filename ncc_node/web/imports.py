@@ -31,6 +31,7 @@ from .auth import actor, editor_required
 from .pages import bp, page
 
 EXTENSION = "ncc_import_runner"
+RUNNING = "ncc_import_threads"  # the app's import threads still at work
 UPLOADS = "uploads"  # under data_dir: files kept between the dry run and the commit
 FORMATS = (".csv", ".json", ".jsonl", ".ndjson", ".jsonld")
 KEEP_S = 24 * 3600  # finished runs are forgotten after a day
@@ -134,6 +135,15 @@ def register_import_runner(app: Any, runner: ImportRunner) -> None:
     app.extensions[EXTENSION] = runner
 
 
+def finish_imports(app: Any, timeout: float = 60.0) -> bool:
+    """Wait for the app's running imports (before its store is closed under them); return
+    whether they all ended within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    for thread in list(app.extensions.get(RUNNING, ())):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(t.is_alive() for t in app.extensions.get(RUNNING, ()))
+
+
 def _runner() -> ImportRunner | None:
     runner: ImportRunner | None = current_app.extensions.get(EXTENSION)
     return runner
@@ -163,7 +173,17 @@ def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
         job.running = False
         job.save(folder)
 
-    threading.Thread(target=work, name=f"import-{job.id}", daemon=True).start()
+    running: set[threading.Thread] = current_app.extensions.setdefault(RUNNING, set())
+
+    def tracked() -> None:
+        try:
+            work()
+        finally:
+            running.discard(thread)
+
+    thread = threading.Thread(target=tracked, name=f"import-{job.id}", daemon=True)
+    running.add(thread)
+    thread.start()
 
 
 @bp.before_app_request

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import requests
 
+from ncc_cli.demo_nodes import LOWEST_DEMO_PORT, _ephemeral_low
+from ncc_cli.demo_nodes import free_base_port as demo_free_base_port
 from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
 from tests import processes
@@ -33,26 +35,16 @@ DIGEST_LINE = re.compile(r"^  (DE|EE|NL|LU)  ([0-9a-f]{64})  (\d+) records", re.
 
 
 def free_base_port() -> int:
-    """A port P such that P..P+3 were all free a moment ago (the demo needs four in a row)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base > 65000:
-            continue
-        try:
-            held = []
-            for offset in range(4):
-                sock = socket.socket()
-                held.append(sock)
-                sock.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        finally:
-            for sock in held:
-                sock.close()
-        return base
-    pytest.fail("no four consecutive free ports")
+    """Four free ports in a row, chosen as ``--base-port 0`` chooses them (below the ephemeral
+    range, where outgoing connections on a busy host do not take them meanwhile)."""
+    return demo_free_base_port(4)
+
+
+def test_free_ports_are_chosen_below_the_ephemeral_range() -> None:
+    low = _ephemeral_low()
+    for _ in range(20):
+        base = demo_free_base_port(4)
+        assert base + 3 < low or low - 4 <= LOWEST_DEMO_PORT
 
 
 @pytest.fixture

@@ -49,6 +49,12 @@ def _hide(node: LiveNode, **body: Any) -> requests.Response:
                          headers=node.auth("admin"), timeout=30)
 
 
+def _listed(node: LiveNode) -> set[str]:
+    """The ids ``GET /initiatives`` lists (one page is all of them here)."""
+    body = requests.get(f"{node.url}/initiatives", params={"limit": 100}, timeout=30).json()
+    return {item["id"] for item in body["items"]}
+
+
 def test_hiding_a_peers_record_and_origin(live_node: Start, make_payload: Payload) -> None:
     de, ee = live_node("DE"), live_node("EE")
     publish(de, make_payload, 3)
@@ -77,6 +83,7 @@ def test_hiding_a_peers_record_and_origin(live_node: Start, make_payload: Payloa
     assert target not in _sparql_ids(ee)
     assert _stats_total(ee) == 3  # the two of DE still shown, and EE's own
     assert requests.get(f"{ee.url}/web/initiatives/{uuid}", timeout=30).status_code == 404
+    assert target not in _listed(ee)  # nor listed
     # still stored, verifiable, served by id and relayed
     stored = ee.context.store.get(target)
     assert stored is not None and not stored.deleted
@@ -100,6 +107,7 @@ def test_hiding_a_peers_record_and_origin(live_node: Start, make_payload: Payloa
                           headers=ee.auth("admin"), timeout=30)
     assert shown.status_code == 200
     assert target in _scouted(ee) and target in _sparql_ids(ee) and target in _relayed(ee)
+    assert target in _listed(ee)
 
     # a whole origin, also for what arrives later
     origin = de.context.identity.node_iri
