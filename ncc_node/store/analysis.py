@@ -35,11 +35,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # An ASCII text's word breaks: in ASCII, \w is exactly [A-Za-z0-9_], so mapping every other
 # printable character to a space and splitting on whitespace cuts the same words as _WORD, at a
 # tenth of the regular expression's cost (most texts of most records are ASCII)
-_ASCII_BREAKS = str.maketrans({c: " " for c in range(128)
-                               if not (chr(c).isalnum() or chr(c) == "_" or chr(c).isspace())})
+_BREAKS = frozenset(c for c in range(128)
+                    if not (chr(c).isalnum() or chr(c) == "_" or chr(c).isspace()))
+_ASCII_BREAKS = str.maketrans(dict.fromkeys(_BREAKS, " "))
 # the same for UTF-8 bytes (bytes >= 0x80 belong to non-ASCII characters and stay)
-_BYTE_BREAKS = bytes(c if c >= 128 or chr(c).isalnum() or chr(c) in "_" or chr(c).isspace()
-                     else 32 for c in range(256))
+_BYTE_BREAKS = bytes(32 if c in _BREAKS else c for c in range(256))
 MAX_WORD = 40  # longer "words" (hashes, URLs glued together) are kept unstemmed
 STEM_CACHE = 50_000  # stems kept per language and thread; the cache starts over when full
 _local = threading.local()  # PyStemmer objects are not thread-safe: one set per thread
