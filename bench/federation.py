@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNTRIES = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
              "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
              "IS", "LI", "NO")
-AGGREGATOR = "BE"  # the EU-level node sits in Brussels; its descriptor names the EU level
+AGGREGATOR = "EU"  # the EU-level node's jurisdiction: the EU itself, no member state's
 PEER_LINE = re.compile(r"(?P<notified>notified: )?http\S+\s+(?:ok|FAILED).*?"
                        r"(?P<requests>\d+) request\(s\), (?P<wire>[\d,]+) B on the wire")
 ROUND_LINE = re.compile(r"round (?P<n>\d+): (?P<peers>\d+) peer\(s\), [\d,]+ accepted, "
