@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -374,9 +375,10 @@ def publish_and_watch(fed: Federation, count: int, timeout: float,
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-quantile (0..1), nearest rank."""
+    """The q-quantile (0..1), nearest rank: the ceil(q*n)-th smallest (p95 of 20 is the 19th)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+    rank = math.ceil(q * len(ordered) - 1e-9)  # 0.95 * 20 may come out a hair above 19
+    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
 
 
 def build(root: Path, args: argparse.Namespace) -> list[Node]:
