@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -58,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNTRIES = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
              "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
              "IS", "LI", "NO")
-AGGREGATOR = "BE"  # the EU-level node sits in Brussels; its descriptor names the EU level
+AGGREGATOR = "EU"  # the EU-level node's jurisdiction: the EU itself, no member state's
 PEER_LINE = re.compile(r"(?P<notified>notified: )?http\S+\s+(?:ok|FAILED).*?"
                        r"(?P<requests>\d+) request\(s\), (?P<wire>[\d,]+) B on the wire")
 ROUND_LINE = re.compile(r"round (?P<n>\d+): (?P<peers>\d+) peer\(s\), [\d,]+ accepted, "
@@ -241,22 +242,33 @@ class Federation:
                     reqs += int(match["preq"])
         return wire, reqs
 
-    def idle_rounds(self, after: list[int]) -> tuple[int, int, int]:
-        """(feed requests, peer-rounds, push requests) in full rounds after ``after[i]`` rounds."""
-        feed = peer_rounds = push = 0
+    def idle_rounds(self, after: list[int]) -> tuple[int, int, int, int]:
+        """(feed requests, peer-rounds, push requests, digest comparisons) in full rounds after
+        ``after[i]`` rounds. A peer-round that compared digests (anti-entropy, every
+        ``sync.anti_entropy_every`` runs with a peer, push pulls included, so at 30 nodes some
+        land in any idle window) is counted apart, not as feed requests."""
+        feed = peer_rounds = push = compared = 0
         for node, skip in zip(self.nodes, after, strict=True):
             seen = 0
+            # the round's peer lines before its total (push pulls say "notified:"): (requests,
+            # whether it compared digests)
+            round_peers: list[tuple[int, bool]] = []
             for line in self.log_lines(node):
                 match = ROUND_LINE.search(line)
                 if match is None:
+                    peer = PEER_LINE.search(line)
+                    if peer is not None and not peer["notified"]:
+                        round_peers.append((int(peer["requests"]), "; anti-entropy: " in line))
                     continue
                 seen += 1
+                peers, round_peers = round_peers, []
                 if seen <= skip:
                     continue
-                feed += int(match["requests"] or match["requests2"])
-                peer_rounds += int(match["peers"] or match["peers2"])
                 push += int(match["preq"] or 0)
-        return feed, peer_rounds, push
+                compared += sum(1 for _, digests in peers if digests)
+                feed += sum(requests for requests, digests in peers if not digests)
+                peer_rounds += sum(1 for _, digests in peers if not digests)
+        return feed, peer_rounds, push, compared
 
     def sample_rss(self) -> list[int]:
         """Each node's RSS now (KiB): its server, granian worker, daemon and their children."""
@@ -374,9 +386,10 @@ def publish_and_watch(fed: Federation, count: int, timeout: float,
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-quantile (0..1), nearest rank."""
+    """The q-quantile (0..1), nearest rank: the ceil(q*n)-th smallest (p95 of 20 is the 19th)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+    rank = math.ceil(q * len(ordered) - 1e-9)  # 0.95 * 20 may come out a hair above 19
+    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
 
 
 def build(root: Path, args: argparse.Namespace) -> list[Node]:
@@ -440,6 +453,7 @@ class Figures:
     raw: int = 0
     idle_requests: float = float("nan")
     idle_push_requests: int = 0
+    idle_compared: int = 0  # peer-rounds of the idle rounds that also compared digests
     push: list[float] = field(default_factory=list)
     pull: list[float] = field(default_factory=list)
     rss_idle: list[int] = field(default_factory=list)
@@ -476,7 +490,8 @@ def run_topology(name: str, template: list[Node], root: Path, args: argparse.Nam
             if time.monotonic() > deadline:
                 raise TimeoutError("daemons did not finish two idle rounds in time")
             time.sleep(1)
-        feed, peer_rounds, figures.idle_push_requests = fed.idle_rounds(after)
+        feed, peer_rounds, figures.idle_push_requests, figures.idle_compared = \
+            fed.idle_rounds(after)
         figures.idle_requests = feed / max(1, peer_rounds)
         sizes = fed.sample_rss()
         figures.rss_idle = [s for n, s in zip(members, sizes, strict=True) if n is not aggregator]
@@ -581,7 +596,8 @@ def report(results: list[Figures], args: argparse.Namespace) -> int:
                                 f"{allowed_pull:g} s, one interval plus jitter)")
     for f in results:
         print(f"{f.name}: {f.wire:,} B on the wire for {f.raw:,} B of records moved; idle: "
-              f"{f.idle_push_requests} push request(s) (lease renewals) besides the feed; "
+              f"{f.idle_push_requests} push request(s) (lease renewals) and "
+              f"{f.idle_compared} digest comparison(s) (anti-entropy) besides the feed; "
               f"RSS per node idle max {max(f.rss_idle, default=0) / 1024:.0f} MiB, syncing max "
               f"{max(f.rss_sync, default=0) / 1024:.0f} MiB"
               + (f"; aggregator syncing {f.rss_aggregator[0] / 1024:.0f} MiB, idle "

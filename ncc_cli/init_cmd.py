@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import click
 
 from ncc_node.errors import ConfigError
-from ncc_node.identity import check_base_url, country_concept, init_identity
+from ncc_node.identity import EU_LEVEL, check_base_url, country_concept, init_identity
 from ncc_node.settings import load_settings
 from ncc_node.store import open_store
 from vocab import concept_index
@@ -24,7 +24,8 @@ def _default_port(base_url: str) -> int | None:
 
 
 @click.command()
-@click.option("--country", required=True, help="The NCC's country: ISO alpha-2 (DE) or alpha-3.")
+@click.option("--country", required=True,
+              help="The NCC's country: ISO alpha-2 (DE) or alpha-3; EU for an EU-level node.")
 @click.option("--base-url", required=True,
               help="Public base URL, e.g. https://ncc-de.example.org (http only on loopback).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
@@ -42,7 +43,9 @@ def init(country: str, base_url: str, directory: Path, name: str | None,
                           "refusing to overwrite it")
     jurisdiction = country_concept(country)  # fail before any file is written
     base_url = check_base_url(base_url)
-    if name is None:
+    if name is None and jurisdiction == EU_LEVEL:
+        name = "EU-level node of the National Competence Centres for Social Innovation"
+    elif name is None:
         place = concept_index().label(jurisdiction, "en")
         name = f"National Competence Centre for Social Innovation {place}"
     values: dict[str, object] = {"node.country": country.strip().upper(), "node.name": name,

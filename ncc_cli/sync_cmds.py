@@ -83,7 +83,18 @@ def summary_line(result: PeerResult) -> str:
               + (f", {result.records_per_s:,.0f} records/s" if result.records_per_s else ""))
     if result.error:
         return f"{head} {result.error} (after {counts})"
-    return f"{head} {counts}" + (", up to date" if result.up_to_date else "")
+    return (f"{head} {counts}" + (", up to date" if result.up_to_date else "")
+            + _antientropy(result))
+
+
+def _antientropy(result: PeerResult) -> str:
+    """What the round's digest comparison found (every ``sync.anti_entropy_every`` rounds)."""
+    if result.antientropy is None:
+        return ""
+    repaired = f", {result.repaired:,} repaired" if result.repaired else ""
+    if result.antientropy == "agrees":
+        return f"; anti-entropy: digests agree{repaired}"
+    return f"; anti-entropy: digests differ{repaired}, {result.behind or 0:,} behind"
 
 
 def round_lines(results: Sequence[PeerResult], prefix: str = "") -> list[str]:

@@ -150,7 +150,8 @@ SCOUT_WEIGHTS = {
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("node.country", str, None, "ISO 3166 alpha-2 code of the NCC's country, e.g. DE."),
+    Setting("node.country", str, None,
+            "ISO 3166 alpha-2 code of the NCC's country, e.g. DE; EU for an EU-level node."),
     Setting("node.name", str, None, "The node's display name (English)."),
     Setting("node.base_url", str, None, "Public base URL; record ids are minted under it."),
     Setting("node.data_dir", str, ".", "Database and key folder, relative to the config file."),

@@ -12,9 +12,12 @@ key continuity (``verify_rotation``). A first descriptor is trusted when it come
 origin itself (a direct peer's own ``/node``, or a relayed one confirmed there), or when it is
 signed by a key the operator pinned for that origin (``[[peers]] keys``, ``[[origins]]``), or
 listed with that key in the federation roster the operator trusts (``[roster]``); one node per
-country, the roster's choice first, unless ``sync.one_node_per_country`` is false
-(docs/protocol-proofs.md, "Origin trust"). Nothing here does I/O: what the node already holds
-comes in through :class:`Knowledge`; the confirmation fetch is :mod:`sync.peer_run`'s.
+jurisdiction, the roster's choice first, unless ``sync.one_node_per_country`` is false
+(docs/protocol-proofs.md, "Origin trust"). A jurisdiction is a country, or the EU level
+(``country:EUR``, an aggregator's): an EU-level node claims no member state, so it never takes
+a country from the national node that serves it, and it is itself one of a kind. Nothing here
+does I/O: what the node already holds comes in through :class:`Knowledge`; the confirmation
+fetch is :mod:`sync.peer_run`'s.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ REASONS: dict[str, str] = {
     "roster_mismatch": "a first descriptor with keys or a country other than the roster lists",
     "not_in_roster": "an introduced origin the roster does not list (roster.only)",
     "unconfirmed_origin": "a relayed first descriptor the origin's own base URL does not confirm",
-    "country_taken": "a first descriptor for a country another node already serves",
+    "country_taken": "a first descriptor for a jurisdiction (a country, or the EU level) "
+                     "another node already serves",
     "foreign_id": "the id is not under the origin's base URL",
     "invalid_record": "the record breaks the vocabulary's shapes",
     "stale": "a version lower than the one held (replayed or out of date)",

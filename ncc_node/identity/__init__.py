@@ -10,6 +10,7 @@ from .descriptor import (
 )
 from .key_validity import check_base_url, descriptor_keys, is_node_iri, node_iri_for
 from .node_identity import (
+    EU_LEVEL,
     NodeIdentity,
     country_concept,
     init_identity,
@@ -33,6 +34,7 @@ from .signing_key import NodeKey, generate_key, load_key, save_key
 from .tokens import SCOPES, authenticate, create_token
 
 __all__ = [
+    "EU_LEVEL",
     "NodeIdentity",
     "NodeKey",
     "NodeSigner",

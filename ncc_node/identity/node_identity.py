@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, Namespace
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import SKOS
 
 from vocab import concept_index, schemes_graph
 
@@ -27,16 +28,27 @@ from .signing_key import NodeKey, generate_key, load_key, save_key
 
 NCC = Namespace("https://w3id.org/ncc/vocab#")
 COUNTRY_NS = "http://publications.europa.eu/resource/authority/country/"
+#: The jurisdictions a node may claim (the shapes' ``sh:in`` for ``jurisdiction``).
+NODE_COUNTRIES = URIRef("https://w3id.org/ncc/concepts/node-countries")
+#: The jurisdiction of an EU-level node (an aggregator): the EU itself, which is no member
+#: state, so that such a node claims no country another node serves (issue 21).
+EU_LEVEL = "country:EUR"
 
 
 def country_concept(code: str) -> str:
-    """Return the compact country concept (``country:DEU``) for an alpha-2 or alpha-3 code."""
+    """Return the compact concept of a node's jurisdiction (``country:DEU``) for an alpha-2 or
+    alpha-3 code of an EU or EEA country, or ``EU``/``EUR`` for an EU-level node."""
     upper = code.strip().upper()
-    for subject in schemes_graph().subjects(NCC.alpha2, Literal(upper)):
-        return "country:" + str(subject).removeprefix(COUNTRY_NS)
-    if concept_index().in_scheme(COUNTRY_NS + upper, "country"):
-        return f"country:{upper}"
-    raise ConfigError(f"node.country {code!r} is not an EU/EEA country code (e.g. DE, EE, NL, LU)")
+    graph = schemes_graph()
+    if upper == "EU":  # ISO 3166-1 reserves EU for the European Union; the table's code is EUR
+        iri = COUNTRY_NS + "EUR"
+    else:
+        iri = str(next(graph.subjects(NCC.alpha2, Literal(upper)), COUNTRY_NS + upper))
+    # a concept of the scheme, but not one a node may claim (e.g. US), is refused here too
+    if (NODE_COUNTRIES, SKOS.member, URIRef(iri)) not in graph:
+        raise ConfigError(f"node.country {code!r} is not the code of an EU or EEA country "
+                          "(e.g. DE, EE, NL, LU), nor EU for an EU-level node")
+    return concept_index().compact(iri)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,24 @@ def test_init_defaults_name_and_port(ncc: Invoke, tmp_path: Path) -> None:
     assert tomllib.loads((tmp_path / "lu2" / "ncc.toml").read_text())["server"]["port"] == 9000
 
 
+def test_init_an_eu_level_node(ncc: Invoke, tmp_path: Path) -> None:
+    """An aggregator's jurisdiction is the EU itself, so it claims no member state (issue 21)."""
+    config = init_node(ncc, tmp_path / "eu", "EU", "https://eu.ncc-exchange.example.org")
+    values = tomllib.loads(config.read_text())
+    assert values["node"]["country"] == "EU"
+    assert values["node"]["name"] == ("EU-level node of the National Competence Centres for "
+                                      "Social Innovation")
+    with node_at(config) as node:
+        assert node.identity.descriptor["jurisdiction"] == "country:EUR"
+    # a country of the table that no node may claim is refused before anything is written
+    for code in ("US", "CHE", "1A0"):
+        refused = ncc("init", "--country", code, "--base-url", "https://a.example.org", "--dir",
+                      tmp_path / code)
+        assert refused.exit_code == 1, refused.output
+        assert f"node.country {code!r} is not the code of an EU or EEA country" in refused.output
+        assert not (tmp_path / code).exists()
+
+
 def test_init_encrypts_the_key_with_the_passphrase(ncc: Invoke, tmp_path: Path) -> None:
     env = {"NCC_KEY_PASSPHRASE": "correct horse battery staple"}
     config = init_node(ncc, tmp_path / "de", env=env)

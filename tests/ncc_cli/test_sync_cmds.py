@@ -165,6 +165,22 @@ def test_sync_once_pulls_every_peer_and_summarises_each(
         (estonia.url, 0, 1, True), (netherlands.url, 0, 1, True)]  # up to date: one request
 
 
+def test_a_round_that_compares_digests_says_so(
+        ncc: Invoke, node_config: Path, live_node: Start,
+        make_payload: Callable[..., dict[str, Any]]) -> None:
+    """The anti-entropy check costs a request: the line says it ran (bench/federation.py counts
+    such rounds apart from the feed's one request per up-to-date round)."""
+    estonia = live_node("EE")
+    publish(estonia, 2, make_payload)
+    configure(node_config, [{"base_url": estonia.url}], anti_entropy_every=2)
+    first = ncc("sync", "--once", "--config", node_config)
+    assert first.exit_code == 0 and "anti-entropy" not in first.output, first.output
+    second = ncc("sync", "--once", "--config", node_config)
+    assert second.exit_code == 0, second.output
+    assert second.stdout.rstrip().endswith("up to date; anti-entropy: digests agree")
+    assert " 1 page(s), 2 request(s), " in second.stdout  # the feed's page and the digest
+
+
 def test_sync_status_shows_cursor_lag_and_counts(
         ncc: Invoke, node_config: Path, live_node: Start,
         make_payload: Callable[..., dict[str, Any]]) -> None:

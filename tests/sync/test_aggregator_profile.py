@@ -11,7 +11,7 @@ PROFILE = Path(__file__).resolve().parents[2] / "config" / "aggregator" / "eu.to
 
 
 def test_the_aggregator_profile_peers_with_every_country() -> None:
-    settings = load_settings({"config_file": str(PROFILE), "node.country": "BE",
+    settings = load_settings({"config_file": str(PROFILE), "node.country": "EU",
                               "node.name": "EU aggregator",
                               "node.base_url": "https://eu.ncc-exchange.example.org"},
                              environ={})

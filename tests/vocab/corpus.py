@@ -160,6 +160,7 @@ def valid_records() -> list[tuple[str, Record]]:
     cases.append(("node with one key", variant("node", lambda r: r.update(
         verificationMethod=r["verificationMethod"][1:]))))
     cases.append(("node without SPARQL", variant("node", _del("sparqlEndpoint"))))
+    cases.append(("EU-level node", variant("node", _set("jurisdiction", "country:EUR"))))
     cases.append(("key id with dots", variant("node", _set(
         "verificationMethod.1.id", "https://ncc-lu.example.org/node#key_2026.1"))))
     return cases
@@ -253,6 +254,9 @@ def invalid_records() -> list[tuple[str, str, Record]]:
             "z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc")),
         ("revoked key status", "node", "node", _set("verificationMethod.1.keyStatus", "revoked")),
         ("jurisdiction outside EU/EEA", "in", "node", _set("jurisdiction", "country:USA")),
+        # an EU-level node claims no member state besides (issue 21)
+        ("EU level and a country", "maxCount", "node", _set("jurisdiction",
+                                                            ["country:EUR", "country:BEL"])),
         ("node without feed", "minCount", "node", _del("feed")),
     ]
     return [(name, rule, variant(kind, change)) for name, rule, kind, change in cases]

@@ -54,9 +54,9 @@ def test_allowed_values_are_exactly_the_scheme(where: str, path: str, allowed: f
     scheme = SCHEME_OF_PATH[path]
     assert scheme in SCHEMES
     expected = {c.iri for c in concept_index().concepts(scheme)}
-    if path.endswith("#jurisdiction"):  # a node's own country: the 30 of the NCC countries
+    if path.endswith("#jurisdiction"):  # a node's own: the 30 NCC countries and the EU level
         expected = {str(m) for m in schemes_graph().objects(NODE_COUNTRIES, SKOS.member)}
-        assert len(expected) == 30
+        assert len(expected) == 31 and concept_index().expand_compact("country:EUR") in expected
     assert allowed == expected, f"{where}: sh:in differs from the {scheme} scheme"
 
 
