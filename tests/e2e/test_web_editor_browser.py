@@ -88,6 +88,8 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     # add English: every text gets an English field, missing ones are named
     from selenium.webdriver.support.ui import Select
 
+    offered = {o.get_attribute("value"): o.text for o in Select(_by_id(browser, "add_lang")).options}
+    assert offered["en"] == "Englisch (en)" and offered["fr"] == "Französisch (fr)"  # CLDR names
     Select(_by_id(browser, "add_lang")).select_by_value("en")
     click(browser, _by_id(browser, "add-language"))
     assert _by_id(browser, "f-name-de").get_attribute("value") == "Nachbarschaftswerkstatt"
@@ -100,6 +102,12 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     _type(browser, "q-themes", "Education")
     click(browser, _by_id(browser, "find-themes"))
     _check_label(browser, "f-themes", "Bildung")
+    # a name over the shape's 200 characters: the validator's detail in German beside it
+    _type(browser, "f-name-de", "Werkstatt " * 21)
+    click(browser, _by_id(browser, "publish"))
+    beside = _by_id(browser, "f-name-de-error").text
+    assert "länger als 200 Zeichen" in beside and "longer than" not in beside, beside
+    _type(browser, "f-name-de", "Nachbarschaftswerkstatt")
     # no country: refused, the error beside the field and in the summary
     click(browser, _by_id(browser, "publish"))
     summary = _by_id(browser, "error-summary")
