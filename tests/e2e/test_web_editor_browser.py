@@ -88,7 +88,8 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     # add English: every text gets an English field, missing ones are named
     from selenium.webdriver.support.ui import Select
 
-    offered = {o.get_attribute("value"): o.text for o in Select(_by_id(browser, "add_lang")).options}
+    choices = Select(_by_id(browser, "add_lang")).options
+    offered = {option.get_attribute("value"): option.text for option in choices}
     assert offered["en"] == "Englisch (en)" and offered["fr"] == "Französisch (fr)"  # CLDR names
     Select(_by_id(browser, "add_lang")).select_by_value("en")
     click(browser, _by_id(browser, "add-language"))
