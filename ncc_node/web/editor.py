@@ -229,6 +229,14 @@ def _save(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
     return redirect(f"/web/drafts/{saved.id}?saved=1", 303)
 
 
+def _joined(said: str, told: str) -> str:
+    """The rule in a sentence, then the validator's detail as a sentence of its own."""
+    if not told:
+        return said
+    told = told[:1].upper() + told[1:]
+    return f"{said} {told}".strip() + ("" if told.endswith((".", "!", "?")) else ".")
+
+
 def _findings(exc: RecordRejected) -> list[tuple[str, str, str]]:
     """(path, rule, message in the UI language) of each finding behind a refusal.
 
@@ -262,7 +270,7 @@ def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
             where = ef.field_of_path(path, state.kind)
             said = str(RULES[rule]) if rule in RULES else ""
             # "required" says it all; other rules keep the validator's detail (the limit)
-            errors.setdefault(where, said if rule == "minCount" else f"{said} {told}".strip())
+            errors.setdefault(where, said if rule == "minCount" else _joined(said, told))
         return _form(state, hidden, status=422, errors=errors,
                      problem="" if errors else exc.message)
     except (PreconditionFailed, Conflict, NotFound) as exc:

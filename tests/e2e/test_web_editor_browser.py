@@ -107,7 +107,8 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     _type(browser, "f-name-de", "Werkstatt " * 21)
     click(browser, _by_id(browser, "publish"))
     beside = _by_id(browser, "f-name-de-error").text
-    assert "länger als 200 Zeichen" in beside and "longer than" not in beside, beside
+    assert beside == "Zu lang. Länger als 200 Zeichen.", beside
+    assert "Name (Deutsch): Zu lang." in _by_id(browser, "error-summary").text
     _type(browser, "f-name-de", "Nachbarschaftswerkstatt")
     # no country: refused, the error beside the field and in the summary
     click(browser, _by_id(browser, "publish"))
