@@ -295,7 +295,7 @@ def import_again(job_id: str) -> BaseResponse:
     job, runner = _job(job_id), _runner()
     if job is None or runner is None:
         return page("web/not_found.html", 404, title=gettext("Not found"))
-    if not job.running and job.path.exists():
+    if job.interrupted and job.path.exists():
         job.dry = job.done = None
         _start(job, runner, dry_run=True)
     return redirect(f"/web/import/{job_id}", 303)
