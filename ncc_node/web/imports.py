@@ -240,7 +240,7 @@ def import_form() -> BaseResponse:
     runner = _runner()
     return page("web/import.html", title=gettext("Import a file"),
                 mappings=runner.mappings() if runner else [], available=runner is not None,
-                problem="")
+                problem="", jobs=_my_jobs() if runner else [])
 
 
 @bp.post("/web/import")
@@ -261,11 +261,22 @@ def import_upload() -> BaseResponse:
     if problem or upload is None or runner is None:
         return page("web/import.html", 400, title=gettext("Import a file"),
                     mappings=runner.mappings() if runner else [],
-                    available=runner is not None, problem=problem)
+                    available=runner is not None, problem=problem, jobs=[])
     job = ImportJob(secrets.token_urlsafe(12), name, mapping, actor())
     upload.save(job.path)
     _start(job, runner, dry_run=True)
     return redirect(f"/web/import/{job.id}", 303)
+
+
+def _my_jobs() -> list[ImportJob]:
+    """The signed-in person's runs of the last day, newest first (loading each marks a run
+    whose process is gone as interrupted)."""
+    folder, who, found = ImportJob.folder(), actor(), []
+    for state in folder.glob("*.json"):
+        job = ImportJob.load(state.stem)
+        if job is not None and job.owner == who:
+            found.append(job)
+    return sorted(found, key=lambda job: job.started, reverse=True)
 
 
 def _job(job_id: str) -> ImportJob | None:

@@ -113,6 +113,8 @@ def test_an_import_cut_off_by_a_restart_is_marked_interrupted(
     assert _state(job)["running"] and _state(job)["dry"] is None
 
     _, url = serve(node_config)
+    listed = session.get(f"{url}/web/import", timeout=30).text  # the editor's recent imports
+    assert f'href="{page}"' in listed and "interrupted by a restart of the server" in listed
     shown = session.get(url + page, timeout=30)
     assert shown.status_code == 200
     assert 'id="interrupted"' in shown.text and "Refresh" not in shown.headers
