@@ -80,6 +80,22 @@ def _editor_error(browser: Any) -> None:
     _follow(browser, browser.find_element(By.ID, "publish"))
 
 
+def _german_editor_error(browser: Any) -> None:
+    """A German name over the shape's 200 characters: the validator's detail in German."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "f-name-de").send_keys("Nachbarschaftswerkstatt " * 9)
+    _follow(browser, browser.find_element(By.ID, "publish"))
+
+
+def _new_token(browser: Any) -> None:
+    """Create a token, so the page shows its secret once."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "name").send_keys(f"crm-export-{int(time.time())}")
+    _follow(browser, browser.find_element(By.ID, "create-token"))
+
+
 def _open_held(browser: Any) -> None:
     """The editor's list, then the first published record's form."""
     from selenium.webdriver.common.by import By
@@ -98,10 +114,14 @@ SHOTS = (
     Shot("accounts", "admin", "/web/admin/users", full_page=True),
     Shot("audit-log", "admin", "/web/admin/audit"),
     Shot("operator", "admin", "/web/operator"),
+    Shot("peers", "admin", "/web/admin/peers"),
+    Shot("tokens", "admin", "/web/admin/tokens", (LAPTOP,), _new_token, full_page=True),
     Shot("scouting-de", "", "/?lang=de", (PHONE,), _search),
     Shot("editor-records", "editor", "/web/edit"),
     Shot("editor-error", "editor", "/web/edit/new/initiatives", (LAPTOP, PHONE),
          _editor_error, full_page=True),
+    Shot("editor-error-de", "editor", "/web/edit/new/initiatives?lang=de", (LAPTOP,),
+         _german_editor_error, full_page=True),
     Shot("editor-edit", "editor", "/web/edit", (LAPTOP,), _open_held, full_page=True),
     Shot("import", "editor", "/web/import"),
     Shot("review", "editor", "/web/review", full_page=True),

@@ -41,7 +41,7 @@ def token() -> None:
 def token_create(name: str, scopes: tuple[str, ...], config: Path | None) -> None:
     """Create a token and print its secret once."""
     with opened_node(config) as node:
-        created, secret = create_token(node.store, name, scopes)
+        created, secret = create_token(node.store, name, scopes, actor="cli:token")
     click.echo(secret)
     click.echo(f"Token {created.name!r} created with scope(s) {', '.join(sorted(created.scopes))}."
                " Store the secret above now: it is not shown again.", err=True)
@@ -69,7 +69,7 @@ def token_list(config: Path | None) -> None:
 def token_revoke(name: str, config: Path | None) -> None:
     """Revoke a token: requests carrying it fail from now on."""
     with opened_node(config) as node:
-        if not node.store.revoke_token(name):
+        if not node.store.revoke_token(name, actor="cli:token"):
             raise NotFound(f"no live token named {name!r} (see `ncc token list`)")
     click.echo(f"Token {name!r} revoked.")
 

@@ -7,8 +7,9 @@ API errors as further subclasses; codes, once published, never change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class NccError(Exception):
@@ -149,10 +150,20 @@ class RequestInvalid(NccError):
 
 
 class RecordRejected(RequestInvalid):
-    """A record that breaks the vocabulary's rules; ``details`` names every field."""
+    """A record that breaks the vocabulary's rules; ``details`` names every field.
+
+    ``violations`` are the validator's findings behind the details, in the same order, when it
+    made them (:class:`vocab.Violation`: each keeps its message code, so a page can say it in
+    the reader's language); they are not part of the wire shape.
+    """
 
     code = "invalid_record"
     http_status = 422
+
+    def __init__(self, message: str, details: list[dict[str, str]] | None = None, *,
+                 violations: Sequence[Any] = ()) -> None:
+        super().__init__(message, details)
+        self.violations = list(violations)
 
 
 class PayloadTooLarge(RequestInvalid):

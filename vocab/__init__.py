@@ -37,6 +37,9 @@ from .resources import (
     vocabulary_graph,
 )
 from .validation import (
+    MESSAGES as VALIDATION_MESSAGES,
+)
+from .validation import (
     Context,
     RecordInvalid,
     TermDef,
@@ -74,6 +77,7 @@ __all__ = [
     "SCHEMES",
     "TermDef",
     "UnknownConcept",
+    "VALIDATION_MESSAGES",
     "VOCAB_NS",
     "Violation",
     "VocabError",

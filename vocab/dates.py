@@ -37,12 +37,10 @@ def date_term(field: str, text: str) -> tuple[str, str]:
                      "year YYYY (e.g. 2021-02-01, 2021-02, 2021)")
 
 
-def date_hint(term: str) -> str:
-    """How to write the dates of the field ``term`` belongs to ('' for other terms)."""
-    if term not in DATE_FIELD:
-        return ""
-    return ("; write a day as {} (YYYY-MM-DD), a month as {} (YYYY-MM), a year as {} "
-            "(YYYY)").format(*DATE_TERMS[DATE_FIELD[term]])
+def date_terms(term: str) -> tuple[str, ...]:
+    """The terms (day, month, year) of the date field ``term`` belongs to (() for other terms):
+    a message about a date names the term for each precision."""
+    return tuple(DATE_TERMS[DATE_FIELD[term]]) if term in DATE_FIELD else ()
 
 
 def date_of(record: Mapping[str, Any], field: str) -> str | None:

@@ -18,15 +18,22 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(store: Store, name: str, scopes: Iterable[str]) -> tuple[Token, str]:
-    """Create a token; return it and its secret, which is never stored or shown again."""
+def create_token(store: Store, name: str, scopes: Iterable[str], *,
+                 actor: str | None = None) -> tuple[Token, str]:
+    """Create a token; return it and its secret, which is never stored or shown again.
+
+    ``actor`` (``user:<name>``, ``cli:<command>``) is written to the audit log with it.
+    """
+    name = name.strip()
+    if not name or len(name) > 100 or not name.isprintable():
+        raise RequestInvalid("a token's name must be 1-100 printable characters")
     wanted = frozenset(scopes)
     unknown = wanted - SCOPES
     if not wanted or unknown:
         raise RequestInvalid(f"scopes must be a non-empty subset of {sorted(SCOPES)}, "
                              f"got {sorted(wanted)}")
     secret = PREFIX + secrets.token_urlsafe(32)
-    return store.add_token(name, hash_token(secret), sorted(wanted)), secret
+    return store.add_token(name, hash_token(secret), sorted(wanted), actor=actor), secret
 
 
 def authenticate(store: Store, authorization: str | None, scope: str) -> Token:

@@ -321,6 +321,7 @@ def _raise_violations(record: Mapping[str, Any], violations: list[Any]) -> None:
         raise RecordRejected(
             f"{record.get('type', 'record')} is invalid: {first} (rule {first.rule}){more}",
             [{"path": v.path, "rule": v.rule, "message": v.message} for v in violations],
+            violations=violations,
         )
 
 

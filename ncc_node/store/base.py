@@ -467,8 +467,10 @@ class Store(ABC):
 
     # -- operator tokens ----------------------------------------------------------------------
     @abstractmethod
-    def add_token(self, name: str, token_hash: str, scopes: Sequence[str]) -> Token:
-        """Store a new token's hash and scopes; names are unique."""
+    def add_token(self, name: str, token_hash: str, scopes: Sequence[str], *,
+                  actor: str | None = None) -> Token:
+        """Store a new token's hash and scopes; names are unique. With ``actor``, the audit
+        log's ``token.create`` row is written in the same transaction."""
 
     @abstractmethod
     def token_by_hash(self, token_hash: str) -> Token | None:
@@ -479,8 +481,9 @@ class Store(ABC):
         """Return every token, revoked ones included, by id."""
 
     @abstractmethod
-    def revoke_token(self, name: str) -> bool:
-        """Revoke a token by name; return False if no live token has that name."""
+    def revoke_token(self, name: str, *, actor: str | None = None) -> bool:
+        """Revoke a token by name; return False if no live token has that name. With
+        ``actor``, the audit log's ``token.revoke`` row is written in the same transaction."""
 
     # -- accounts, sign-in failures, the audit log, node secrets (docs/web.md) -----------------
     @abstractmethod

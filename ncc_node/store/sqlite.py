@@ -533,7 +533,8 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
         return count
 
     # -- tokens -------------------------------------------------------------------------------
-    def add_token(self, name: str, token_hash: str, scopes: Sequence[str]) -> Token:
+    def add_token(self, name: str, token_hash: str, scopes: Sequence[str], *,
+                  actor: str | None = None) -> Token:
         """See :meth:`Store.add_token`."""
         created = format_timestamp(utc_now())
         with self._transaction() as writer:
@@ -543,6 +544,9 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
             row = conn.execute(
                 "INSERT INTO tokens (name, hash, scopes, created) VALUES (?, ?, ?, ?) "
                 "RETURNING id", (name, token_hash, " ".join(sorted(scopes)), created)).fetchone()
+            if actor is not None:
+                writer.audit(actor=actor, action="token.create",
+                             detail=f"{name} ({', '.join(sorted(scopes))})")
         return Token(int(row[0]), name, frozenset(scopes), created, None, None)
 
     @staticmethod
@@ -569,12 +573,14 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
             "SELECT id, name, scopes, created, last_used, revoked FROM tokens ORDER BY id")
         return [self._token(r) for r in rows]
 
-    def revoke_token(self, name: str) -> bool:
+    def revoke_token(self, name: str, *, actor: str | None = None) -> bool:
         """See :meth:`Store.revoke_token`."""
         with self._transaction() as writer:
             cursor = writer.conn.execute(
                 "UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL",
                 (format_timestamp(utc_now()), name))
+            if actor is not None and cursor.rowcount > 0:
+                writer.audit(actor=actor, action="token.revoke", detail=name)
         return cursor.rowcount > 0
 
     # -- peers and quarantine -----------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..context import NodeContext
 from . import (  # noqa: F401  (each registers its views on bp)
     account_views,
     admin,
+    admin_access,
     editor,
     imports,
     moderation_views,

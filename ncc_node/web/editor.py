@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
-from vocab import COLLECTIONS
+from vocab import COLLECTIONS, VALIDATION_MESSAGES
 
 from ..context import node
 from ..errors import Conflict, NccError, NotFound, PreconditionFailed, RecordRejected
@@ -24,7 +24,7 @@ from ..records import Editor
 from ..store import RecordFilter, StoredRecord
 from . import editor_form as ef
 from .auth import actor, editor_required
-from .i18n import current_language
+from .i18n import current_language, language_name
 from .labels import FIELDS
 from .pages import bp, page
 
@@ -60,6 +60,12 @@ def field_label(term: str) -> str:
     """A field's label in the reader's language (its term when it has none)."""
     found = FIELDS.get(term) or MORE_FIELDS.get(term)
     return str(found) if found is not None else term
+
+
+def _languages_to_add(present: list[str]) -> list[tuple[str, str]]:
+    """(name in the UI language, tag) of the vocabulary's languages a record lacks, by name."""
+    return sorted(((language_name(tag), tag) for tag in ef.text_languages()
+                   if tag not in present), key=lambda pair: (pair[0].casefold(), pair[1]))
 
 
 def _editor() -> Editor:
@@ -223,6 +229,28 @@ def _save(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
     return redirect(f"/web/drafts/{saved.id}?saved=1", 303)
 
 
+def _joined(said: str, told: str) -> str:
+    """The rule in a sentence, then the validator's detail as a sentence of its own."""
+    if not told:
+        return said
+    told = told[:1].upper() + told[1:]
+    return f"{said} {told}".strip() + ("" if told.endswith((".", "!", "?")) else ".")
+
+
+def _findings(exc: RecordRejected) -> list[tuple[str, str, str]]:
+    """(path, rule, message in the UI language) of each finding behind a refusal.
+
+    The validator's messages are gettext message ids (:data:`vocab.VALIDATION_MESSAGES`,
+    extracted into the pages' catalogues), filled with the finding's own values; a finding
+    without a code (SHACL's own, the publisher's) keeps its English message.
+    """
+    if not exc.violations:
+        return [(str(d.get("path", "")), str(d.get("rule", "")), str(d.get("message", "")))
+                for d in exc.details]
+    return [(v.path, v.rule, gettext(VALIDATION_MESSAGES[v.code], **dict(v.args))
+             if v.code else v.message) for v in exc.violations]
+
+
 def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
     payload = ef.payload_of_state(state)
     if state.problems:
@@ -238,13 +266,11 @@ def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:
                                 draft_id=hidden["draft_id"], actor=actor())
     except RecordRejected as exc:
         errors: dict[str, str] = {}
-        for detail in exc.details or []:
-            where = ef.field_of_path(str(detail.get("path", "")), state.kind)
-            rule = str(detail.get("rule", ""))
+        for path, rule, told in _findings(exc):
+            where = ef.field_of_path(path, state.kind)
             said = str(RULES[rule]) if rule in RULES else ""
             # "required" says it all; other rules keep the validator's detail (the limit)
-            told = "" if rule == "minCount" else str(detail.get("message", ""))
-            errors.setdefault(where, f"{said} {told}".strip())
+            errors.setdefault(where, said if rule == "minCount" else _joined(said, told))
         return _form(state, hidden, status=422, errors=errors,
                      problem="" if errors else exc.message)
     except (PreconditionFailed, Conflict, NotFound) as exc:
@@ -281,7 +307,7 @@ def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
             chosen[spec.term] = ef.concept_choices(
                 ef.Field(spec.term, "concepts", False, True, scheme=spec.scheme), lang,
                 [value] if value else [])
-    missing = {spec.term: [tag for tag in state.langs
+    missing = {spec.term: [f"{language_name(tag)} ({tag})" for tag in state.langs
                            if not (state.values.get(spec.term) or {}).get(tag, "").strip()]
                for spec in fields if spec.widget == "text"}
     current = None
@@ -293,7 +319,8 @@ def _form(state: ef.FormState, hidden: dict[str, Any], *, status: int = 200,
     return page("web/editor.html", status, title=title, state=state, fields=fields,
                 hidden=hidden, chosen=chosen, errors=errors, problem=problem, stale=stale,
                 notice=notice, missing=missing, current=current,
-                all_langs=ef.text_languages(), field_id=ef.field_id, label=field_label)
+                add_langs=_languages_to_add(state.langs),
+                language_name=language_name, field_id=ef.field_id, label=field_label)
 
 
 @bp.route(f"{LIST}/<collection>/<uuid:record_uuid>/retire", methods=["GET", "POST"])

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext
+
 from vocab import COLLECTIONS, UnknownConcept, concept_index, context_terms, fold
 from vocab.validation import compiled_shapes
 
@@ -294,8 +296,9 @@ def _date_term(term: str, text: str, state: FormState) -> tuple[str, str]:
         if pattern.match(text) and precision < len(terms) and terms[precision] in known:
             return terms[precision], text
     if not _DATE_FORMS[0][0].match(text):
-        state.problems[field_id(term)] = "write the date as YYYY-MM-DD" + (
-            ", YYYY-MM or YYYY" if "startYear" in known else "")
+        state.problems[field_id(term)] = (
+            gettext("Write the date as YYYY-MM-DD, YYYY-MM or YYYY.") if "startYear" in known
+            else gettext("Write the date as YYYY-MM-DD."))
     return terms[0], text
 
 
@@ -311,7 +314,8 @@ def _nested_payload(spec: Field, i: int, item: Mapping[str, str], state: FormSta
             for name in (n.strip() for n in text.split(",") if n.strip()):
                 found = concept_index().lookup(name, sub.scheme)
                 if not found:
-                    state.problems[field_id(spec.term, i, sub.term)] = f"{name!r}: not known"
+                    state.problems[field_id(spec.term, i, sub.term)] = gettext(
+                        "%(name)s: not known", name=repr(name))
                     continue
                 iris.append(concept_index().compact(found[0].iri))
             if iris:

@@ -10,8 +10,10 @@ Concept labels do not live there: they come from the vocabulary's SKOS schemes
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, Response, g, request
 from flask_babel import Babel
 
@@ -40,6 +42,20 @@ def current_language() -> str:
         g.ncc_lang = choose_language() if request else DEFAULT
     language: str = g.ncc_lang
     return language
+
+
+@lru_cache(maxsize=4096)
+def _display_name(tag: str, ui: str) -> str:
+    try:
+        name = Locale.parse(tag, sep="-").get_display_name(ui)
+    except (ValueError, UnknownLocaleError):  # a tag CLDR does not know: shown as it is
+        return tag
+    return name or tag
+
+
+def language_name(tag: str) -> str:
+    """A BCP 47 language tag's name in the UI language (CLDR's, through Babel), else the tag."""
+    return _display_name(tag, current_language())
 
 
 def init_i18n(app: Flask) -> None:

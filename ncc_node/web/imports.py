@@ -12,6 +12,7 @@ rows accepted, every error by row and column, fields filled, records held for re
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import threading
@@ -84,6 +85,11 @@ class ImportJob:
     dry: ImportOutcome | None = None
     done: ImportOutcome | None = None
     started: float = field(default_factory=time.time)
+    # the process running it (its pid and start time): a run whose process is gone was cut
+    # off by a restart of the server and is marked interrupted when next looked at
+    pid: int = 0
+    pid_started: str | None = None
+    interrupted: bool = False
 
     @staticmethod
     def folder() -> Path:
@@ -120,11 +126,43 @@ class ImportJob:
                 data[name] = ImportOutcome(**{**data[name], "errors": [
                     tuple(e) for e in data[name]["errors"]]})
         job = cls(**data)
+        if job.running and not job.still_running():
+            job.running, job.interrupted = False, True
+            job.save()
         if not job.running and time.time() - job.started > KEEP_S:
             job.path.unlink(missing_ok=True)
             where.unlink(missing_ok=True)
             return None
         return job
+
+
+    def still_running(self) -> bool:
+        """Whether the run's thread is alive: in this process, its thread; in another, that
+        process (the same pid *and* start time, so a reused pid does not count)."""
+        if self.pid == os.getpid():
+            return any(t.name == f"import-{self.id}" and t.is_alive()
+                       for t in threading.enumerate())
+        if self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # it exists, under another user
+            return True
+        started = _process_started(self.pid)
+        return started is None or self.pid_started is None or started == self.pid_started
+
+
+def _process_started(pid: int) -> str | None:
+    """A process's start time in clock ticks since boot (proc(5), field 22), where the system
+    has /proc; None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    # fields after the command name (which may hold spaces and parentheses) start at field 3
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{16}")
@@ -150,7 +188,8 @@ def _runner() -> ImportRunner | None:
 
 
 def _start(job: ImportJob, runner: ImportRunner, *, dry_run: bool) -> None:
-    job.dry_run, job.rows_read, job.running = dry_run, 0, True
+    job.dry_run, job.rows_read, job.running, job.interrupted = dry_run, 0, True, False
+    job.pid, job.pid_started = os.getpid(), _process_started(os.getpid())
     folder, path = job.folder(), job.path
     job.save(folder)
     who = actor()
@@ -201,7 +240,7 @@ def import_form() -> BaseResponse:
     runner = _runner()
     return page("web/import.html", title=gettext("Import a file"),
                 mappings=runner.mappings() if runner else [], available=runner is not None,
-                problem="")
+                problem="", jobs=_my_jobs() if runner else [])
 
 
 @bp.post("/web/import")
@@ -222,11 +261,22 @@ def import_upload() -> BaseResponse:
     if problem or upload is None or runner is None:
         return page("web/import.html", 400, title=gettext("Import a file"),
                     mappings=runner.mappings() if runner else [],
-                    available=runner is not None, problem=problem)
+                    available=runner is not None, problem=problem, jobs=[])
     job = ImportJob(secrets.token_urlsafe(12), name, mapping, actor())
     upload.save(job.path)
     _start(job, runner, dry_run=True)
     return redirect(f"/web/import/{job.id}", 303)
+
+
+def _my_jobs() -> list[ImportJob]:
+    """The signed-in person's runs of the last day, newest first (loading each marks a run
+    whose process is gone as interrupted)."""
+    folder, who, found = ImportJob.folder(), actor(), []
+    for state in folder.glob("*.json"):
+        job = ImportJob.load(state.stem)
+        if job is not None and job.owner == who:
+            found.append(job)
+    return sorted(found, key=lambda job: job.started, reverse=True)
 
 
 def _job(job_id: str) -> ImportJob | None:
@@ -247,6 +297,19 @@ def import_status(job_id: str) -> BaseResponse:
     if job.running:
         response.headers["Refresh"] = "2"
     return response
+
+
+@bp.post("/web/import/<job_id>/again")
+@editor_required
+def import_again(job_id: str) -> BaseResponse:
+    """Start an interrupted run's dry run again on the file kept from its upload."""
+    job, runner = _job(job_id), _runner()
+    if job is None or runner is None:
+        return page("web/not_found.html", 404, title=gettext("Not found"))
+    if job.interrupted and job.path.exists():
+        job.dry = job.done = None
+        _start(job, runner, dry_run=True)
+    return redirect(f"/web/import/{job_id}", 303)
 
 
 @bp.post("/web/import/<job_id>/commit")

@@ -66,6 +66,20 @@ DONE: Mapping[str, LazyString] = {
     "role": _l("The role was changed; that person's sessions have ended."),
     "disabled": _l("The account was disabled; its sessions have ended."),
     "enabled": _l("The account was enabled."),
+    "revoked": _l("The token was revoked: requests carrying it are refused from now on."),
+}
+
+# what an API token's scope allows (ncc_node.identity.SCOPES)
+SCOPE_POWERS: Mapping[str, LazyString] = {
+    "write": _l("publish, update and retire records"),
+    "admin": _l("also the sync status and moderation (implies write)"),
+}
+
+# a peer's health on the peers page (ncc_node.web.admin_access.peer_health)
+PEER_HEALTH: Mapping[str, LazyString] = {
+    "ok": _l("Healthy"),
+    "failing": _l("Failing"),
+    "never": _l("Not synced yet"),
 }
 
 # the statistics' dimensions (ncc_node.reports.stats)
@@ -88,4 +102,5 @@ def _picker(labels: Mapping[str, LazyString]) -> object:
 #: template globals: ``field_label("name")`` and kin (the name itself when unknown)
 TEMPLATE_LABELS = {"field_label": _picker(FIELDS), "factor_label": _picker(FACTORS),
                    "role_label": _picker(ROLES), "role_powers": _picker(ROLE_POWERS),
-                   "done_message": _picker(DONE), "dimension_label": _picker(DIMENSIONS)}
+                   "done_message": _picker(DONE), "dimension_label": _picker(DIMENSIONS),
+                   "health_label": _picker(PEER_HEALTH), "scope_label": _picker(SCOPE_POWERS)}

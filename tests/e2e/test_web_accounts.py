@@ -13,6 +13,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from ncc_node.identity import create_token
 from tests.nodes import LiveNode
 from tests.web_session import csrf_token, signed_in
 
@@ -185,11 +186,14 @@ def test_an_editor_cannot_reach_admin_pages(browser: Browser, node: LiveNode) ->
 
     editor, password = node.person("editor")
     admin, _ = node.person("admin")
+    create_token(node.context.store, "kept", ["write"])
     browser.delete_all_cookies()
     _sign_in(browser, node, editor, password)
     nav = browser.find_element(By.CSS_SELECTOR, "header nav").text
     assert "Accounts" not in nav and "Audit log" not in nav and "Operator" not in nav
-    for path in ("/web/admin/users", "/web/admin/audit", "/web/operator"):
+    assert "Peers" not in nav and "API tokens" not in nav
+    for path in ("/web/admin/users", "/web/admin/audit", "/web/operator", "/web/admin/peers",
+                 "/web/admin/tokens"):
         browser.get(node.url + path)
         assert _h1(browser) == "Not allowed", path
         assert "Your role (editor) may not open this page." in _main(browser)
@@ -200,11 +204,14 @@ def test_an_editor_cannot_reach_admin_pages(browser: Browser, node: LiveNode) ->
     for path, form in ((f"/web/admin/users/{editor}/role", {"role": "admin"}),
                        (f"/web/admin/users/{admin}/state", {"disabled": "1"}),
                        ("/web/admin/users", {"name": "mallory", "role": "admin",
-                                             "password": "a long enough password"})):
+                                             "password": "a long enough password"}),
+                       ("/web/admin/tokens", {"name": "mallory", "scope": "admin"}),
+                       ("/web/admin/tokens/kept/revoke", {})):
         answer = session.post(node.url + path, data={**form, "csrf_token": token},
                               allow_redirects=False, timeout=30)
         assert answer.status_code == 403, path
     store = node.context.store
+    assert [(t.name, t.revoked) for t in store.tokens()] == [("kept", None)]
     assert store.user(name=editor).role == "editor"  # type: ignore[union-attr]
     assert not store.user(name=admin).disabled  # type: ignore[union-attr]
     assert store.user(name="mallory") is None

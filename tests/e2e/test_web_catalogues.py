@@ -30,7 +30,7 @@ def _po(lang: str) -> Catalog:
 def _source_ids() -> set[str]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None}
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "N_": None}
     return {message for _, _, message, _, _ in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords) if isinstance(message, str)}
 

@@ -88,6 +88,9 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     # add English: every text gets an English field, missing ones are named
     from selenium.webdriver.support.ui import Select
 
+    choices = Select(_by_id(browser, "add_lang")).options
+    offered = {option.get_attribute("value"): option.text for option in choices}
+    assert offered["en"] == "Englisch (en)" and offered["fr"] == "Französisch (fr)"  # CLDR names
     Select(_by_id(browser, "add_lang")).select_by_value("en")
     click(browser, _by_id(browser, "add-language"))
     assert _by_id(browser, "f-name-de").get_attribute("value") == "Nachbarschaftswerkstatt"
@@ -100,6 +103,13 @@ def test_edit_publish_sync_and_retire(browser: Browser, nodes: tuple[LiveNode, L
     _type(browser, "q-themes", "Education")
     click(browser, _by_id(browser, "find-themes"))
     _check_label(browser, "f-themes", "Bildung")
+    # a name over the shape's 200 characters: the validator's detail in German beside it
+    _type(browser, "f-name-de", "Werkstatt " * 21)
+    click(browser, _by_id(browser, "publish"))
+    beside = _by_id(browser, "f-name-de-error").text
+    assert beside == "Zu lang. Länger als 200 Zeichen.", beside
+    assert "Name (Deutsch): Zu lang." in _by_id(browser, "error-summary").text
+    _type(browser, "f-name-de", "Nachbarschaftswerkstatt")
     # no country: refused, the error beside the field and in the summary
     click(browser, _by_id(browser, "publish"))
     summary = _by_id(browser, "error-summary")

@@ -65,6 +65,10 @@ def test_token_create_list_revoke(ncc: Invoke, node_config: Path) -> None:
     assert "revoked 20" in ncc("token", "list", "--config", node_config).output
     again = ncc("token", "revoke", "importer", "--config", node_config)
     assert again.exit_code == 1 and "no live token named 'importer'" in again.output
+    with node_at(node_config) as node:
+        logged = [(e.actor, e.action, e.detail) for e in node.store.audit_log()]
+    assert logged == [("cli:token", "token.revoke", "importer"),
+                      ("cli:token", "token.create", "importer (admin, write)")]
 
 
 def test_token_defaults_to_write_and_refuses_unknown_scopes(ncc: Invoke,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from ..dates import date_hint
+from ..dates import date_terms
 from .expand import RDF_LANGSTRING, RDF_TYPE, RdfNode, RecordGraph, expand_record
 from .lexical import XSD, well_formed
 from .shapes import (
@@ -64,8 +64,8 @@ def _show(term: Term) -> str:
 _CATEGORY = {"iri": "IRI", "bnode": "BlankNode", "lit": "Literal"}
 
 
-def _bad(out: list[Violation], at: str, rule: str, message: str) -> None:
-    out.append(Violation(at, rule, message))
+def _bad(out: list[Violation], at: str, rule: str, code: str, **args: object) -> None:
+    out.append(Violation.of(at, rule, code, **args))
 
 
 def _kind_ok(term: Term, kind: str) -> bool:
@@ -95,9 +95,9 @@ def _number(term: Term) -> float | None:
         return None
 
 
-# How to write the value, for the datatypes people type by hand (XSD 1.1 §3.3.9, §3.3.7).
-_DATATYPE_HINTS = {"date": " (write YYYY-MM-DD, e.g. 2021-02-01)",
-                   "dateTime": " (write YYYY-MM-DDThh:mm:ssZ)"}
+# How to write the value, for the datatypes people type by hand (XSD 1.1 §3.3.9, §3.3.7):
+# their messages say it (messages.MESSAGES)
+_DATATYPE_HINTS = {"date": "datatype.date", "dateTime": "datatype.dateTime"}
 _PRECISION = {"date": "YYYY-MM-DD", "gYearMonth": "YYYY-MM", "gYear": "YYYY"}
 
 
@@ -107,14 +107,17 @@ def _alternative_ok(term: Term, alternatives: tuple[tuple[str, Any], ...]) -> bo
                for datatype, pattern in alternatives)
 
 
-def _or_message(term: Term, spec: PropertySpec) -> str:
+def _or_violation(at: str, term: Term, spec: PropertySpec) -> Violation:
     names = [d.rsplit("#", 1)[-1] for d, _ in spec.datatype_or or ()]
-    hint = date_hint(spec.name)  # the key for each form names the mistake best
+    terms = date_terms(spec.name)  # the key for each form names the mistake best
+    dates = dict(zip(("day", "month", "year"), terms, strict=True)) if terms else {}
+    suffix = ".dates" if dates else ""
     if term[0] == "lit" and term[2].rsplit("#", 1)[-1] in names:
         given = term[2].rsplit("#", 1)[-1]
-        return f"{_show(term)} is not a valid {given} ({_PRECISION.get(given, given)}){hint}"
+        return Violation.of(at, "or", "or.given" + suffix, value=_show(term), given=given,
+                            form=_PRECISION.get(given, given), **dates)
     forms = ", ".join(f"{n} ({_PRECISION.get(n, n)})" for n in names)
-    return f"{_show(term)} is none of {forms}{hint}"
+    return Violation.of(at, "or", "or.none" + suffix, value=_show(term), forms=forms, **dates)
 
 
 class ShapeValidator:
@@ -142,7 +145,7 @@ class ShapeValidator:
     def validate(self, record: Any) -> list[Violation]:
         """Return every violation of ``record`` (a parsed JSON object); empty means valid."""
         if not isinstance(record, dict):
-            return [Violation("", "json", "a record must be a JSON object")]
+            return [Violation.of("", "json", "json.object")]
         body = {k: v for k, v in record.items() if k != "proof"}
         _, graph = expand_record(body)
         found = [Violation(path, "jsonld", message) for path, message in graph.errors]
@@ -164,17 +167,18 @@ class ShapeValidator:
         label = path or "id"
         kind_ok = spec.node_kind is None or _kind_ok(node.term, spec.node_kind)
         if not kind_ok:
-            out.append(Violation(label, "nodeKind", "must have an id (an IRI)"))
+            out.append(Violation.of(label, "nodeKind", "id.missing"))
         # a blank node never matches sh:pattern; report it once when nodeKind already did
         text = None if node.term[0] == "bnode" else node.term[1]
         if spec.pattern and kind_ok and (text is None or not spec.pattern.search(text)):
-            out.append(Violation(label, "pattern", spec.message or "id does not match the pattern"))
+            out.append(Violation(label, "pattern", spec.message) if spec.message
+                       else Violation.of(label, "pattern", "id.pattern"))
         if spec.closed:
             for prop, values in node.props.items():
                 if prop not in spec.allowed_paths and prop not in spec.ignored:
                     name = graph.names.get(prop, prop)
                     first = next(iter(values.values()))
-                    out.append(Violation(first, "closed", f"{name!r} is not allowed here"))
+                    out.append(Violation.of(first, "closed", "closed", name=repr(name)))
         for rule_id, message in spec.rules:
             if not RULES[rule_id](node.term, node):
                 out.append(Violation(label, rule_id, message))
@@ -193,16 +197,14 @@ class ShapeValidator:
         out: list[Violation] = []
         where = f"{path}.{spec.name}" if path else spec.name
         if len(values) < spec.min_count:
-            out.append(Violation(where, "minCount",
-                                 f"required (at least {spec.min_count} value)"))
+            out.append(Violation.of(where, "minCount", "minCount", n=spec.min_count))
         if spec.max_count is not None and len(values) > spec.max_count:
-            out.append(Violation(where, "maxCount",
-                                 f"at most {spec.max_count} value(s), got {len(values)}"))
+            out.append(Violation.of(where, "maxCount", "maxCount", n=spec.max_count,
+                                    got=len(values)))
         if spec.unique_lang:
             tags = [t[3] for t in values if t[0] == "lit" and t[3]]
             for tag in sorted({t for t in tags if tags.count(t) > 1}):
-                out.append(Violation(where, "uniqueLang",
-                                     f"more than one value in language {tag!r}"))
+                out.append(Violation.of(where, "uniqueLang", "uniqueLang", tag=repr(tag)))
         for term, at in values.items():
             self._value(graph, term, at, spec, seen, out)
         return out
@@ -219,43 +221,45 @@ class ShapeValidator:
         # messages format the value only when a rule is broken (this runs for every value)
         if spec.datatype and not _datatype_ok(term, spec.datatype):
             expected = spec.datatype.rsplit("#", 1)[-1]
-            hint = _DATATYPE_HINTS.get(expected, "")
-            _bad(out, at, "datatype", f"{_show(term)} is not a valid {expected}{hint}")
+            _bad(out, at, "datatype", _DATATYPE_HINTS.get(expected, "datatype"),
+                 value=_show(term), datatype=expected)
         if spec.datatype_or and not _alternative_ok(term, spec.datatype_or):
-            _bad(out, at, "or", _or_message(term, spec))
+            out.append(_or_violation(at, term, spec))
         if spec.node_kind and not _kind_ok(term, spec.node_kind):
-            _bad(out, at, "nodeKind", f"{_show(term)} must be {spec.node_kind.removeprefix(SH)}")
+            _bad(out, at, "nodeKind", "nodeKind", value=_show(term),
+                 kind=spec.node_kind.removeprefix(SH))
         if spec.values_in is not None and term not in spec.values_in:
-            _bad(out, at, "in", f"{_show(term)} is not one of the allowed values")
+            _bad(out, at, "in", "in", value=_show(term))
         text = term[1] if term[0] != "bnode" else None
         if spec.pattern and (text is None or not spec.pattern.search(text)):
-            _bad(out, at, "pattern", f"{_show(term)} does not match {spec.pattern.pattern}")
+            _bad(out, at, "pattern", "pattern", value=_show(term), pattern=spec.pattern.pattern)
         if spec.min_length is not None and (text is None or len(text) < spec.min_length):
-            _bad(out, at, "minLength", f"shorter than {spec.min_length} character(s)")
+            _bad(out, at, "minLength", "minLength", n=spec.min_length)
         if spec.max_length is not None and (text is None or len(text) > spec.max_length):
-            _bad(out, at, "maxLength", f"longer than {spec.max_length} characters")
+            _bad(out, at, "maxLength", "maxLength", n=spec.max_length)
         if spec.language_in is not None and not (
             term[0] == "lit" and term[3] and _lang_matches(term[3], spec.language_in)
         ):
             tag = term[3] if term[0] == "lit" else ""
-            _bad(out, at, "languageIn", f"language {tag!r} not allowed")
+            _bad(out, at, "languageIn", "languageIn", tag=repr(tag))
         if spec.min_inclusive is not None or spec.max_inclusive is not None:
             number = _number(term)
             if number is None or (spec.min_inclusive is not None and number < spec.min_inclusive):
-                _bad(out, at, "minInclusive",
-                     f"{_show(term)} must be a number ≥ {spec.min_inclusive}")
+                _bad(out, at, "minInclusive", "minInclusive", value=_show(term),
+                     min=spec.min_inclusive)
             elif spec.max_inclusive is not None and number > spec.max_inclusive:
-                _bad(out, at, "maxInclusive", f"{_show(term)} must be ≤ {spec.max_inclusive}")
+                _bad(out, at, "maxInclusive", "maxInclusive", value=_show(term),
+                     max=spec.max_inclusive)
         if spec.node is not None:
             child = graph.nodes.get(term)
             shape = self.shapes[spec.node]
             if child is None:  # a literal where an object is expected
-                _bad(out, at, "node", "must be an object")
+                _bad(out, at, "node", "node.object")
             else:
                 nested = self._node(graph, child, shape, at, seen)
                 out.extend(nested)
                 if nested:
-                    _bad(out, at, "node", f"does not conform to {shape.iri.rsplit('#', 1)[-1]}")
+                    _bad(out, at, "node", "node", shape=shape.iri.rsplit("#", 1)[-1])
 
 
 @lru_cache(maxsize=1)

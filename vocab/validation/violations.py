@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .messages import MESSAGES
 
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    """A broken rule: where (a JSON path such as ``partners[1].legalName``), which rule, and why."""
+    """A broken rule: where (a JSON path such as ``partners[1].legalName``), which rule, and why.
+
+    ``message`` is English (what the API sends). A violation made by :meth:`of` also keeps the
+    message's ``code`` (:data:`~.messages.MESSAGES`) and its ``args``, so the web pages can say
+    it in the reader's language; findings of SHACL itself (pyshacl) and of the JSON-LD expansion
+    have neither and are shown in English.
+    """
 
     path: str
     rule: str
     message: str
+    code: str = field(default="", compare=False)
+    args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, path: str, rule: str, code: str, **args: object) -> Violation:
+        """A violation whose message is the template ``code`` filled with ``args``."""
+        shown = tuple((name, str(value)) for name, value in args.items())
+        return cls(path, rule, MESSAGES[code] % dict(shown), code, shown)
 
     def __str__(self) -> str:
         return f"{self.path or '(record)'}: {self.message}"

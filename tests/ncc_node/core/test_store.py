@@ -291,6 +291,14 @@ def test_tokens_peers_and_quarantine(store: Store) -> None:
         store.add_token("ops", "x" * 64, ["write"])
     assert store.revoke_token("ops") and not store.revoke_token("ops")
     assert store.token_by_hash("h" * 64) is None
+    # with an actor, each change writes its audit row in the same transaction; a failed one none
+    store.add_token("crm", "c" * 64, ["admin", "write"], actor="user:ann")
+    with pytest.raises(Conflict):
+        store.add_token("crm", "d" * 64, ["write"], actor="user:ann")
+    assert store.revoke_token("crm", actor="user:ann")
+    assert not store.revoke_token("crm", actor="user:ann")
+    assert [(e.actor, e.action, e.detail) for e in store.audit_log()] == [
+        ("user:ann", "token.revoke", "crm"), ("user:ann", "token.create", "crm (admin, write)")]
     with store.write() as writer:
         writer.save_peer(PeerState("http://127.0.0.1:1", cursor="s9", counts={"accepted": 3}))
         qid = writer.quarantine(peer="http://127.0.0.1:1", record_id="x", reason="bad_signature",
