@@ -89,15 +89,23 @@ class EuroVoc:
                     self._named.setdefault(language, {}).setdefault(
                         tuple(fold(s) for s in run), set()).add(iri)
         generic = self._generic(analysed)
-        # text side: language -> first stem -> (run, concept IRIs) of annotated descriptors
-        self._first: dict[str, dict[str, dict[tuple[str, ...], set[str]]]] = {}
+        # text side, per language: one-word labels by their stem, longer ones by their first
+        # two stems (a text's adjacent pairs are few, the labels' first stems are not: "social",
+        # "european" start a hundred labels each)
+        self._single: dict[str, dict[str, set[str]]] = {}
+        self._pairs: dict[str, dict[tuple[str, str], dict[tuple[str, ...], set[str]]]] = {}
         for concept, language, run in analysed:
             if concept.kind != "d" or len(run) > MAX_ANNOTATED:
                 continue
-            if len(run) == 1 and (len(run[0]) < MIN_STEM or (language, run[0]) in generic):
+            if len(run) == 1:
+                if len(run[0]) >= MIN_STEM and (language, run[0]) not in generic:
+                    self._single.setdefault(language, {}).setdefault(run[0], set()).add(
+                        concept.iri)
                 continue
-            self._first.setdefault(language, {}).setdefault(run[0], {}).setdefault(
+            self._pairs.setdefault(language, {}).setdefault((run[0], run[1]), {}).setdefault(
                 run, set()).add(concept.iri)
+        self._single_keys = {lang: frozenset(found) for lang, found in self._single.items()}
+        self._pair_keys = {lang: frozenset(found) for lang, found in self._pairs.items()}
 
     @staticmethod
     def _generic(analysed: list[tuple[Concept, str, tuple[str, ...]]]) -> set[tuple[str, str]]:
@@ -132,15 +140,19 @@ class EuroVoc:
 
     def in_text(self, stems: list[str], language: str | None) -> set[str]:
         """The descriptors whose label (in ``language``) occurs in an analysed text."""
-        first = self._first.get((language or "").split("-")[0].lower())
-        if not first or not stems:
-            return set()
-        present = first.keys() & set(stems)  # a C-level intersection prunes most words
+        primary = (language or "").split("-")[0].lower()
         found: set[str] = set()
+        singles = self._single.get(primary)
+        if not singles or not stems:
+            return found
+        # both intersections iterate over the text, never over the thesaurus
+        for stem in self._single_keys[primary].intersection(stems):
+            found |= singles[stem]
+        pairs = self._pairs[primary]
         joined = None
-        for stem in present:
-            for run, iris in first[stem].items():
-                if len(run) > 1:
+        for pair in self._pair_keys[primary].intersection(zip(stems, stems[1:], strict=False)):
+            for run, iris in pairs[pair].items():
+                if len(run) > 2:
                     if joined is None:
                         joined = " " + " ".join(stems) + " "
                     if " " + " ".join(run) + " " not in joined:
@@ -153,8 +165,7 @@ class EuroVoc:
 
 
 def _rows(data: Mapping[str, Any]) -> Iterable[tuple[str, str | None, str, Mapping[str, str]]]:
-    for key, broader, kind, labels in data["concepts"]:
-        yield key, broader, kind, labels
+    yield from data["concepts"]
 
 
 @lru_cache(maxsize=1)

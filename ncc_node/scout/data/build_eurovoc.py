@@ -52,13 +52,19 @@ def build(labels: Path, levels: Path) -> dict[str, Any]:
     micro = {lang: _read(labels / "label_mappings_mt" / f"{lang}.json") for lang in LANGUAGES}
     domains = {lang: _read(labels / "label_mappings_do" / f"{lang}.json") for lang in LANGUAGES}
     member = {k: v for k, v in _read(labels / "mt_labels.json").items() if k != "ID"}
-    # MultiEURLEX's levels 1-3 name domains and microthesauri by IRI, in lower case English
-    by_label = {text["en"].lower(): iri for iri, text in
-                json.loads(levels.read_text("utf-8")).items() if iri.startswith("100")}
+    # MultiEURLEX's levels 1-3 name domains and microthesauri by IRI, in lower case English;
+    # two microthesauri share their domain's label ("trade"): the domains' IRIs (100142-100162)
+    # come before the microthesauri's
+    by_label: dict[str, list[str]] = {}
+    for iri, text in json.loads(levels.read_text("utf-8")).items():
+        if iri.startswith("100"):
+            by_label.setdefault(text["en"].lower(), []).append(iri)
+    for found in by_label.values():
+        found.sort(key=int)
     rows: list[list[Any]] = []
     domain_id: dict[str, str] = {}
     for code, english in sorted(domains["en"].items()):
-        iri = by_label.get(english.lower())
+        iri = by_label.get(english.lower(), [None])[0]
         if iri is None:
             raise SystemExit(f"no IRI for the domain {code} {english!r} in {levels}")
         domain_id[code] = iri
@@ -66,8 +72,8 @@ def build(labels: Path, levels: Path) -> dict[str, Any]:
                                       for lang in LANGUAGES if domains[lang].get(code)}])
     micro_id: dict[str, str] = {}
     for code, english in sorted(micro["en"].items()):
-        iri = by_label.get(english.lower())
-        if iri is None:
+        iri = by_label.get(english.lower(), [None])[-1]
+        if iri is None or iri in domain_id.values():
             raise SystemExit(f"no IRI for the microthesaurus {code} {english!r} in {levels}")
         micro_id[code] = iri
         rows.append([iri, domain_id.get(code[:2]), "m",
