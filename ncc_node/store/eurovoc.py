@@ -73,6 +73,7 @@ class EuroVoc:
         # every language's label as a run of index terms (as the index holds them)
         self._runs: dict[str, list[tuple[str, ...]]] = {}
         analysed: list[tuple[Concept, str, tuple[str, ...]]] = []
+        folded: dict[str, str] = {}  # the labels share their words: fold each once
         for key, broader, kind, labels in rows:
             iri = BASE + key
             concept = Concept(iri, BASE + broader if broader else None, kind, dict(labels))
@@ -86,8 +87,13 @@ class EuroVoc:
                 if run not in runs:
                     runs.append(run)
                 if len(run) <= MAX_RUN and (len(run) > 1 or len(run[0]) >= MIN_STEM):
+                    key_run = []
+                    for stem in run:
+                        if stem not in folded:
+                            folded[stem] = fold(stem)
+                        key_run.append(folded[stem])
                     self._named.setdefault(language, {}).setdefault(
-                        tuple(fold(s) for s in run), set()).add(iri)
+                        tuple(key_run), set()).add(iri)
         generic = self._generic(analysed)
         # text side, per language: one-word labels by their stem, longer ones by their first
         # two stems (a text's adjacent pairs are few, the labels' first stems are not: "social",
