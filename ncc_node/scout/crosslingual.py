@@ -22,9 +22,9 @@ from functools import lru_cache
 from typing import Any
 
 from ..store.eurovoc import eurovoc
-from ..store.textquery import QueryPlan
+from ..store.textquery import QueryPlan, inferred_token
 
-__all__ = ["Expansion", "concept_labels", "expansions", "translations"]
+__all__ = ["Expansion", "concept_labels", "expansions", "tokens", "translations"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,12 @@ def translations(plan: QueryPlan) -> dict[str, tuple[tuple[str, ...], ...]]:
             runs.extend(r for r in item.runs if r not in runs)
         out[word] = tuple(runs)
     return out
+
+
+@lru_cache(maxsize=1)
+def tokens() -> dict[str, str]:
+    """The index token of every EuroVoc concept -> its IRI (built once per process)."""
+    return {inferred_token(iri): iri for iri in eurovoc().concepts}
 
 
 def concept_labels(iris: tuple[str, ...], language: str) -> list[dict[str, Any]]:

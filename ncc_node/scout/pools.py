@@ -17,7 +17,7 @@ from vocab import concept_index
 
 from ..store import CandidateIndex, Criteria, StoredRecord, TextHit, WordMatch
 from ..store.textquery import QueryPlan, TermGroup, plan_query
-from .crosslingual import expansions
+from .crosslingual import expansions, tokens
 from .query import ScoutQuery
 
 #: bm25 weights of the index's columns name, description, body, concepts: name above
@@ -141,6 +141,10 @@ def like_pool(index: CandidateIndex, record: StoredRecord, base: Criteria,
     terms = [t for t in dict.fromkeys(" ".join((text.name, text.description, text.body))
                                       .split())][:LIKE_SCAN]
     terms = [t for t in terms if len(t) >= 3 and not t.isdigit()]
+    # the EuroVoc descriptors its text names (their tokens) find records naming them in any
+    # language ("Langzeitarbeitslosigkeit" and "long-term unemployment")
+    known = tokens()
+    terms += [t for t in text.concepts.split() if t in known]
     live, counts = index.document_counts(terms)
     common = COMMON_SHARE * live if live >= COMMON_MIN_RECORDS else live
     chosen = tuple(t for _, t in sorted((counts[t], t) for t in terms

@@ -17,9 +17,11 @@ from vocab import UnknownConcept, concept_index
 from ..errors import NotFound
 from ..reports import OriginCountries
 from ..store import Replication, Store, StoredRecord, TextHit
+from ..store.eurovoc import eurovoc
 from ..timestamps import utc_now
 from .crosslingual import concept_labels as eurovoc_labels
 from .crosslingual import expansions
+from .crosslingual import tokens as eurovoc_tokens
 from .duplicates import fold_duplicates
 from .explain import Match, concept_labels, match, relevance, snippet
 from .pools import criteria, filter_pool, like_pool, related_pool, text_pool
@@ -213,5 +215,12 @@ def find_similar(
             links=links.get(record_id, []), impact_methods=impact_methods, weights=weights,
             now=now, origins=origins, by_text=True,
             details={"bm25": rank, "sharedConcepts": shared.get(record_id, 0),
-                     "likeTerms": list(terms)}))
+                     "likeTerms": _like_terms(terms)}))
     return fold_duplicates(_rank(results, len(results)), limit)
+
+
+def _like_terms(terms: tuple[str, ...]) -> list[str]:
+    """The terms that found similar records; a EuroVoc token as its concept's English label."""
+    known = eurovoc_tokens()
+    concepts = eurovoc().concepts
+    return [concepts[known[t]].label("en") if t in known else t for t in terms]

@@ -15,13 +15,13 @@ from importlib import resources
 from typing import Any
 
 from ncc_node.context import NodeContext
-from ncc_node.scout import ScoutQuery, Weights, find_candidates
+from ncc_node.scout import ScoutQuery, Weights, find_candidates, find_similar
 from ncc_node.store.derive import index_entries
 from ncc_node.store.eurovoc import BASE, eurovoc
 from ncc_node.store.textquery import inferred_token
 
 from .conftest import Publish
-from .test_relevance import case, ids
+from .test_relevance import BARE, case, ids
 
 W = Weights()
 AI = BASE + "3030"  # artificial intelligence / künstliche Intelligenz / tehisintellekt
@@ -74,6 +74,22 @@ def test_the_receiving_node_annotates_records_with_eurovoc_descriptors(
     found = find_candidates(context.store, ScoutQuery(country="EE",
                                                       q="Langzeitarbeitslosigkeit"), weights=W)
     assert set(ids(found)) == {record["id"], german["id"]}
+
+
+def test_similar_cases_in_other_languages_through_the_descriptors_their_texts_name(
+        context: NodeContext, publish: Publish) -> None:
+    source = case(publish, "Zurück in Arbeit", "Beratung bei Langzeitarbeitslosigkeit im "
+                  "Quartier.", lang="de")
+    other = {**BARE, "countries": ["country:NLD"]}
+    english = publish(name={"en": "Back to work"}, **{**other, "leadOrganisation": {
+        "type": "Organization", "legalName": "Stichting Werk"}},
+        description={"en": "Coaching for people in long-term unemployment."})
+    publish(name={"en": "Choir for all"}, **{**other, "leadOrganisation": {
+        "type": "Organization", "legalName": "Koor"}},
+        description={"en": "Singing together every week."})
+    found = find_similar(context.store, source["id"], weights=W, limit=5)
+    assert ids(found) == [english["id"]]
+    assert "long-term unemployment" in found[0].details["likeTerms"]
 
 
 def test_annotation_is_cheap_and_needs_the_label_in_the_texts_language() -> None:
