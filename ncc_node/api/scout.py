@@ -145,7 +145,9 @@ class CandidateSchema(ma.Schema):
                                                 "words matched and missing (`partial`), the "
                                                 "concepts matched (labels in `lang`; "
                                                 "`inferred` when this node found them in the "
-                                                "text), a `snippet` of the record's text with "
+                                                "text; `scheme: EuroVoc` and the EuroVoc IRI "
+                                                "as `id` for a EuroVoc concept a word matched "
+                                                "through), a `snippet` of the record's text with "
                                                 "`highlights` (character spans), or shared "
                                                 "concepts; replicating records, stage."})
     inferred = ma.fields.List(

@@ -18,7 +18,8 @@ from vocab import UnknownConcept, concept_index
 
 from ..store import TextHit
 from ..store.analysis import stemmer_for
-from ..store.textquery import QueryPlan, concepts_in
+from ..store.textquery import QueryPlan, concepts_in, inferred_token
+from .crosslingual import Expansion
 
 # relevance = BM25_SHARE * bm25 / best + COVERAGE_SHARE * coverage + PHRASE_SHARE * phrases
 BM25_SHARE = 0.45
@@ -39,6 +40,7 @@ class Match:
     concepts: tuple[tuple[str, bool], ...]  # (concept IRI, inferred by this node)
     coverage: float
     phrases: float
+    eurovoc: tuple[str, ...] = ()  # EuroVoc concepts a word matched through (label or token)
 
     @property
     def partial(self) -> bool:
@@ -47,16 +49,19 @@ class Match:
 
 
 def match(plan: QueryPlan, hit: TextHit, *, ignored: tuple[str, ...] = (),
-          translations: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> Match:
+          expansions: dict[str, tuple[Expansion, ...]] | None = None) -> Match:
     """Which of the plan's words and concepts the hit matches (a word also matches through a
-    label, in another language, of a thesaurus concept it names: ``translations``)."""
+    EuroVoc concept it names: one of the concept's labels, in any language, in the text, or
+    the concept's token, which this node gave the record: ``expansions``)."""
     text = " ".join((hit.name, hit.description, hit.body))
     terms = set(text.split())
     held = concepts_in(hit.concepts)
+    tokens = set(hit.concepts.split())
     padded = f" {text} "
     matched: list[str] = []
     missing: list[str] = []
     concepts: dict[str, bool] = {}
+    eurovoc: dict[str, None] = {}
     found_forms: list[tuple[str, ...] | None] = []
     for group in plan.groups:
         if group.word in ignored:
@@ -68,8 +73,10 @@ def match(plan: QueryPlan, hit: TextHit, *, ignored: tuple[str, ...] = (),
         via = [(iri, held[iri]) for iri in group.concepts if iri in held]
         for iri, inferred in via:
             concepts.setdefault(iri, inferred)
-        translated = any(f" {' '.join(run)} " in padded
-                         for run in (translations or {}).get(group.word, ()))
+        translated = [item.iri for item in (expansions or {}).get(group.word, ())
+                      if inferred_token(item.iri) in tokens
+                      or any(f" {' '.join(run)} " in padded for run in item.runs)]
+        eurovoc.update(dict.fromkeys(translated))
         if forms or via or translated:
             matched.append(group.word)
         else:
@@ -84,7 +91,7 @@ def match(plan: QueryPlan, hit: TextHit, *, ignored: tuple[str, ...] = (),
     coverage = len(matched) / deciding if deciding else 0.0
     # one deciding word: it is its own phrase
     return Match(tuple(matched), tuple(missing), ignored, tuple(concepts.items()),
-                 coverage, hits / pairs if pairs else coverage)
+                 coverage, hits / pairs if pairs else coverage, tuple(eurovoc))
 
 
 def relevance(rank: float, best: float, found: Match) -> float:
@@ -95,15 +102,16 @@ def relevance(rank: float, best: float, found: Match) -> float:
 
 
 def snippet(record: dict[str, Any], plan: QueryPlan, found: Match,
-            translations: dict[str, tuple[tuple[str, ...], ...]] | None = None
+            expansions: dict[str, tuple[Expansion, ...]] | None = None
             ) -> dict[str, Any] | None:
     """A window of the record's own text around its first matched words, with the character
     spans of every matched word (``highlights``; the words of a matched translation too), or
     None when no word shows in the text."""
     wanted = {form for group in plan.groups if group.word in found.matched
               for form in group.forms}
-    wanted |= {term for word in found.matched for run in (translations or {}).get(word, ())
-               for term in run if len(term) > 2}
+    wanted |= {term for word in found.matched for item in (expansions or {}).get(word, ())
+               if item.iri in found.eurovoc for run in item.runs for term in run
+               if len(term) > 2}
     if not wanted:
         return None
     for field in SNIPPET_FIELDS:

@@ -17,7 +17,7 @@ from vocab import concept_index
 
 from ..store import CandidateIndex, Criteria, StoredRecord, TextHit, WordMatch
 from ..store.textquery import QueryPlan, TermGroup, plan_query
-from .crosslingual import translations
+from .crosslingual import expansions, tokens
 from .query import ScoutQuery
 
 #: bm25 weights of the index's columns name, description, body, concepts: name above
@@ -99,13 +99,19 @@ def _deciding(index: CandidateIndex, groups: Sequence[TermGroup]
 def word_matches(plan: QueryPlan, groups: Sequence[TermGroup]) -> list[WordMatch]:
     """Each deciding word's alternatives: its forms, the concepts it names, and the labels in
     the other languages of the multilingual thesaurus entries it belongs to."""
-    extra = translations(plan)
+    extra = expansions(plan)
     found = []
     for group in groups:
         word = group.as_match()
-        phrases = extra.get(group.word, ())
-        found.append(WordMatch(word.terms, word.prefix, phrases, word.concepts)
-                     if phrases else word)
+        items = extra.get(group.word, ())
+        if not items:
+            found.append(word)
+            continue
+        # a EuroVoc concept matches by its labels in every language and by the token this
+        # node gave the records whose text names it (ncc_node.store.derive)
+        phrases = tuple(dict.fromkeys(run for item in items for run in item.runs))
+        concepts = (*word.concepts, *(item.iri for item in items))
+        found.append(WordMatch(word.terms, word.prefix, phrases, concepts))
     return found
 
 
@@ -135,6 +141,10 @@ def like_pool(index: CandidateIndex, record: StoredRecord, base: Criteria,
     terms = [t for t in dict.fromkeys(" ".join((text.name, text.description, text.body))
                                       .split())][:LIKE_SCAN]
     terms = [t for t in terms if len(t) >= 3 and not t.isdigit()]
+    # the EuroVoc descriptors its text names (their tokens) find records naming them in any
+    # language ("Langzeitarbeitslosigkeit" and "long-term unemployment")
+    known = tokens()
+    terms += [t for t in text.concepts.split() if t in known]
     live, counts = index.document_counts(terms)
     common = COMMON_SHARE * live if live >= COMMON_MIN_RECORDS else live
     chosen = tuple(t for _, t in sorted((counts[t], t) for t in terms

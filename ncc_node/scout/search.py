@@ -17,8 +17,11 @@ from vocab import UnknownConcept, concept_index
 from ..errors import NotFound
 from ..reports import OriginCountries
 from ..store import Replication, Store, StoredRecord, TextHit
+from ..store.eurovoc import eurovoc
 from ..timestamps import utc_now
-from .crosslingual import translations
+from .crosslingual import concept_labels as eurovoc_labels
+from .crosslingual import expansions
+from .crosslingual import tokens as eurovoc_tokens
 from .duplicates import fold_duplicates
 from .explain import Match, concept_labels, match, relevance, snippet
 from .pools import criteria, filter_pool, like_pool, related_pool, text_pool
@@ -136,7 +139,7 @@ def find_candidates(
     impact_methods = (index.ids_with("Method", "method_type", IMPACT_METHOD_TYPE)
                       if query.kind == "Initiative" else frozenset())
     origins = OriginCountries(store)
-    extra = translations(text.plan) if text is not None else {}
+    extra = expansions(text.plan) if text is not None else {}
     results = []
     matches: dict[str, Match] = {}
     for stored, hit in found:
@@ -146,7 +149,7 @@ def find_candidates(
         details: dict[str, Any] = {"bm25": hit.rank if hit else None}
         value = 0.0
         if hit is not None and text is not None:
-            found_match = match(text.plan, hit, ignored=text.ignored, translations=extra)
+            found_match = match(text.plan, hit, ignored=text.ignored, expansions=extra)
             matches[stored.id] = found_match
             value = relevance(hit.rank, best, found_match)
             details.update(matched=list(found_match.matched), missing=list(found_match.missing),
@@ -161,7 +164,8 @@ def find_candidates(
     if text is not None:
         for candidate in ranked:
             found_match = matches[candidate.id]
-            candidate.details["concepts"] = concept_labels(found_match.concepts, query.lang)
+            candidate.details["concepts"] = (concept_labels(found_match.concepts, query.lang)
+                                             + eurovoc_labels(found_match.eurovoc, query.lang))
             candidate.details["snippet"] = snippet(candidate.record, text.plan, found_match,
                                                    extra)
     return ranked
@@ -211,5 +215,12 @@ def find_similar(
             links=links.get(record_id, []), impact_methods=impact_methods, weights=weights,
             now=now, origins=origins, by_text=True,
             details={"bm25": rank, "sharedConcepts": shared.get(record_id, 0),
-                     "likeTerms": list(terms)}))
+                     "likeTerms": _like_terms(terms)}))
     return fold_duplicates(_rank(results, len(results)), limit)
+
+
+def _like_terms(terms: tuple[str, ...]) -> list[str]:
+    """The terms that found similar records; a EuroVoc token as its concept's English label."""
+    known = eurovoc_tokens()
+    concepts = eurovoc().concepts
+    return [concepts[known[t]].label("en") if t in known else t for t in terms]

@@ -1,9 +1,11 @@
 """What the derived indexes hold for a record: its search text and its facet values (pure).
 
 Facet values are full concept IRIs (compact forms in a record are expanded). The text holds
-every language of every text field plus one token per concept the record is tagged with;
-:mod:`.textquery` turns a query word that matches a concept's labels, in any language, into
-that concept's token, so a query in any language finds records tagged with the concept.
+every language of every text field plus one token per concept the record is tagged with, one
+per vocabulary concept inferred from its text (:mod:`.annotate`) and one per EuroVoc
+descriptor its text names (:mod:`.eurovoc`); :mod:`.textquery` turns a query word that matches
+a concept's labels, in any language, into that concept's token, so a query in any language
+finds records tagged with the concept or whose text names it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from vocab import UnknownConcept, concept_index
 
 from .analysis import analyse
 from .annotate import thesaurus
+from .eurovoc import eurovoc
 from .textquery import concept_token, inferred_token
 
 TEXT_FIELDS = ("name", "description", "problem", "approach", "results", "impact",
@@ -108,6 +111,7 @@ class IndexText:
     body: str
     concepts: str
     inferred: tuple[tuple[str, str], ...]  # (inferred facet, concept IRI), not the publisher's
+    eurovoc: tuple[str, ...] = ()  # EuroVoc descriptors the texts name (tokens, no facets)
 
 
 def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexText:
@@ -130,14 +134,21 @@ def index_text(record: dict[str, Any], facets: list[tuple[str, str]]) -> IndexTe
     own = {iri for facet, iri in facets if facet in LABELLED}
     found: set[str] = set()
     concepts = thesaurus()
+    descriptors = eurovoc()
+    named: set[str] = set()
     for stems, language in runs:
         found |= concepts.in_text(stems, language)
+        named |= descriptors.in_text(stems, language)
     inferred = tuple(sorted((f"inferred_{concepts.facet_of[iri]}", iri)
                             for iri in found - own))
     tokens = [concept_token(iri) for iri in sorted(own)]
     tokens.extend(inferred_token(iri) for _, iri in inferred)
+    # EuroVoc descriptors only as tokens: 7,000 concepts as facet rows would multiply what the
+    # sync writes per record, and a query reaches them through the token alone
+    found_eurovoc = tuple(sorted(named))
+    tokens.extend(inferred_token(iri) for iri in found_eurovoc)
     return IndexText("\n".join(name), "\n".join(description), "\n".join(body),
-                     " ".join(tokens), inferred)
+                     " ".join(tokens), inferred, found_eurovoc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,3 +236,17 @@ def test_the_sign_in_page_comes_back_to_the_page_asked_for(client: FlaskClient) 
     assert sent.status_code == 303
     assert sent.headers["Location"] == \
         "/web/sign-in?next=/web/admin/audit%3Frecord%3Da%2526b%26actor%3Dx"
+
+
+def test_scouting_page_names_the_eurovoc_concept_a_word_matched_through(
+        client: FlaskClient, context: NodeContext,
+        make_payload: Callable[..., dict[str, Any]]) -> None:
+    payload = make_payload("Initiative")
+    for term in ("problem", "approach", "results", "impact", "transferPotential", "targetGroups"):
+        payload.pop(term, None)
+    payload.update(name={"en": "Scam watch"}, countries=["country:NLD"],
+                   description={"en": "Volunteers warn shoppers about fraud at the market."})
+    context.publisher.create("Initiative", payload)
+    page = text(client.get("/?for=EE&q=Betrug&lang=de"))
+    assert "Scam watch" in page and "<mark>fraud</mark>" in page
+    assert "Betrug (EuroVoc)" in page

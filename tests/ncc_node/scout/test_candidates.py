@@ -2,19 +2,16 @@
 
 Real signed records on a real node and SQLite store: criteria with alternatives and exclusions,
 a stage filter that holds beside text, constant SQL, and cross-language expansion through the
-bundled EuroVoc subset.
+bundled EuroVoc.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from importlib import resources
 from typing import Any
 
 from ncc_node.context import NodeContext
 from ncc_node.scout import ScoutQuery, Weights, find_candidates
-from ncc_node.scout.crosslingual import eurovoc
 from ncc_node.scout.pools import FIELD_WEIGHTS
 from ncc_node.store import Criteria, WordMatch, candidate_sql
 from tests.databases import sqlite_only
@@ -115,14 +112,3 @@ def test_eurovoc_labels_carry_a_query_across_languages(context: NodeContext,
         snippet = found[0].details["snippet"]
         marked = [snippet["text"][a:b] for a, b in snippet["highlights"]]
         assert marked == ["waste", "management"], query
-
-
-def test_the_bundled_eurovoc_subset_names_its_source_and_licence() -> None:
-    folder = resources.files("ncc_node.scout").joinpath("data")
-    data: dict[str, Any] = json.loads(folder.joinpath("eurovoc-subset.json").read_text("utf-8"))
-    assert "CC BY 4.0" in data["licence"] and "EuroVoc" in data["source"]
-    assert "CC BY 4.0" in folder.joinpath("README.md").read_text("utf-8")
-    assert len(data["concepts"]) == len(eurovoc()) >= 50
-    for iri, labels in data["concepts"].items():
-        assert iri.startswith("http://eurovoc.europa.eu/")
-        assert set(labels) == {"en", "de", "et", "nl", "fr"}, iri
