@@ -10,7 +10,7 @@ finds records tagged with the concept or whose text names it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -164,13 +164,14 @@ class IndexEntries:
         # sent from a checking process to the worker per record: as plain tuples, the pickle
         # round trip costs about two thirds of the dataclasses' own (bench/sync.py's records)
         text = self.text
-        return (_rebuilt, (self.facets, text.name, text.description, text.body, text.concepts,
-                           text.inferred))
+        return (_rebuilt, (self.facets, *(getattr(text, name) for name in _TEXT_FIELDS)))
 
 
-def _rebuilt(facets: tuple[tuple[str, str], ...], name: str, description: str, body: str,
-             concepts: str, inferred: tuple[tuple[str, str], ...]) -> IndexEntries:
-    return IndexEntries(facets, IndexText(name, description, body, concepts, inferred))
+def _rebuilt(facets: tuple[tuple[str, str], ...], *text: Any) -> IndexEntries:
+    return IndexEntries(facets, IndexText(*text))
+
+
+_TEXT_FIELDS = tuple(f.name for f in fields(IndexText))  # every field, in order
 
 
 def index_entries(record: dict[str, Any]) -> IndexEntries:
