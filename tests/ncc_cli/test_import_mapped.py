@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from tests import processes
+
 from .conftest import REPO, Invoke, init_node, stored
 
 MAPPINGS = REPO / "config" / "mappings"
@@ -153,7 +155,7 @@ def test_the_progress_bar_shows_the_total_counted_first(node_config: Path) -> No
     rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
     assert rows < text.count("\n") - 1
     primary, secondary = pty.openpty()
-    process = subprocess.Popen(
+    process = processes.start(
         [sys.executable, "-m", "ncc_cli", "import", "--mapping",
          str(MAPPINGS / "nl-esf-erdf-operations.toml"), str(NL), "--dry-run",
          "--config", str(node_config)],
@@ -169,7 +171,7 @@ def test_the_progress_bar_shows_the_total_counted_first(node_config: Path) -> No
             break
         seen += chunk
     os.close(primary)
-    assert process.wait(timeout=120) in (0, 1)
+    assert processes.wait_or_kill(process, 120) in (0, 1)
     assert f"{rows}/{rows}".encode() in seen, seen[-400:]
 
 

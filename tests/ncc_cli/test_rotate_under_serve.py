@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ncc_node.records.publish import payload_of
+from tests import processes
 from vocab import example
 
 from ..nodes import LiveNode
@@ -40,7 +41,8 @@ def served(tmp_path: Path) -> Iterator[Callable[[Path, int, str], str]]:
     def start(config: Path, port: int, engine: str) -> str:
         log = tmp_path / f"serve-{engine}.log"
         with log.open("w") as output:
-            process = subprocess.Popen(
+            # in its own process group, so that ending it ends granian's workers too
+            process = processes.start(
                 [sys.executable, "-m", "ncc_cli", "serve", "--config", str(config),
                  "--port", str(port)], stdout=output, stderr=subprocess.STDOUT, text=True,
                 env={**os.environ, "NCC_SERVER_ENGINE": engine})
@@ -54,8 +56,7 @@ def served(tmp_path: Path) -> Iterator[Callable[[Path, int, str], str]]:
 
     yield start
     for process in started:
-        process.kill()
-        process.wait(timeout=DEADLINE_S)
+        processes.end(process, grace_s=DEADLINE_S)
 
 
 def _payload(number: int) -> dict[str, Any]:

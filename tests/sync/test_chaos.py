@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests import processes
+
 from ..nodes import LiveNode
 from .conftest import peer, rotate_node, sync_settings, worker_for
 from .faultproxy import FAULTS, FaultProxy
@@ -79,8 +81,8 @@ def killed_round(consumer: LiveNode, peers: list[dict[str, Any]], proxies: list[
     config = tmp_path / "worker.json"
     config.write_text(json.dumps(dict(sync_settings(consumer, peers, **CONSUMER))))
     served = sum(p.served for p in proxies)
-    worker = subprocess.Popen([sys.executable, "-m", "tests.sync.crash_worker", str(config)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    worker = processes.start([sys.executable, "-m", "tests.sync.crash_worker", str(config)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while worker.poll() is None and time.monotonic() < deadline:
         if sum(p.served for p in proxies) >= served + 4:
@@ -89,6 +91,7 @@ def killed_round(consumer: LiveNode, peers: list[dict[str, Any]], proxies: list[
     if worker.poll() is None:
         worker.send_signal(signal.SIGKILL)
     worker.communicate(timeout=10)
+    processes.end(worker)  # and whatever of its group outlived it
 
 
 def test_nodes_converge_through_a_faulty_network(live_node: Start, make_payload: Payload,
