@@ -103,7 +103,7 @@ class MappedSource:
         if judged.reasons:
             stats.held.append(Held(mapped.row, mapped.kind, mapped.payload, judged.reasons))
             return None
-        return Row(mapped.row, mapped.kind, mapped.payload, suggested=judged.suggested)
+        return Row(mapped.row, mapped.kind, mapped.payload, derived=judged.derived)
 
 
 def _ignore(count: int) -> None:

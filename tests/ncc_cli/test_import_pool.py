@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import cProfile
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from ncc_cli.importer import Importer
 from ncc_cli.mapping import Checker, MappedSource
 from ncc_cli.mapping.pool import judged_in_pool
+from ncc_node.store.derive import index_text
 
-from .conftest import REPO
+from .conftest import REPO, Invoke, calls, node_at
 
 MAPPINGS = REPO / "config" / "mappings"
 DATA = REPO / "tests" / "data" / "mappings"
@@ -49,3 +53,36 @@ def test_mapped_source_counts_the_same_with_and_without_workers(
         results.append((rows, stats.rows, stats.refused_rows, [h.line for h in stats.held],
                         stats.flagged, dict(stats.filled), dict(stats.detected)))
     assert results[0] == results[1]
+
+
+def index_rows(config: Path) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """The facet entries and search texts the node's indexes hold for its records."""
+    with sqlite3.connect(config.parent / "node.db") as db:
+        facets = db.execute("SELECT r.id, f.facet, f.value FROM facets f JOIN records r "
+                            "ON r.rowid = f.record WHERE r.kind != 'Node'").fetchall()
+        texts = db.execute("SELECT r.id, t.name, t.description, t.body, t.concepts FROM "
+                           "record_text t JOIN records r ON r.rowid = t.rowid "
+                           "WHERE r.kind != 'Node'").fetchall()
+    db.close()
+    return set(facets), set(texts)
+
+
+def test_a_pooled_import_stores_the_index_entries_its_workers_derived(
+        ncc: Invoke, node_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ncc_cli.mapping.POOL_MIN_ROWS", 1)
+    mapping, source = SOURCES[1]
+    with node_at(node_config) as node:
+        mapped = MappedSource(mapping, source, workers=1)
+        profile = cProfile.Profile()
+        profile.enable()
+        report = Importer(node).run(mapped.rows(lambda _n: None))
+        profile.disable()
+    assert report.counts["created"] > 100 and report.suggestions
+    # the workers analysed each row's texts once; the importing process stores what they
+    # derived and analyses none itself
+    assert calls(profile, index_text) == 0
+    imported = index_rows(node_config)
+    assert len(imported[1]) == report.counts["created"]
+    # the same entries as the node derives from the signed records themselves
+    assert ncc("reindex", "--config", node_config).exit_code == 0
+    assert index_rows(node_config) == imported
