@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ncc_cli.importer import Importer
-from ncc_cli.mapping import Checker, MappedSource
+from ncc_cli.mapping import Checker, Judged, MappedSource
 from ncc_cli.mapping.pool import judged_in_pool
 from ncc_node.store.derive import index_text
 
@@ -39,6 +39,18 @@ def test_the_pool_judges_every_row_as_one_process_does(
     pooled = [_verdict(j) for j in judged_in_pool(iter(records), (mapping, source, None), 2)]
     assert pooled == alone
     assert any(v[2] for v in alone)  # refused rows too, with their problems
+    # this process judging the chunks it would otherwise wait for (the workers start slower
+    # than it judges its first chunks): still every row once, in the source's order
+    here: list[int] = []
+
+    def local(line: int, record: object) -> Judged:
+        here.append(line)
+        return checker.judge(line, record)
+
+    shared = [_verdict(j) for j in judged_in_pool(iter(records), (mapping, source, None), 1,
+                                                  local)]
+    assert shared == alone
+    assert here and len(here) < len(records)
 
 
 def test_mapped_source_counts_the_same_with_and_without_workers(
