@@ -69,8 +69,9 @@ def judged_in_pool(records: Iterable[tuple[int, Any]],
     source = iter(records)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=start) as executor:
-        # chunks in the source's order: sent to a worker (a Future) or judged here (a list)
-        pending: deque[Future[list[Judged]] | list[Judged]] = deque()
+        # chunks in the source's order, each a Future: sent to a worker, or judged here (done
+        # already; an error it raised is raised in its turn, as a worker's would be)
+        pending: deque[tuple[bool, Future[list[Judged]]]] = deque()  # (judged here, chunk)
         sent = here = 0  # of pending
         more = True
         while True:
@@ -78,23 +79,32 @@ def judged_in_pool(records: Iterable[tuple[int, Any]],
                 chunk = list(islice(source, CHUNK))
                 more = len(chunk) == CHUNK
                 if chunk:
-                    pending.append(executor.submit(_judge, chunk))
+                    pending.append((False, executor.submit(_judge, chunk)))
                     sent += 1
             if not pending:
                 return
-            head = pending[0]
-            if (isinstance(head, Future) and not head.done() and local is not None and more
-                    and here < AHEAD):
+            local_head, head = pending[0]
+            if not head.done() and local is not None and more and here < AHEAD:
                 chunk = list(islice(source, CHUNK))
                 more = len(chunk) == CHUNK
                 if chunk:
-                    pending.append([local(line, record) for line, record in chunk])
+                    pending.append((True, _judged_here(local, chunk)))
                     here += 1
                 continue
             pending.popleft()
-            if isinstance(head, Future):
-                sent -= 1
-                yield from head.result()
-            else:
+            if local_head:
                 here -= 1
-                yield from head
+            else:
+                sent -= 1
+            yield from head.result()
+
+
+def _judged_here(local: Callable[[int, Any], Judged],
+                 chunk: list[tuple[int, Any]]) -> Future[list[Judged]]:
+    """A chunk judged in this process, as a Future that is done already."""
+    done: Future[list[Judged]] = Future()
+    try:
+        done.set_result([local(line, record) for line, record in chunk])
+    except Exception as exc:  # raised when the chunk's turn comes (head.result())
+        done.set_exception(exc)
+    return done

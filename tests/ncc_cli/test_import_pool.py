@@ -53,6 +53,25 @@ def test_the_pool_judges_every_row_as_one_process_does(
     assert here and len(here) < len(records)
 
 
+def test_an_error_judging_here_is_raised_in_its_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ncc_cli.mapping.pool.CHUNK", 16)
+    mapping, source = SOURCES[1]
+    checker = Checker(mapping, source)
+    records = list(checker.mapper.rows(lambda _n: None))
+    alone = [_verdict(checker.judge(line, record)) for line, record in records]
+
+    def failing(line: int, record: object) -> Judged:
+        raise ValueError(f"cannot judge row {line}")
+
+    got = []
+    with pytest.raises(ValueError, match="cannot judge row"):
+        for judged in judged_in_pool(iter(records), (mapping, source, None), 1, failing):
+            got.append(_verdict(judged))
+    # the rows before the chunk that failed came out first, as from a worker that failed
+    assert len(got) >= 4 * 16 and len(got) % 16 == 0
+    assert got == alone[:len(got)]
+
+
 def test_mapped_source_counts_the_same_with_and_without_workers(
         monkeypatch: pytest.MonkeyPatch) -> None:
     mapping, source = SOURCES[1]
