@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ncc_node.records import MINTED, payload_of
+from ncc_node.store import IndexEntries
 from vocab import COLLECTIONS, CONTEXT_URL
 
 from .csv_layout import RowReader
@@ -35,9 +36,10 @@ class Row:
     payload: dict[str, Any] | None = None
     record_id: str | None = None  # the id of one of our own records, when the file carries it
     error: str | None = None
-    # the concepts inferred from the payload's texts, when a reader worked them out already
-    # (mapped imports do, in their worker processes); None: the importer infers them
-    suggested: list[str] | None = None
+    # the payload's index entries (analysed texts, facets, inferred concepts), when a reader
+    # worked them out already (mapped imports do, in their worker processes); None: the
+    # importer derives them, once, for its suggestions and for the store
+    derived: IndexEntries | None = None
 
 
 @dataclass(frozen=True)

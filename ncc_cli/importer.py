@@ -3,6 +3,8 @@
 Happy path: each row is validated and signed once, inside ``upsert_many``. Only a batch that
 ``upsert_many`` rejects is checked row by row (``Publisher.prepare``) to name every bad row,
 and its good rows are written without them (or, with all-or-nothing, nothing is written).
+A row's index entries (analysed texts, inferred concepts) are derived once, by the reader's
+worker processes or here, and serve both the import's suggestions and the store.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from typing import Any
 
 from ncc_node.context import NodeContext
 from ncc_node.errors import RecordRejected
-from ncc_node.scout import inferred_concepts
+from ncc_node.records import Upsert
+from ncc_node.scout import inferred_in
+from ncc_node.store import IndexEntries, index_entries
 
 from .errors import ImportFileError, describe_rejection
 from .import_readers import Row
 
-Admitted = tuple[int, str, dict[str, Any]]  # (line, kind, payload)
+# (line, kind, payload, its index entries if kept for the store)
+Admitted = tuple[int, str, dict[str, Any], IndexEntries | None]
 
 
 def _ignore(count: int) -> None:
@@ -106,10 +111,13 @@ class Importer:
         if reason is not None:
             self._reject(row.line, reason)
             return None
-        suggested = row.suggested if row.suggested is not None else inferred_concepts(row.payload)
-        for concept in suggested:
+        derived = row.derived if row.derived is not None else index_entries(row.payload)
+        for concept in inferred_in(derived):
             self.report.suggestions[concept] = self.report.suggestions.get(concept, 0) + 1
-        return row.line, row.kind, row.payload
+        # an all-or-nothing import or a dry run holds every row to the end: keeping the
+        # entries would double what it holds (the store derives them again, or never needs them)
+        keep = not (self.all_or_nothing or self.dry_run)
+        return row.line, row.kind, row.payload, derived if keep else None
 
     def _conflict(self, row: Row, identifier: str) -> str | None:
         """Why the row cannot be the stored record its identifier (or id) names, if it cannot."""
@@ -129,21 +137,21 @@ class Importer:
         return None
 
     # -- writing -----------------------------------------------------------------------------
-    def _counting_signed(self, batch: list[Admitted]) -> Iterator[tuple[str, dict[str, Any]]]:
-        for _, kind, payload in batch:
-            yield kind, payload
+    def _counting_signed(self, batch: list[Admitted]) -> Iterator[Upsert]:
+        for _, kind, payload, derived in batch:
+            yield Upsert(kind, payload, derived)
             self.on_signed(1)
 
     def _keep_publishable(self, batch: list[Admitted]) -> list[Admitted]:
         """Check each row as the publisher would; reject the bad ones, return the good ones."""
         good = []
-        for line, kind, payload in batch:
+        for line, kind, payload, derived in batch:
             try:
                 self.node.publisher.prepare(kind, payload)
             except RecordRejected as exc:
                 self._reject(line, describe_rejection(exc))
             else:
-                good.append((line, kind, payload))
+                good.append((line, kind, payload, derived))
         return good
 
     def _write(self, batch: list[Admitted]) -> None:
@@ -159,13 +167,13 @@ class Importer:
             good = self._keep_publishable(batch)
             if self.all_or_nothing or not good:
                 return
-            counts = self.node.publisher.upsert_many(((kind, p) for _, kind, p in good),
-                                                     actor=self.actor)
+            counts = self.node.publisher.upsert_many(
+                (Upsert(kind, p, derived) for _, kind, p, derived in good), actor=self.actor)
         self.report.written = True
         for outcome, count in counts.items():
             self.report.counts[outcome] += count
 
     def _tally(self, good: list[Admitted]) -> None:
         """Count what a real import would do with rows that passed the checks (dry run)."""
-        for outcome, *_ in self.node.publisher.plan((kind, p) for _, kind, p in good):
+        for outcome, *_ in self.node.publisher.plan((kind, p) for _, kind, p, _ in good):
             self.report.counts[outcome] += 1

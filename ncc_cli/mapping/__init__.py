@@ -43,6 +43,7 @@ class MappedStats:
     held: list[Held] = field(default_factory=list)
     flagged: list[tuple[int, str, str]] = field(default_factory=list)  # warn rules: line, id, why
     refused_rows: int = 0
+    judged_here: int = 0  # rows of a pooled source the importing process judged itself
 
     def fill_lines(self) -> list[str]:
         """Per field: how many rows filled it (count and share)."""
@@ -71,10 +72,12 @@ class MappedSource:
 
     def rows(self, advance: Callable[[int], None]) -> Iterator[Row]:
         """Rows to import; rows held for review go to ``stats.held`` instead. A large source
-        is mapped and checked in worker processes (:mod:`.pool`), in the source's order."""
+        is mapped and checked in worker processes (:mod:`.pool`), and here whenever this
+        process would wait for them, in the source's order."""
         judged: Iterator[Judged]
         if self.workers > 0 and self.count() >= POOL_MIN_ROWS:
-            judged = judged_in_pool(self.mapper.rows(_ignore), self._start, self.workers)
+            judged = judged_in_pool(self.mapper.rows(_ignore), self._start, self.workers,
+                                    self._judge_here)
         else:
             judged = (self.checker.judge(line, record)
                       for line, record in self.mapper.rows(_ignore))
@@ -83,6 +86,10 @@ class MappedSource:
             advance(1)
             if row is not None:
                 yield row
+
+    def _judge_here(self, line: int, record: Any) -> Judged:
+        self.stats.judged_here += 1
+        return self.checker.judge(line, record)
 
     def _account(self, judged: Judged) -> Row | None:
         stats, mapped = self.stats, judged.mapped
@@ -103,7 +110,7 @@ class MappedSource:
         if judged.reasons:
             stats.held.append(Held(mapped.row, mapped.kind, mapped.payload, judged.reasons))
             return None
-        return Row(mapped.row, mapped.kind, mapped.payload, suggested=judged.suggested)
+        return Row(mapped.row, mapped.kind, mapped.payload, derived=judged.derived)
 
 
 def _ignore(count: int) -> None:

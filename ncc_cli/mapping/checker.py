@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ncc_node.scout import inferred_concepts
+from ncc_node.store import IndexEntries, index_entries
 from vocab import UnknownConcept, concept_index
 
 from ..concept_cells import ConceptCells
@@ -40,13 +40,14 @@ def default_rules_path() -> Path:
 
 @dataclass
 class Judged:
-    """One source record mapped and checked: the mapped row, the warn-rule notes (rule id, why)
-    and the hold reasons (empty: publish)."""
+    """One source record mapped and checked: the mapped row, the warn-rule notes (rule id, why),
+    the hold reasons (empty: publish) and, for a row to import, its payload's index entries
+    (the importer's suggestions and the store both take them: derived once, here)."""
 
     mapped: Mapped
     flagged: list[tuple[str, str]]
     reasons: list[tuple[str, str]]
-    suggested: list[str] | None = None  # concepts inferred from the texts (a row to import)
+    derived: IndexEntries | None = None
 
 
 class Checker:
@@ -90,4 +91,4 @@ class Checker:
             return Judged(mapped, [], [])
         reasons = self.rules.check(payload)
         return Judged(mapped, self.rules.check(payload, "warn"), reasons,
-                      None if reasons else inferred_concepts(payload))
+                      None if reasons else index_entries(payload))

@@ -8,8 +8,14 @@ the importing process, sent in chunks to worker processes that each build their 
 order; all counting, holding and writing stays in the importing process, so the outcome is that
 of checking in one process (``tests/ncc_cli/test_import_pool.py`` compares the two).
 
-At most ``AHEAD`` chunks per process are in flight (memory stays bounded for any source size).
-Processes come from a ``forkserver`` (never a fork of a process holding a database connection).
+The importing process's own share (validate, sign, store) is now the smaller one, so it does not
+wait idle for the workers: whenever the oldest chunk is not back yet, it judges the next chunk
+of the source itself (with its own checker, ``local``), which takes its turn in the same order.
+The workers' start (imports, the language model: about a second) is covered that way too.
+
+At most ``AHEAD`` chunks per process, and ``AHEAD`` judged in the importing process, are held at
+once (memory stays bounded for any source size). Processes come from a ``forkserver`` (never a
+fork of a process holding a database connection).
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -50,24 +57,54 @@ def _judge(chunk: list[tuple[int, Any]]) -> list[Judged]:
 
 
 def judged_in_pool(records: Iterable[tuple[int, Any]],
-                   start: tuple[Path, Path, Path | None], workers: int) -> Iterator[Judged]:
-    """Every record judged by ``workers`` processes, in the order of ``records``."""
+                   start: tuple[Path, Path, Path | None], workers: int,
+                   local: Callable[[int, Any], Judged] | None = None) -> Iterator[Judged]:
+    """Every record judged by ``workers`` processes, in the order of ``records``; with
+    ``local`` (this process's :meth:`Checker.judge`), this process judges a chunk itself
+    whenever it would otherwise wait for the oldest one."""
     context = multiprocessing.get_context("forkserver")
     # a process has one fork server, started by whichever pool comes first: it preloads what
     # the sync's check pool needs, so a sync in this process still forks warm processes
     context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    source = iter(records)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=start) as executor:
-        pending: deque[Future[list[Judged]]] = deque()
-        chunk: list[tuple[int, Any]] = []
-        for item in records:
-            chunk.append(item)
-            if len(chunk) == CHUNK:
-                pending.append(executor.submit(_judge, chunk))
-                chunk = []
-                while len(pending) >= AHEAD * workers:
-                    yield from pending.popleft().result()
-        if chunk:
-            pending.append(executor.submit(_judge, chunk))
-        while pending:
-            yield from pending.popleft().result()
+        # chunks in the source's order, each a Future: sent to a worker, or judged here (done
+        # already; an error it raised is raised in its turn, as a worker's would be)
+        pending: deque[tuple[bool, Future[list[Judged]]]] = deque()  # (judged here, chunk)
+        sent = here = 0  # of pending
+        more = True
+        while True:
+            while more and sent < AHEAD * workers:
+                chunk = list(islice(source, CHUNK))
+                more = len(chunk) == CHUNK
+                if chunk:
+                    pending.append((False, executor.submit(_judge, chunk)))
+                    sent += 1
+            if not pending:
+                return
+            local_head, head = pending[0]
+            if not head.done() and local is not None and more and here < AHEAD:
+                chunk = list(islice(source, CHUNK))
+                more = len(chunk) == CHUNK
+                if chunk:
+                    pending.append((True, _judged_here(local, chunk)))
+                    here += 1
+                continue
+            pending.popleft()
+            if local_head:
+                here -= 1
+            else:
+                sent -= 1
+            yield from head.result()
+
+
+def _judged_here(local: Callable[[int, Any], Judged],
+                 chunk: list[tuple[int, Any]]) -> Future[list[Judged]]:
+    """A chunk judged in this process, as a Future that is done already."""
+    done: Future[list[Judged]] = Future()
+    try:
+        done.set_result([local(line, record) for line, record in chunk])
+    except Exception as exc:  # raised when the chunk's turn comes (head.result())
+        done.set_exception(exc)
+    return done

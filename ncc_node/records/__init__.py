@@ -4,7 +4,7 @@
 from .digest import digest, digest_lines, hash_lines
 from .editing import Editor
 from .moderation import Moderation
-from .publish import MINTED, Publisher, payload_of
+from .publish import MINTED, Publisher, Upsert, payload_of
 from .served import served_record
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Editor",
     "Moderation",
     "Publisher",
+    "Upsert",
     "digest",
     "digest_lines",
     "hash_lines",

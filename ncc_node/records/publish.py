@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from vocab import COLLECTIONS, CONTEXT_URL, validate_record
 
@@ -28,7 +28,7 @@ from ..errors import (
 from ..identity import NodeIdentity, NodeSigner, SigningKey, descriptor_keys
 from ..integrity import verify_proof_set
 from ..jsonbody import dump_body
-from ..store import Store, StoredRecord, Writer
+from ..store import IndexEntries, Store, StoredRecord, Writer
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
 
 MINTED = ("id", "origin", "version", "modified", "proof")
@@ -70,6 +70,28 @@ def _with_nested_types(payload: dict[str, Any]) -> dict[str, Any]:
 SYSTEM = "node"
 
 
+class Upsert(NamedTuple):
+    """One payload to import: its kind, its fields and, when worked out beforehand (a mapped
+    import's worker processes do), its index entries (:func:`~ncc_node.store.index_entries`
+    of the payload: the minted fields play no part in them), which the store then takes as
+    they are instead of deriving them again."""
+
+    kind: str
+    payload: dict[str, Any]
+    derived: IndexEntries | None = None
+
+
+#: what :meth:`Publisher.plan` and :meth:`Publisher.upsert_many` take: (kind, payload) or an
+#: :class:`Upsert`
+Importable = tuple[str, dict[str, Any]] | Upsert
+# a signed record ready to store: record, body, the version it replaces, its index entries
+Prepared = tuple[dict[str, Any], bytes, int, IndexEntries | None]
+
+
+def _upsert(item: Importable) -> Upsert:
+    return item if isinstance(item, Upsert) else Upsert(*item)
+
+
 class Publisher:
     """Create, update and delete this node's own records."""
 
@@ -109,7 +131,7 @@ class Publisher:
         signed = self.signer.sign(record, signing or self.signer.current(), created=self.clock())
         return signed, dump_body(signed)
 
-    def _commit(self, prepared: list[tuple[dict[str, Any], bytes, int]], signing: SigningKey,
+    def _commit(self, prepared: list[Prepared], signing: SigningKey,
                 actor: str = SYSTEM, also: Callable[[Writer], None] | None = None
                 ) -> list[StoredRecord]:
         """Store records signed under ``signing``; sign them again if a rotation came between.
@@ -121,11 +143,11 @@ class Publisher:
         with self.store.write() as writer:
             if not self.signer.still_current(writer, signing):
                 signing = self.signer.current()
-                prepared = [(*self._sign(_unsigned(record), signing), expected)
-                            for record, _, expected in prepared]
+                prepared = [(*self._sign(_unsigned(record), signing), expected, derived)
+                            for record, _, expected, derived in prepared]
             stored = []
-            for record, body, expected in prepared:
-                written = writer.put(record, body, expect_version=expected)
+            for record, body, expected, derived in prepared:
+                written = writer.put(record, body, expect_version=expected, derived=derived)
                 action = ("record.retire" if written.deleted
                           else "record.create" if expected == 0 else "record.update")
                 writer.audit(actor=actor, action=action, record_id=written.id,
@@ -167,7 +189,7 @@ class Publisher:
         writes in the same transaction."""
         signing = self.signer.current()
         record, body = self.prepare(kind, payload, signing=signing)
-        return self._commit([(record, body, 0)], signing, actor, also)[0]
+        return self._commit([(record, body, 0, None)], signing, actor, also)[0]
 
     def _own_current(self, record_id: str, kind: str | None, if_match: str | None,
                      *, required: bool) -> StoredRecord:
@@ -196,7 +218,8 @@ class Publisher:
         signing = self.signer.current()
         record, body = self.prepare(current.kind, payload, record_id=record_id,
                                     version=current.version + 1, signing=signing)
-        return self._commit([(record, body, current.version)], signing, actor, also)[0]
+        return self._commit([(record, body, current.version, None)], signing, actor,
+                            also)[0]
 
     def delete(self, record_id: str, *, if_match: str | None = None,
                kind: str | None = None, actor: str = SYSTEM,
@@ -209,16 +232,17 @@ class Publisher:
                      "modified": now, "formerType": current.kind, "deleted": now}
         signing = self.signer.current()
         signed, body = self._sign(tombstone, signing)
-        return self._commit([(signed, body, current.version)], signing, actor, also)[0]
+        return self._commit([(signed, body, current.version, None)], signing, actor,
+                            also)[0]
 
     def plan(
-        self, items: Iterable[tuple[str, dict[str, Any]]]
+        self, items: Iterable[Importable]
     ) -> list[tuple[str, str, dict[str, Any], StoredRecord | None]]:
         """Decide what importing payloads would do, without writing: for each, in order,
         (outcome, kind, payload, the record it replaces) with outcome created, updated or
         unchanged, matched by ``identifier`` (one lookup for the whole batch)."""
-        rows = list(items)
-        identifiers = [p.get("identifier") for _, p in rows]
+        rows = [_upsert(item) for item in items]
+        identifiers = [row.payload.get("identifier") for row in rows]
         named = [i for i in identifiers if isinstance(i, str)]
         duplicates = sorted(i for i, n in Counter(named).items() if n > 1)
         if duplicates:
@@ -227,7 +251,7 @@ class Publisher:
                                    "message": "appears twice in one import"}])
         existing = self.store.find_by_identifiers(self.identity.node_iri, named)
         planned: list[tuple[str, str, dict[str, Any], StoredRecord | None]] = []
-        for (kind, payload), identifier in zip(rows, identifiers, strict=True):
+        for (kind, payload, _), identifier in zip(rows, identifiers, strict=True):
             current = existing.get(identifier) if isinstance(identifier, str) else None
             if current is None or current.deleted or current.kind != kind:
                 planned.append(("created", kind, payload, None))
@@ -265,7 +289,7 @@ class Publisher:
                 fresh = dict(_unsigned(record), version=version + 1,
                              modified=format_timestamp(self.clock()))
                 signed, fresh_body = self._sign(fresh, signing)
-                self._commit([(signed, fresh_body, version)], signing, "cli:repair")
+                self._commit([(signed, fresh_body, version, None)], signing, "cli:repair")
                 repaired.append((str(record["id"]), version, version + 1))
                 if progress is not None:
                     progress(str(record["id"]), version, version + 1)
@@ -291,25 +315,26 @@ class Publisher:
             return False
         return True
 
-    def upsert_many(self, items: Iterable[tuple[str, dict[str, Any]]], *,
+    def upsert_many(self, items: Iterable[Importable], *,
                     actor: str = "cli:import") -> dict[str, int]:
         """Import payloads in one transaction, idempotently by their ``identifier``.
 
         A payload whose identifier is already published is compared with the stored one:
         unchanged → nothing happens; changed → a new version. Returns counts by outcome.
         """
+        rows = [_upsert(item) for item in items]
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        prepared = []
+        prepared: list[Prepared] = []
         signing = self.signer.current()
-        for outcome, kind, payload, current in self.plan(items):
+        for (outcome, kind, payload, current), row in zip(self.plan(rows), rows, strict=True):
             counts[outcome] += 1
             if outcome == "created":
                 record, body = self.prepare(kind, payload, signing=signing)
-                prepared.append((record, body, 0))
+                prepared.append((record, body, 0, row.derived))
             elif outcome == "updated" and current is not None:
                 record, body = self.prepare(kind, payload, record_id=current.id,
                                             version=current.version + 1, signing=signing)
-                prepared.append((record, body, current.version))
+                prepared.append((record, body, current.version, row.derived))
         self._commit(prepared, signing, actor)
         return counts
 

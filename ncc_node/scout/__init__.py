@@ -7,7 +7,7 @@ explanations (:mod:`.explain`), folding of duplicates (:mod:`.duplicates`), and 
 ``[scout]`` settings applied (:class:`Scouting`). The store owns every SQL string.
 """
 
-from .inferred import inferred_concepts
+from .inferred import inferred_concepts, inferred_in
 from .query import (
     FACTORS,
     ScoutQuery,
@@ -30,6 +30,7 @@ __all__ = [
     "find_candidates",
     "find_similar",
     "inferred_concepts",
+    "inferred_in",
     "resolve_concept",
     "resolve_country",
 ]

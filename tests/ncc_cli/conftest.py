@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -55,6 +56,15 @@ def init_node(ncc: Invoke, folder: Path, country: str = "DE",
 def node_config(ncc: Invoke, tmp_path: Path) -> Path:
     """The ncc.toml of a German node made by ``ncc init``."""
     return init_node(ncc, tmp_path / "de")
+
+
+def calls(profile: cProfile.Profile, function: object) -> int:
+    """How often ``function`` ran while ``profile`` was on (in this process only)."""
+    code = function.__code__  # type: ignore[attr-defined]
+    key = (code.co_filename, code.co_firstlineno, code.co_name)
+    stats = profile.getstats()
+    return sum(entry.callcount for entry in stats if isinstance(entry.code, type(code))
+               and (entry.code.co_filename, entry.code.co_firstlineno, entry.code.co_name) == key)
 
 
 @contextmanager

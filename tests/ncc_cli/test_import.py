@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import cProfile
 import csv
 import io
 from pathlib import Path
 
 from ncc_node.records.publish import payload_of
+from ncc_node.store.derive import index_text
 
-from .conftest import SAMPLE_CSV, Invoke, node_at, stored, write
+from .conftest import SAMPLE_CSV, Invoke, calls, node_at, stored, write
 
 HEADER = ("kind,identifier,name_en,description_en,leadOrganisation.legalName,countries,"
           "languages,stage,methodTypes,sdgs,website")
@@ -205,6 +207,16 @@ def test_concepts_found_in_the_texts_are_suggested_not_added(ncc: Invoke,
     assert "tg:older-people (1 row(s))" in result.output
     record = stored(node_config, "express-to-connect")
     assert record is not None and "targetGroups" not in record  # only a suggestion
+
+
+def test_each_row_s_texts_are_analysed_once(ncc: Invoke, node_config: Path) -> None:
+    profile = cProfile.Profile()
+    profile.enable()
+    result = ncc("import", SAMPLE_CSV, "--config", node_config)
+    profile.disable()
+    assert "3 created" in result.output, result.output
+    # the index entries derived for the suggestions are the ones stored: once per row
+    assert calls(profile, index_text) == 3
 
 
 def test_dates_keep_their_precision_through_import_and_export(ncc: Invoke,
