@@ -73,9 +73,12 @@ def match(plan: QueryPlan, hit: TextHit, *, ignored: tuple[str, ...] = (),
         via = [(iri, held[iri]) for iri in group.concepts if iri in held]
         for iri, inferred in via:
             concepts.setdefault(iri, inferred)
+        # a run can only be in the text when its first word is one of the text's words: that
+        # set lookup spares most substring searches (a word has labels in 24 languages)
         translated = [item.iri for item in (expansions or {}).get(group.word, ())
                       if inferred_token(item.iri) in tokens
-                      or any(f" {' '.join(run)} " in padded for run in item.runs)]
+                      or any((not run or run[0] in terms) and f" {' '.join(run)} " in padded
+                             for run in item.runs)]
         eurovoc.update(dict.fromkeys(translated))
         if forms or via or translated:
             matched.append(group.word)

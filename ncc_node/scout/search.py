@@ -6,7 +6,6 @@ nothing below looks at ``received_from``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import Any
 from vocab import UnknownConcept, concept_index
 
 from ..errors import NotFound
+from ..jsonbody import parse_json_bytes
 from ..reports import OriginCountries
 from ..store import Replication, Store, StoredRecord, TextHit
 from ..store.eurovoc import eurovoc
@@ -157,7 +157,7 @@ def find_candidates(
             if found_match.ignored:
                 details["ignored"] = list(found_match.ignored)
         results.append(_build(
-            stored, json.loads(stored.body), relevance=value, targets=targets,
+            stored, parse_json_bytes(stored.body), relevance=value, targets=targets,
             links=replicas, impact_methods=impact_methods, weights=weights, now=now,
             origins=origins, details=details, by_text=text is not None))
     ranked = fold_duplicates(_rank(results, len(results)), query.limit)
@@ -187,7 +187,7 @@ def find_similar(
     if stored is None or stored.deleted or stored.kind not in ("Initiative", "Method"):
         raise NotFound(f"no initiative or method {record_id!r} on this node")
     index = store.candidates
-    source = json.loads(stored.body)
+    source = parse_json_bytes(stored.body)
     concepts = [(facet, iri) for facet, term in SIMILAR_FACETS.items()
                 for iri in _iris(source.get(term))]
     countries = _iris(source.get("countries"))
@@ -211,7 +211,7 @@ def find_similar(
         concept_part = shared.get(record_id, 0) / len(concepts) if concepts else 0.0
         value = SIMILAR_TEXT_SHARE * text_part + (1 - SIMILAR_TEXT_SHARE) * concept_part
         results.append(_build(
-            record, json.loads(record.body), relevance=value, targets=countries,
+            record, parse_json_bytes(record.body), relevance=value, targets=countries,
             links=links.get(record_id, []), impact_methods=impact_methods, weights=weights,
             now=now, origins=origins, by_text=True,
             details={"bm25": rank, "sharedConcepts": shared.get(record_id, 0),

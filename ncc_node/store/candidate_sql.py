@@ -242,11 +242,18 @@ class SqliteCandidateIndex(CandidateIndex):
             window_rows = conn.execute(_RANKED, {"match": match, "window": json.dumps(found),
                                                  **weights})
         else:
-            # a key every candidate carries narrows the check per row to its postings
-            drivers = [driver] if driver is not None else keys.kind
+            # a key every candidate carries narrows the check per row to its postings; else
+            # one of a required group's keys (facet keys are per kind, so it implies the kind);
+            # only without any required facet is the kind itself checked (its origin keys)
+            if driver is not None:
+                drivers = [driver]
+            elif keys.require:
+                drivers, rest = keys.require[0], keys.require[1:]
+            else:
+                drivers = keys.kind
             window_rows = conn.execute(_TEXT_WINDOW, {
                 "match": match, "drivers": json.dumps(drivers), "window": window, **weights,
-                **keys.params(rest if driver is not None else None)})
+                **keys.params(rest)})
         # lower bm25 is better; ties: the newer record first
         best = sorted(((float(score), -int(rowid)) for rowid, score in window_rows))[:limit]
         rowids = [-negated for _, negated in best]
