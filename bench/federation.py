@@ -48,9 +48,10 @@ from typing import Any
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import free_port  # noqa: E402
-
+# run as a script, its folder comes first on sys.path, and bench/sync.py would shadow the sync
+# package that ncc_cli imports
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from ncc_cli.ports import free_port_run, port_free  # noqa: E402
 from ncc_node import SqliteStore, digest  # noqa: E402
 
 NCC = [sys.executable, "-m", "ncc_cli"]
@@ -123,6 +124,11 @@ class Node:
         return self.folder / "node.db"
 
     @property
+    def port(self) -> int:
+        """The port its server listens on (fixed: the base URL is in its signed descriptor)."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
     def node_iri(self) -> str:
         """The node's IRI."""
         return self.url + "/node"
@@ -148,16 +154,21 @@ class Federation:
 
     def start_servers(self, aggregator: Node | None) -> None:
         """`ncc serve` every node, then wait until each answers."""
+        busy = [f"{n.port} ({n.name})" for n in self.nodes if not port_free(n.port)]
+        if busy:  # chosen in build(), kept for every topology: another process took them since
+            raise OSError(f"port(s) {', '.join(busy)} on 127.0.0.1 taken by another process "
+                          "since the bench chose them; run it again")
         for node in self.nodes:
             env = self.node_env(node, True, node is aggregator)
-            node.server = subprocess.Popen(
-                [*NCC, "serve", "--config", str(node.folder / "ncc.toml")], env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            with (node.folder / "serve.log").open("wb") as log:
+                node.server = subprocess.Popen(
+                    [*NCC, "serve", "--config", str(node.folder / "ncc.toml")], env=env,
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
         for node in self.nodes:
             while True:
                 if node.server is not None and node.server.poll() is not None:
-                    sys.exit(f"ncc serve of {node.name} exited with {node.server.returncode}")
+                    raise OSError(server_exited(node))
                 try:
                     if requests.get(node.url + "/node", timeout=5).status_code == 200:
                         break
@@ -296,6 +307,16 @@ class Federation:
         return sizes
 
 
+def server_exited(node: Node) -> str:
+    """Why a node's ``ncc serve`` ended before it answered: its port, and its log's end."""
+    assert node.server is not None
+    taken = "" if port_free(node.port) else f"; port {node.port} is taken by another process"
+    lines = (node.folder / "serve.log").read_text(encoding="utf-8",
+                                                  errors="replace").splitlines()
+    return (f"ncc serve of {node.name} on port {node.port} exited with "
+            f"{node.server.returncode}{taken}:\n" + "\n".join(lines[-5:]))
+
+
 def stop(processes: Iterable[subprocess.Popen[bytes] | None]) -> None:
     """SIGTERM each process group, wait up to 30 s for all, then SIGKILL what is left."""
     live = [p for p in processes if p is not None and p.poll() is None]
@@ -395,10 +416,12 @@ def percentile(values: Sequence[float], q: float) -> float:
 def build(root: Path, args: argparse.Namespace) -> list[Node]:
     """`ncc init` and `ncc import` the national nodes and the aggregator (kept as templates)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NCC_")}
-    nodes = [Node(c, c, f"http://127.0.0.1:{free_port()}", root / c.lower())
-             for c in COUNTRIES[: args.nodes]]
+    # below the ephemeral range (as `ncc demo`), so no outgoing connection takes one meanwhile
+    base = free_port_run(args.nodes + 1)
+    nodes = [Node(c, c, f"http://127.0.0.1:{base + i}", root / c.lower())
+             for i, c in enumerate(COUNTRIES[: args.nodes])]
     seeds = {node.name: index for index, node in enumerate(nodes)}
-    nodes.append(Node("EU", AGGREGATOR, f"http://127.0.0.1:{free_port()}", root / "eu"))
+    nodes.append(Node("EU", AGGREGATOR, f"http://127.0.0.1:{base + args.nodes}", root / "eu"))
 
     def make(node: Node) -> None:
         name = ["--name", "EU social innovation aggregator"] if node.name == "EU" else []

@@ -12,6 +12,7 @@ import click
 from ncc_node.context import NodeContext
 from ncc_node.errors import NotFound
 from ncc_node.identity import (
+    SCOPE_ALLOWS,
     SCOPES,
     create_token,
     descriptor_keys,
@@ -36,7 +37,8 @@ def token() -> None:
 @click.argument("name")
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(sorted(SCOPES)),
               default=("write",), show_default=True,
-              help="Repeatable. write: publish records; admin: also peers and tokens.")
+              help="Repeatable. " + "; ".join(f"{scope}: {allows}"
+                                              for scope, allows in SCOPE_ALLOWS.items()) + ".")
 @config_option
 def token_create(name: str, scopes: tuple[str, ...], config: Path | None) -> None:
     """Create a token and print its secret once."""

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +27,7 @@ from ncc_node.store import open_store
 from .errors import CliError
 from .import_readers import Origin, csv_rows, jsonl_rows
 from .importer import Importer, ImportReport
+from .ports import NoFreePorts, free_port_run, port_free
 
 CODES = ("de", "ee", "nl", "lu")
 #: the accounts every demo node has for its web pages (name, role)
@@ -122,61 +121,20 @@ def plan(configs: Path, state: Path | None, base_port: int | None) -> list[DemoN
     return nodes
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-#: Where Linux's ephemeral ports start when /proc does not say (net.ipv4.ip_local_port_range)
-EPHEMERAL_LOW = 32768
-LOWEST_DEMO_PORT = 10000
-
-
-def _ephemeral_low() -> int:
-    """The first port of the range the OS hands out for outgoing connections and port 0."""
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return EPHEMERAL_LOW
-
-
 def free_base_port(count: int = len(CODES)) -> int:
-    """A port P such that P…P+count-1 are free on 127.0.0.1 now (``--base-port 0``).
-
-    Chosen below the ephemeral range: a port there is taken at any moment as the source port
-    of some outgoing connection on a busy host, between this check and the servers' bind.
-    """
-    top = _ephemeral_low() - count
-    chooser = random.SystemRandom()
-    for _ in range(200 if top > LOWEST_DEMO_PORT else 0):
-        base = chooser.randrange(LOWEST_DEMO_PORT, top)
-        if all(_port_free(base + i) for i in range(count)):
-            return base
-    for _ in range(100):  # no room below it: let the OS pick, and check the neighbours
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        if base + count - 1 <= 65535 and all(_port_free(base + i) for i in range(1, count)):
-            return base
-    raise DemoError(f"found no {count} free ports in a row on 127.0.0.1; pass --base-port")
+    """A port P such that P…P+count-1 are free on 127.0.0.1 now (``--base-port 0``)."""
+    try:
+        return free_port_run(count)
+    except NoFreePorts as exc:
+        raise DemoError(f"{exc}; pass --base-port") from exc
 
 
 def check_ports_free(nodes: Sequence[DemoNode]) -> None:
     """Fail with one clear message if a demo port is taken (e.g. by another ``ncc demo``)."""
     busy = []
     for node in nodes:
-        with socket.socket() as sock:
-            # as the servers will: a port whose old connections are in TIME_WAIT is free
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", int(node.settings["server.port"])))
-            except OSError:
-                busy.append(f"{node.settings['server.port']} ({node.label})")
+        if not port_free(int(node.settings["server.port"])):
+            busy.append(f"{node.settings['server.port']} ({node.label})")
     if busy:
         raise DemoError(f"port(s) {', '.join(busy)} on 127.0.0.1 are in use (is another "
                         "`ncc demo` or `ncc serve` running?): stop it, or run the demo on other "

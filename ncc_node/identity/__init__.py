@@ -31,7 +31,7 @@ from .roster import (
 )
 from .signer import NodeSigner, SigningKey
 from .signing_key import NodeKey, generate_key, load_key, save_key
-from .tokens import SCOPES, authenticate, create_token
+from .tokens import SCOPE_ALLOWS, SCOPES, authenticate, create_token
 
 __all__ = [
     "EU_LEVEL",
@@ -44,6 +44,7 @@ __all__ = [
     "RosterFile",
     "RosterRejected",
     "SCOPES",
+    "SCOPE_ALLOWS",
     "SigningKey",
     "authenticate",
     "check_base_url",

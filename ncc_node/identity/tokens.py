@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..errors import Forbidden, RequestInvalid, Unauthorized
 from ..store import Store, Token
 
-SCOPES = frozenset({"write", "admin"})
+#: what a token of each scope may do through the API (``ncc token --scope``, docs/operations.md);
+#: admin implies write (:func:`authenticate`). Peers and tokens are managed outside the API.
+SCOPE_ALLOWS: Mapping[str, str] = {
+    "write": "publish, update and retire this node's records, work its drafts and the review "
+             "queue",
+    "admin": "all that write allows, and the sync status (GET /sync/status) and moderation: "
+             "hide and unhide records and origins, retry quarantined items",
+}
+SCOPES = frozenset(SCOPE_ALLOWS)
 PREFIX = "ncc_"
 
 
@@ -46,7 +54,7 @@ def authenticate(store: Store, authorization: str | None, scope: str) -> Token:
     token = store.token_by_hash(hash_token(secret.strip()))
     if token is None:
         raise Unauthorized("unknown or revoked token")
-    # admin implies write: an operator who may manage peers may also publish
+    # admin implies write: an operator who may moderate may also publish
     if scope not in token.scopes and not (scope == "write" and "admin" in token.scopes):
         raise Forbidden(f"token {token.name!r} lacks the {scope!r} scope")
     return token

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import requests
 
-from ncc_cli.demo_nodes import LOWEST_DEMO_PORT, _ephemeral_low
 from ncc_cli.demo_nodes import free_base_port as demo_free_base_port
+from ncc_cli.ports import LOWEST_PORT, ephemeral_low
 from ncc_node.records.digest import digest
 from ncc_node.store import SqliteStore
 from tests import processes
@@ -41,10 +41,10 @@ def free_base_port() -> int:
 
 
 def test_free_ports_are_chosen_below_the_ephemeral_range() -> None:
-    low = _ephemeral_low()
+    low = ephemeral_low()
     for _ in range(20):
         base = demo_free_base_port(4)
-        assert base + 3 < low or low - 4 <= LOWEST_DEMO_PORT
+        assert base + 3 < low or low - 4 <= LOWEST_PORT
 
 
 @pytest.fixture

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+import ncc_node.api
 from ncc_node.errors import Unauthorized
 from ncc_node.identity.key_validity import descriptor_keys
-from ncc_node.identity.tokens import authenticate
+from ncc_node.identity.tokens import SCOPE_ALLOWS, SCOPES, authenticate
 from ncc_node.store import RecordFilter
 
 from .conftest import SAMPLE_CSV, Invoke, node_at
@@ -132,3 +134,25 @@ def test_node_commands_need_an_initialised_node(ncc: Invoke) -> None:
         result = ncc(*command)
         assert result.exit_code == 1, command
         assert result.output.startswith("Error: no node configuration"), command
+
+
+def _scopes_the_api_requires() -> set[str]:
+    """Every scope the API's views ask for: the literal arguments of ``require_scope(...)``."""
+    found = set()
+    for path in (Path(ncc_node.api.__file__).parent).glob("*.py"):
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id == "require_scope"):
+                found.add(ast.literal_eval(call.args[0]))
+    return found
+
+
+def test_token_help_says_what_each_scope_allows(ncc: Invoke) -> None:
+    assert _scopes_the_api_requires() == SCOPES == set(SCOPE_ALLOWS)
+    shown = " ".join(ncc("token", "create", "--help").output.split())
+    for scope in SCOPES:
+        assert f"{scope}: {' '.join(SCOPE_ALLOWS[scope].split())}" in shown
+    operations = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(
+        encoding="utf-8")
+    assert {row.split("`")[1] for row in operations.splitlines()
+            if row.startswith("| `") and row.split("`")[1] in SCOPES} == SCOPES
