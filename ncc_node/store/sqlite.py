@@ -31,6 +31,7 @@ from .base import (
 from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
 from .editorial_sql import HIDDEN_ROW, RELAYED, VISIBLE, EditorialReads, EditorialWrites
+from .push_sql import PushSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -255,7 +256,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
+class SqliteStore(AccountSql, SyncReads, EditorialReads, PushSql, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     # the full-text filter of lists and counts (the PostgreSQL store has its own)

@@ -204,6 +204,50 @@ def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
     assert notified[0] == {"topic": topic_for(node.url, "all"), "head": encode_cursor(1)}
 
 
+def test_a_subscription_outlives_its_daemon(live_node: Start, fake_peer: Fake,
+                                            daemons: Daemons, make_payload: Payload) -> None:
+    """Subscriptions are kept in the store: a daemon started again (or another process that
+    takes the lead) notifies the subscriber without it subscribing again."""
+    notified: list[dict[str, Any]] = []
+    checks: list[Request] = []
+
+    def subscriber(request: Request) -> Response | None:
+        if request.path == "/push" and request.method == "GET":
+            checks.append(request)
+            return Response(request.args["hub.challenge"], content_type="text/plain")
+        if request.path == "/push" and request.method == "POST":
+            notified.append(request.get_json())
+            return Response(status=202)
+        return None
+
+    fake = fake_peer(subscriber)
+    node = live_node("DE")
+    first = daemons.agent(node, [(fake, "own")])
+    assert first.open()
+    answer = requests.post(node.url + "/push/subscriptions", timeout=10, data={
+        "hub.mode": "subscribe", "hub.callback": callback_for(fake.url),
+        "hub.topic": topic_for(node.url, "own")})
+    assert answer.status_code == 202
+    deadline = time.monotonic() + 10
+    while not first.subscribers and time.monotonic() < deadline:
+        first.pause(0.05)
+    [held] = node.context.store.push_subscribers()
+    assert (held.callback, held.scope) == (callback_for(fake.url), "own")
+    assert abs(held.expires - time.time() - 900) < 30  # the lease, as Unix time
+    first.close()
+
+    publish_http(node, make_payload, "Written while no daemon ran")
+    second = daemons.agent(node, [(fake, "own")])
+    assert second.open()
+    own = topic_for(node.url, "own")
+    head = encode_cursor(node.context.store.last_seq(origin=node.context.identity.node_iri))
+    deadline = time.monotonic() + 10
+    while {"topic": own, "head": head} not in notified and time.monotonic() < deadline:
+        second.pause(0.05)
+    assert {"topic": own, "head": head} in notified and len(checks) == 1
+    assert [s.told for s in node.context.store.push_subscribers()] == [head]
+
+
 def test_subscriptions_need_a_configured_peer_and_its_consent(live_node: Start, fake_peer: Fake,
                                                               daemons: Daemons) -> None:
     """Only a configured peer's /push may subscribe, and only if it echoes the challenge: no
