@@ -150,12 +150,10 @@ def test_star_subscriptions_and_scopes(live_node: Start, daemons: Daemons,
     assert national[0].context.store.get(record_id).received_from == hub.url
 
 
-def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
-                                              daemons: Daemons, make_payload: Payload) -> None:
-    """A subscriber that does not renew gets nothing once its lease is over; the publisher's
-    verification of intent went to its callback first."""
-    notified: list[dict[str, Any]] = []
-    checks: list[Request] = []
+def consenting(notified: list[dict[str, Any]],
+               checks: list[Request]) -> Callable[[Request], Response | None]:
+    """A fake subscriber's handler: it confirms every verification of intent (kept in
+    ``checks``) and takes every notification (kept in ``notified``)."""
 
     def subscriber(request: Request) -> Response | None:
         if request.path == "/push" and request.method == "GET":
@@ -166,7 +164,16 @@ def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
             return Response(status=202)
         return None
 
-    fake = fake_peer(subscriber)
+    return subscriber
+
+
+def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
+                                              daemons: Daemons, make_payload: Payload) -> None:
+    """A subscriber that does not renew gets nothing once its lease is over; the publisher's
+    verification of intent went to its callback first."""
+    notified: list[dict[str, Any]] = []
+    checks: list[Request] = []
+    fake = fake_peer(consenting(notified, checks))
     node = live_node("DE")
     clock = Clock()
     agent = daemons.agent(node, [(fake, "own")], clock, **{"push.lease_s": 60})
@@ -210,17 +217,7 @@ def test_a_subscription_outlives_its_daemon(live_node: Start, fake_peer: Fake,
     takes the lead) notifies the subscriber without it subscribing again."""
     notified: list[dict[str, Any]] = []
     checks: list[Request] = []
-
-    def subscriber(request: Request) -> Response | None:
-        if request.path == "/push" and request.method == "GET":
-            checks.append(request)
-            return Response(request.args["hub.challenge"], content_type="text/plain")
-        if request.path == "/push" and request.method == "POST":
-            notified.append(request.get_json())
-            return Response(status=202)
-        return None
-
-    fake = fake_peer(subscriber)
+    fake = fake_peer(consenting(notified, checks))
     node = live_node("DE")
     first = daemons.agent(node, [(fake, "own")])
     assert first.open()

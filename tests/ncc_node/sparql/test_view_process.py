@@ -27,7 +27,7 @@ from ncc_node.rdfview.query import QueryBusy, QueryTimeout, ViewUnavailable
 
 from ... import processes
 from ...nodes import LiveNode, init_node, node_config
-from .test_hostile_sparql import BUSY, SLOW, SMALL
+from .test_hostile_sparql import BUSY, SLOW, SMALL, children
 
 Start = Callable[..., LiveNode]
 Payload = Callable[..., dict[str, Any]]
@@ -37,27 +37,18 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def _tree(pid: int) -> dict[int, tuple[int, str]]:
     """Every descendant of ``pid``: pid -> (parent pid, command line)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     found: dict[int, tuple[int, str]] = {}
-    wanted = {pid}
-    while True:
-        more = {p for p, parent in parents.items() if parent in wanted and p not in found}
-        if not more:
-            return found
-        for child in more:
+    parents = [pid]
+    while parents:
+        parent = parents.pop()
+        for child in children(parent):
             try:
                 line = (Path("/proc") / str(child) / "cmdline").read_bytes()
             except OSError:
                 continue
-            found[child] = (parents[child], line.replace(b"\0", b" ").decode())
-        wanted |= more
+            found[child] = (parent, line.replace(b"\0", b" ").decode())
+            parents.append(child)
+    return found
 
 
 def _free_port() -> int:
