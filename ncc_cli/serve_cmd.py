@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -19,6 +23,8 @@ import click
 import waitress
 
 from ncc_node.context import NodeContext
+from ncc_node.errors import ConfigError
+from ncc_node.rdfview import VIEW_SOCKET_ENV, PoolLimits, view_process_command
 from ncc_node.web import finish_imports
 
 from .granian_server import free_port, run_granian
@@ -78,6 +84,43 @@ def _start_sync(context: NodeContext) -> BackgroundSync | None:
     return syncing
 
 
+VIEW_START_S = 30.0
+
+
+class ViewProcess:
+    """The host's one SPARQL view process for granian's workers (ncc_node.rdfview.service):
+    its socket lives in a private temporary folder, removed when it stops."""
+
+    def __init__(self, context: NodeContext) -> None:
+        settings = context.settings
+        self.folder = Path(tempfile.mkdtemp(prefix="ncc-sparql-"))  # mode 0700
+        self.address = str(self.folder / "view.sock")
+        self.process = subprocess.Popen(
+            view_process_command(self.address, str(settings.database()),
+                                 PoolLimits.from_settings(settings)),
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + VIEW_START_S
+        try:
+            while not Path(self.address).exists():  # listening before a worker asks
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise ConfigError("the SPARQL view process did not start")
+                time.sleep(0.02)
+        except BaseException:  # that, or a SIGTERM meanwhile
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop it (its query processes follow within a second) and remove the folder."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _serve_granian(context: NodeContext, config_file: Path | None) -> None:
     """Serve with granian: the app runs in its worker process; sync (if any) runs here."""
     settings = context.settings
@@ -88,9 +131,19 @@ def _serve_granian(context: NodeContext, config_file: Path | None) -> None:
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     _announce(context, url, "granian")
     syncing = _start_sync(context)
+    view = None
+    # until granian installs its handlers, SIGTERM stops as cleanly as it does later
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        run_granian(settings, config_file=config_file, port=port)
+        view = ViewProcess(context)  # one RDF view for all the workers, not one each
+        run_granian(settings, config_file=config_file, port=port,
+                    environ={VIEW_SOCKET_ENV: view.address})
+    except SystemExit as exc:  # that SIGTERM: stopped before serving
+        if exc.code not in (0, None):
+            raise
     finally:
+        if view is not None:
+            view.close()
         if syncing is not None:
             syncing.close()
         context.store.close()

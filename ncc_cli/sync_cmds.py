@@ -180,8 +180,11 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
     def on_pull(result: PeerResult) -> None:
         echo(round_lines([result], prefix="notified: ")[0])
 
+    def lead() -> bool:
+        return context.store.try_lead("sync")
+
     agent = (PushAgent(worker, data_dir=settings.path("node.data_dir"), stop=stop,
-                       on_pull=on_pull) if settings["push.enabled"] else None)
+                       on_pull=on_pull, lead=lead) if settings["push.enabled"] else None)
     rounds = [0]
 
     def on_round(results: list[PeerResult]) -> None:
@@ -200,7 +203,7 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
         run_daemon(worker, interval_s=settings["sync.interval_s"],
                    jitter_s=settings["sync.jitter_s"], stop=stop, on_round=on_round,
                    pause=agent.pause if agent is not None else None,
-                   lead=lambda: context.store.try_lead("sync"))
+                   lead=lead)
     finally:
         if agent is not None:
             agent.close()

@@ -7,6 +7,7 @@ as an :class:`~ncc_node.web.ImportRunner`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from flask import Flask
 
 from ncc_node.app import create_app as create_node_app
 from ncc_node.context import NodeContext
+from ncc_node.rdfview import VIEW_SOCKET_ENV, PoolLimits, RemotePool
 from ncc_node.web import ImportOutcome, register_import_runner
 
 from .errors import ImportFileError
@@ -105,4 +107,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The node's app with the import page's runner (what ``ncc serve`` serves)."""
     app = create_node_app(config)
     register_import_runner(app, CliImportRunner(app.extensions["ncc"]))
+    view_socket = os.environ.get(VIEW_SOCKET_ENV)
+    if view_socket:  # a granian worker: SPARQL goes to the host's one view process
+        limits = PoolLimits.from_settings(app.extensions["ncc"].settings)
+        app.extensions["ncc_sparql_pool"] = RemotePool(view_socket, limits)
     return app

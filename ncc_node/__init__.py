@@ -79,6 +79,7 @@ from .settings import SETTINGS, Settings, load_settings, section_values
 from .store import (
     IndexEntries,
     PeerState,
+    PushSubscriber,
     RecordFilter,
     RetryEntry,
     SqliteStore,
@@ -107,6 +108,7 @@ __all__ = [
     "NodeIdentity",
     "NodeKey",
     "PeerState",
+    "PushSubscriber",
     "ProofContextMismatch",
     "ProofError",
     "Publisher",

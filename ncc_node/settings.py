@@ -251,7 +251,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sparql.max_results", int, 10_000,
             "Most solutions (or triples) a SPARQL query may return; more is a 422."),
     Setting("sparql.workers", int, 1,
-            "Query processes per serving process; each holds its own copy of the RDF view."),
+            "Query processes of the host (`ncc serve`: one view process for all its workers); "
+            "each holds its own copy of the RDF view."),
     Setting("sparql.queue", int, 4,
             "Queries that may wait for a busy query process; beyond that, 503 + Retry-After."),
     Setting("sparql.memory_mb", int, 448,

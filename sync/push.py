@@ -8,18 +8,26 @@ Between two full rounds the daemon waits in :meth:`PushAgent.pause` instead of s
   verified path, at most once per ``push.min_gap_s`` (hints meanwhile are coalesced into one pull
   after the gap, never dropped), and not at all when the hint's head is the cursor already held;
 - verifies a subscriber's intent (``GET <callback>?hub.challenge=…``) before it gets anything,
-  holds subscriptions in memory until their lease ends (a restarted daemon is subscribed to again
-  at the subscribers' next renewal; until then they pull), and
+  keeps the subscription in the store until its lease ends (so a restarted daemon, or another
+  process that takes the lead, notifies the same subscribers), and
 - whenever this node's feed moved (its own records, or in ``scope=all`` also what it merged),
   ``POST``s each subscriber the new head; one notification in flight per subscriber, a newer head
   follows when it is done; three failures in a row, or a 404/410, end the subscription.
 
 HTTP to peers runs in a few threads so a slow peer never holds the loop; results are handled in
 the daemon's own thread, which alone touches the store.
+
+Of several ``ncc serve`` processes sharing one database only the daemon that leads
+(``Store.try_lead("sync")``, the same lead as the rounds') does any of this. The others' HTTP
+workers still take notifications and subscriptions for the node: their daemon only queues what
+came in in the store (``post_push_message``), and the leader takes it from there within a second.
+So one process subscribes, pulls on hints and notifies; every subscription is seen by whichever
+process leads; a notification goes out once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import secrets
@@ -35,6 +43,7 @@ import requests
 
 from ncc_node import (
     PushChannel,
+    PushSubscriber,
     callback_for,
     channel_address,
     encode_cursor,
@@ -55,6 +64,8 @@ INBOX = 10_000  # messages held at most (hints, subscriptions, results)
 TIMEOUT = (2.0, 5.0)  # connect, read: notifications and subscriptions are small
 FAILURES_TO_DROP = 3
 RETRY_S = (2.0, 60.0)  # a failed subscription is tried again after 2 s, doubling up to 60 s
+LEAD_CHECK_S = (1.0, 5.0)  # how often the lead is asked again: while leading, while not
+FORWARDED = 100  # queued messages of other processes taken at most per tick
 
 
 @dataclass
@@ -84,12 +95,16 @@ class PushAgent:
 
     def __init__(self, worker: SyncWorker, *, data_dir: Path, stop: threading.Event,
                  on_pull: Callable[[PeerResult], None] | None = None,
+                 lead: Callable[[], bool] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         settings = worker.settings
         self.worker = worker
         self.store = worker.store
         self.stop = stop
         self.on_pull = on_pull
+        self.lead = lead if lead is not None else (lambda: True)
+        self.leading = False
+        self.lead_checked = -1e9
         self.clock = clock
         self.own_base = str(settings["node.base_url"]).rstrip("/")
         self.own_iri = worker.identity.node_iri
@@ -125,13 +140,53 @@ class PushAgent:
             return False
         self.reader = threading.Thread(target=self._read, name="push-inbox", daemon=True)
         self.reader.start()
-        self._renew()  # subscribe now: the first round may take a while
-        # and say hello: a peer that follows this node but could not subscribe while this
-        # daemon was down takes the hint, pulls once, and subscribes again at once
+        self._check_lead()  # leading: subscribe now, the first round may take a while
+        return True
+
+    # -- the lead -------------------------------------------------------------------------------
+    def _check_lead(self) -> bool:
+        """Whether this daemon leads (asked again every second while it does, every few
+        seconds while not); taking the lead starts push, losing it stops it."""
+        now = self.clock()
+        if now - self.lead_checked < LEAD_CHECK_S[0 if self.leading else 1]:
+            return self.leading
+        self.lead_checked = now
+        leading = bool(self.lead())
+        if leading and not self.leading:
+            self.leading = True
+            self._start_leading()
+        elif self.leading and not leading:
+            log.warning("push: this process no longer leads; another one notifies now")
+            self.leading = False
+            self.subscribers.clear()
+            self.hinted.clear()
+            self.leased.clear()
+            self.renewals.clear()
+        return self.leading
+
+    def _start_leading(self) -> None:
+        """Take the subscribers from the store, subscribe to the peers, and say hello: a peer
+        that follows this node but could not subscribe while no daemon led takes the hint,
+        pulls once, and subscribes again at once."""
+        now, wall = self.clock(), time.time()
+        self.subscribers = {
+            (held.callback, held.scope): _Subscriber(held.callback, held.scope,
+                                                     now + (held.expires - wall), held.told)
+            for held in self.store.push_subscribers()}
+        self._renew()
         head = encode_cursor(self.store.last_seq())
         for peer in self.worker.peers():
             self._submit(self._tell, callback_for(peer.base_url), "all", head)
-        return True
+
+    def _keep(self, subscriber: _Subscriber) -> None:
+        """Write a subscription to the store (its lease end as Unix time)."""
+        expires = round(time.time() + (subscriber.expires - self.clock()))
+        self.store.save_push_subscriber(PushSubscriber(subscriber.callback, subscriber.scope,
+                                                       expires, subscriber.told))
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        self.subscribers.pop(key, None)
+        self.store.drop_push_subscriber(*key)
 
     def close(self) -> None:
         """Stop listening and finish the requests under way (bounded by their timeouts)."""
@@ -169,6 +224,15 @@ class PushAgent:
 
     def _tick(self) -> None:
         self._collect()
+        if not self._check_lead():
+            return
+        for raw in self.store.take_push_messages(limit=FORWARDED):  # other processes' workers
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                self._take(message)
         self._pull_hinted()
         self._renew()
         self._notify()
@@ -200,6 +264,10 @@ class PushAgent:
 
     def _take(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
+        if not self.leading:  # the leader acts on it: hand it over through the store
+            if kind in ("hint", "subscribe", "unsubscribe"):
+                self.store.post_push_message(json.dumps(message, separators=(",", ":")))
+            return  # "moved": the leader compares the feed's head every second anyway
         if kind == "hint":
             self._hint(message)
         elif kind in ("subscribe", "unsubscribe"):
@@ -256,6 +324,7 @@ class PushAgent:
         if (echo is not None and echo.inflight is None and echo.told == encode_cursor(before)
                 and after - before == accepted):
             echo.told = encode_cursor(after)
+            self._keep(echo)
 
     # -- subscribing to peers -------------------------------------------------------------------
     def _renew(self) -> None:
@@ -314,7 +383,7 @@ class PushAgent:
         heads: dict[str, str] = {}
         for key, subscriber in list(self.subscribers.items()):
             if subscriber.expires <= now:
-                del self.subscribers[key]
+                self._drop(key)
                 continue
             if subscriber.inflight is not None:
                 continue
@@ -362,28 +431,30 @@ class PushAgent:
             if not future.result():
                 continue
             if mode == "unsubscribe":
-                self.subscribers.pop((callback, scope), None)
+                self._drop((callback, scope))
                 continue
             # a new subscriber is told the head at once: it may have pulled before the last
             # write (it skips the pull if it holds that cursor); a renewal keeps what it was told
             known = self.subscribers.get((callback, scope))
             told = known.told if known else None
             self.subscribers[(callback, scope)] = _Subscriber(callback, scope, now + lease, told)
+            self._keep(self.subscribers[(callback, scope)])
         for key, subscriber in list(self.subscribers.items()):
             if subscriber.inflight is None or not subscriber.inflight.done():
                 continue
             status = subscriber.inflight.result()
             subscriber.inflight = None
             if status in (404, 410):  # it says it does not follow us (any more)
-                del self.subscribers[key]
+                self._drop(key)
             elif 200 <= status < 300 or status == 429:  # 429: it has our hint already
                 subscriber.told, subscriber.failures = subscriber.sending, 0
+                self._keep(subscriber)
             else:
                 log.warning("push: notifying %s failed (%s)", subscriber.callback,
                             f"HTTP {status}" if status else "no answer")
                 subscriber.failures += 1
                 if subscriber.failures >= FAILURES_TO_DROP:
-                    del self.subscribers[key]
+                    self._drop(key)
 
     # -- HTTP ---------------------------------------------------------------------------------
     def _http(self, method: str, url: str, **kwargs: Any) -> requests.Response | None:

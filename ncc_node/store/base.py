@@ -36,6 +36,16 @@ class StoredRecord:
 
 
 @dataclass(frozen=True)
+class PushSubscriber:
+    """A peer's subscription to this node's feed, as the leading sync daemon keeps it."""
+
+    callback: str
+    scope: str  # "own" | "all"
+    expires: int  # Unix time its lease ends
+    told: str | None  # the head it was last sent
+
+
+@dataclass(frozen=True)
 class RecordFilter:
     """Filters of a record list; each facet filter is an exact concept/IRI match."""
 
@@ -621,6 +631,28 @@ class Store(ABC):
     @abstractmethod
     def descriptor_history(self, origin: str, *, after: int, limit: int) -> list[bytes]:
         """An origin's descriptor versions held with version > ``after``, oldest first."""
+
+    # -- push, shared by every process on the database (sync/push.py) --------------------------
+    @abstractmethod
+    def push_subscribers(self) -> list[PushSubscriber]:
+        """Every subscription to this node's feed (expired ones too, until dropped)."""
+
+    @abstractmethod
+    def save_push_subscriber(self, subscriber: PushSubscriber) -> None:
+        """Add or replace the subscription of ``(callback, scope)``."""
+
+    @abstractmethod
+    def drop_push_subscriber(self, callback: str, scope: str) -> None:
+        """End a subscription (no-op if there is none)."""
+
+    @abstractmethod
+    def post_push_message(self, message: str) -> None:
+        """Queue a message (JSON) for the leading sync daemon: a process that does not lead
+        hands on what its HTTP workers received."""
+
+    @abstractmethod
+    def take_push_messages(self, *, limit: int) -> list[str]:
+        """Remove and return up to ``limit`` queued messages, oldest first."""
 
     def try_lead(self, role: str) -> bool:
         """Whether this process holds (or now takes) the one ``role`` (e.g. ``"sync"``) among

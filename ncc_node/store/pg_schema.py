@@ -227,6 +227,20 @@ PG_MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO counters (name, value) VALUES ('moderation', 0);
     """,
+    # 9: push shared by every process on the database: subscribers, messages for the leader
+    f"""
+    CREATE TABLE push_subscribers (
+        callback {T} NOT NULL,
+        scope {T} NOT NULL,
+        expires bigint NOT NULL,
+        told {T},
+        PRIMARY KEY (callback, scope)
+    );
+    CREATE TABLE push_inbox (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        message {T} NOT NULL
+    );
+    """,
 )
 
 #: Migrations after which the store derives the text index from the records' bodies.

@@ -232,6 +232,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO counters (name, value) VALUES ('moderation', 0);
     """,
+    # 9: push shared by every process on the database (docs/sync.md): the subscribers the
+    # leading sync daemon notifies, and the messages other processes' HTTP workers took for it
+    """
+    CREATE TABLE push_subscribers (
+        callback TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        expires INTEGER NOT NULL,
+        told TEXT,
+        PRIMARY KEY (callback, scope)
+    );
+    CREATE TABLE push_inbox (
+        id INTEGER PRIMARY KEY,
+        message TEXT NOT NULL
+    );
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

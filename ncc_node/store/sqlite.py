@@ -31,6 +31,7 @@ from .base import (
 from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
 from .editorial_sql import HIDDEN_ROW, RELAYED, VISIBLE, EditorialReads, EditorialWrites
+from .push_sql import PushSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
 from .stats_sql import StatsSql
@@ -255,7 +256,7 @@ def _private(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: {exc}") from exc
 
 
-class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
+class SqliteStore(AccountSql, SyncReads, EditorialReads, PushSql, StatsSql, Store):
     """The SQLite implementation of :class:`Store`."""
 
     # the full-text filter of lists and counts (the PostgreSQL store has its own)
@@ -440,20 +441,22 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
     def _where(self, where: RecordFilter) -> tuple[str, list[Any]]:
         clauses = ["r.kind = ?"]
         params: list[Any] = [where.kind]
+        text = self._text_query(where.q) if where.q else None
         if not where.include_deleted:
             clauses.append("r.deleted = 0")
-            clauses.append(VISIBLE)  # a record hidden here is served by id, never listed
+            # a record hidden here is served by id, never listed; a facet or text filter says
+            # so already (hidden records, like deleted ones, have no index entries)
+            if not where.facets() and text is None:
+                clauses.append(VISIBLE)
         if where.origin is not None:
             clauses.append("r.origin = ?")
             params.append(where.origin)
         for facet, value in where.facets():
             clauses.append("r.rowid IN (SELECT record FROM facets WHERE facet = ? AND value = ?)")
             params.extend((facet_key(where.kind, facet), value))
-        if where.q:
-            query = self._text_query(where.q)
-            if query is not None:
-                clauses.append(f"r.rowid IN ({self._TEXT_MATCH})")
-                params.append(query)
+        if text is not None:
+            clauses.append(f"r.rowid IN ({self._TEXT_MATCH})")
+            params.append(text)
         return " AND ".join(clauses), params
 
     def list_records(
@@ -481,10 +484,16 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, StatsSql, Store):
         facets = where.facets()
         if where.origin is not None:
             facets.append(("origin", where.origin))
-        if where.include_deleted or not (facets or query):
+        if where.include_deleted:
             sql, params = self._where(where)
             return int(self._reader.execute(f"SELECT count(*) FROM records r WHERE {sql}",
                                             params).fetchone()[0])
+        if not (facets or query):
+            # every live record that is not hidden has one origin posting: count those
+            # (index only), not the record rows with a visibility check each
+            return int(self._reader.execute(
+                "SELECT count(*) FROM facets WHERE facet = ?",
+                (facet_key(where.kind, "origin"),)).fetchone()[0])
         sets = ["SELECT record FROM facets WHERE facet = ? AND value = ?" for _ in facets]
         params = [x for facet, value in facets for x in (facet_key(where.kind, facet), value)]
         if query is not None and sets:

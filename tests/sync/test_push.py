@@ -150,12 +150,10 @@ def test_star_subscriptions_and_scopes(live_node: Start, daemons: Daemons,
     assert national[0].context.store.get(record_id).received_from == hub.url
 
 
-def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
-                                              daemons: Daemons, make_payload: Payload) -> None:
-    """A subscriber that does not renew gets nothing once its lease is over; the publisher's
-    verification of intent went to its callback first."""
-    notified: list[dict[str, Any]] = []
-    checks: list[Request] = []
+def consenting(notified: list[dict[str, Any]],
+               checks: list[Request]) -> Callable[[Request], Response | None]:
+    """A fake subscriber's handler: it confirms every verification of intent (kept in
+    ``checks``) and takes every notification (kept in ``notified``)."""
 
     def subscriber(request: Request) -> Response | None:
         if request.path == "/push" and request.method == "GET":
@@ -166,7 +164,16 @@ def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
             return Response(status=202)
         return None
 
-    fake = fake_peer(subscriber)
+    return subscriber
+
+
+def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
+                                              daemons: Daemons, make_payload: Payload) -> None:
+    """A subscriber that does not renew gets nothing once its lease is over; the publisher's
+    verification of intent went to its callback first."""
+    notified: list[dict[str, Any]] = []
+    checks: list[Request] = []
+    fake = fake_peer(consenting(notified, checks))
     node = live_node("DE")
     clock = Clock()
     agent = daemons.agent(node, [(fake, "own")], clock, **{"push.lease_s": 60})
@@ -202,6 +209,40 @@ def test_subscription_expires_without_renewal(live_node: Start, fake_peer: Fake,
     agent.pause(0.3)
     assert len(subscribed_to()) == 2 and agent.subscribers == {}
     assert notified[0] == {"topic": topic_for(node.url, "all"), "head": encode_cursor(1)}
+
+
+def test_a_subscription_outlives_its_daemon(live_node: Start, fake_peer: Fake,
+                                            daemons: Daemons, make_payload: Payload) -> None:
+    """Subscriptions are kept in the store: a daemon started again (or another process that
+    takes the lead) notifies the subscriber without it subscribing again."""
+    notified: list[dict[str, Any]] = []
+    checks: list[Request] = []
+    fake = fake_peer(consenting(notified, checks))
+    node = live_node("DE")
+    first = daemons.agent(node, [(fake, "own")])
+    assert first.open()
+    answer = requests.post(node.url + "/push/subscriptions", timeout=10, data={
+        "hub.mode": "subscribe", "hub.callback": callback_for(fake.url),
+        "hub.topic": topic_for(node.url, "own")})
+    assert answer.status_code == 202
+    deadline = time.monotonic() + 10
+    while not first.subscribers and time.monotonic() < deadline:
+        first.pause(0.05)
+    [held] = node.context.store.push_subscribers()
+    assert (held.callback, held.scope) == (callback_for(fake.url), "own")
+    assert abs(held.expires - time.time() - 900) < 30  # the lease, as Unix time
+    first.close()
+
+    publish_http(node, make_payload, "Written while no daemon ran")
+    second = daemons.agent(node, [(fake, "own")])
+    assert second.open()
+    own = topic_for(node.url, "own")
+    head = encode_cursor(node.context.store.last_seq(origin=node.context.identity.node_iri))
+    deadline = time.monotonic() + 10
+    while {"topic": own, "head": head} not in notified and time.monotonic() < deadline:
+        second.pause(0.05)
+    assert {"topic": own, "head": head} in notified and len(checks) == 1
+    assert [s.told for s in node.context.store.push_subscribers()] == [head]
 
 
 def test_subscriptions_need_a_configured_peer_and_its_consent(live_node: Start, fake_peer: Fake,

@@ -419,3 +419,33 @@ def test_find_by_identifiers_batches(store: Store) -> None:
     assert store.find_by_identifiers("https://elsewhere.example.org/node", ["ext-0"]) == {}
     many = [f"missing-{n}" for n in range(1200)] + ["ext-1"]  # more than one SQL chunk
     assert list(store.find_by_identifiers(f"{BASE}/node", many)) == ["ext-1"]
+
+
+def test_counts_and_lists_leave_out_hidden_and_deleted_records(store: Store) -> None:
+    """Every count agrees with the list it counts, whatever the filter, with records hidden
+    (one by id, the rest of an origin) and deleted: the unfiltered count counts the origin
+    postings, a filtered list relies on the index having no entries for them."""
+    from ncc_node.store import Hidden
+
+    themed = {"themes": ["theme:health-care"]}
+    ids = [put(store, record(n, **themed)).id for n in range(6)]
+    other = f"https://ncc-ee.example.org/initiatives/{uuid.UUID(int=99)}"
+    put(store, record(7, id=other, origin="https://ncc-ee.example.org/node", **themed))
+    gone = record(1, **themed)
+    gone.update(version=2, type="Tombstone", formerType="Initiative")
+    for key in ("name", "description", "themes"):
+        gone.pop(key, None)
+    with store.write() as writer:
+        writer.hide(Hidden(ids[2], "record", "spam", True, None, "2026-12-07T10:00:00Z"))
+        writer.hide(Hidden("https://ncc-ee.example.org/node", "origin", "spam", True, None,
+                           "2026-12-07T10:00:00Z"))
+    store.put(gone, dump_body(gone))
+    wanted = [i for i in ids if i not in (ids[1], ids[2])]
+    for where in (RecordFilter(kind="Initiative"),
+                  RecordFilter(kind="Initiative",
+                               theme="https://w3id.org/ncc/concepts/theme/health-care"),
+                  RecordFilter(kind="Initiative", q="Lernbrücke"),
+                  RecordFilter(kind="Initiative", origin=f"{BASE}/node")):
+        listed = [r.id for r in store.list_records(where, after=None, limit=50)]
+        assert sorted(listed) == sorted(wanted), where
+        assert store.count(where) == len(wanted), where
