@@ -42,6 +42,7 @@ _ASCII_BREAKS = str.maketrans(dict.fromkeys(_BREAKS, " "))
 _BYTE_BREAKS = bytes(32 if c in _BREAKS else c for c in range(256))
 MAX_WORD = 40  # longer "words" (hashes, URLs glued together) are kept unstemmed
 STEM_CACHE = 50_000  # stems kept per language and thread; the cache starts over when full
+MAX_TAGS = 256  # language tags remembered per thread with their stemmer
 _local = threading.local()  # PyStemmer objects are not thread-safe: one set per thread
 
 
@@ -74,6 +75,22 @@ def words(text: str) -> list[str]:
 
 
 def _stem_cache(language: str | None) -> tuple[Stemmer.Stemmer, dict[str, str]] | None:
+    # looked up by the tag as written: a record has some thirty texts in a language or two,
+    # and resolving the tag to its stemmer each time cost more than stemming (issue 15)
+    tags: dict[str | None, tuple[Stemmer.Stemmer, dict[str, str]] | None] | None = getattr(
+        _local, "tags", None)
+    if tags is None or len(tags) > MAX_TAGS:  # bounded: tags come from peers' records
+        tags = _local.tags = {}
+    try:
+        known = tags[language]
+    except KeyError:
+        known = tags[language] = _new_stem_cache(language)
+    if known is not None and len(known[1]) > STEM_CACHE:
+        known[1].clear()  # in place: every tag of this stemmer shares the cache
+    return known
+
+
+def _new_stem_cache(language: str | None) -> tuple[Stemmer.Stemmer, dict[str, str]] | None:
     stemmer = stemmer_for(language)
     if stemmer is None:
         return None
@@ -81,7 +98,7 @@ def _stem_cache(language: str | None) -> tuple[Stemmer.Stemmer, dict[str, str]] 
     if caches is None:
         caches = _local.stems = {}
     cache = caches.get(id(stemmer))
-    if cache is None or len(cache) > STEM_CACHE:
+    if cache is None:
         cache = caches[id(stemmer)] = {}
     return stemmer, cache
 

@@ -81,3 +81,17 @@ def test_shapes_use_the_shared_pattern() -> None:
     patterns = {str(o) for o in shapes_graph().objects(None, SH.pattern) if "https?" in str(o)}
     assert patterns == {HTTP_IRI_PATTERN}
     assert is_iri("urn:uuid:0") and not is_iri("https://a.example/<b>")
+
+
+ASCII_PIECES = [chr(c) for c in range(128)] + ["%2F", "%e9", "%", "://", "[::1]", "#", "?"]
+ASCII_IRI = st.lists(st.sampled_from(ASCII_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(scheme=st.sampled_from(["https", "urn", "h+x-1.", "1a", ""]), tail=ASCII_IRI)
+def test_ascii_iris_take_the_full_grammar(scheme: str, tail: str) -> None:
+    # is_iri checks an ASCII text with classes reduced to ASCII: the answer must be the full one
+    from vocab.iri import IRI
+
+    for text in (f"{scheme}:{tail}", f"{scheme}://{tail}", f"{scheme}://[::1]{tail}", tail):
+        assert is_iri(text) == (IRI.match(text) is not None), text

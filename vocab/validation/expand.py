@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..iri import IRI
+from ..iri import is_iri
 from ..resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, context_terms, is_record_context
 from .shapes import Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_ABSOLUTE_IRI = IRI  # RFC 3987: what N-Triples, Turtle and Oxigraph can carry (vocab/iri.py)
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 _MISSING = object()
 
@@ -115,7 +114,8 @@ class Context:
                 return value
             if not suffix.startswith("//") and prefix in self.prefixes:
                 value = self.prefixes[prefix] + suffix
-            return value if _ABSOLUTE_IRI.match(value) else None
+            # RFC 3987: what N-Triples, Turtle and Oxigraph can carry (vocab/iri.py)
+            return value if is_iri(value) else None
         return None  # relative IRI, no base and no @vocab: toRdf drops it
 
 
