@@ -89,7 +89,7 @@ def test_a_rotation_between_signing_and_writing_is_caught_in_the_transaction(
     assert record["proof"]["verificationMethod"].endswith("#key-1")
     cli_store, cli = open_process()
     rotate_identity(settings, cli_store, cli.identity)  # commits after the record was signed
-    [stored] = server._commit([(record, body, 0)], signing)
+    [stored] = server._commit([(record, body, 0, None)], signing)
     assert _check(stored.body, server_store).endswith("#key-2")
 
 
