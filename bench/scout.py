@@ -73,6 +73,13 @@ def build(path: Path, count: int) -> None:
         store.close()
 
 
+def open_bench_store(path: Path, count: int) -> SqliteStore:
+    """The store at ``path``, built with ``count`` federated records first if it is not there."""
+    if not path.exists():
+        build(path, count)
+    return SqliteStore(path)
+
+
 def query_mix(rng: random.Random) -> list[Callable[[], ScoutQuery]]:
     """The candidate queries timed: target country with filters, text, or both."""
     country = lambda: rng.choice(["EE", "DE", "NL", "LU"])  # noqa: E731
@@ -139,9 +146,7 @@ def main() -> int:
     failures = []
     with tempfile.TemporaryDirectory(prefix="ncc-bench-scout-") as tmp:
         path = args.store or Path(tmp) / "node.db"
-        if not path.exists():
-            build(path, args.records)
-        store = SqliteStore(path)
+        store = open_bench_store(path, args.records)
         try:
             start = time.perf_counter()
             store.candidates.replications([])  # first use reads every record's links

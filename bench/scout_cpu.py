@@ -20,10 +20,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scout import build, p95, query_mix  # noqa: E402
+from scout import open_bench_store, p95, query_mix  # noqa: E402
 
 from ncc_node.scout import Weights, find_candidates  # noqa: E402
-from ncc_node.store import SqliteStore  # noqa: E402
 
 # the kinds of query_mix, in its order
 KINDS = ("country", "country+sdg", "country+theme+stage", "one word", "inclusion+sdg+tg",
@@ -47,9 +46,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ncc-bench-scout-cpu-") as tmp:
         path = args.store or Path(tmp) / "node.db"
-        if not path.exists():
-            build(path, args.records)
-        store = SqliteStore(path)
+        store = open_bench_store(path, args.records)
         try:
             weights = Weights()
             mix = query_mix(random.Random(7))
