@@ -9,13 +9,20 @@ from collections.abc import Iterable, Mapping
 from ..errors import Forbidden, RequestInvalid, Unauthorized
 from ..store import Store, Token
 
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for a message marked, not translated)
+    """Mark ``message`` for the pages' catalogues (babel.cfg extracts this module); return it."""
+    return message
+
+
 #: what a token of each scope may do through the API (``ncc token --scope``, docs/operations.md);
 #: admin implies write (:func:`authenticate`). Peers and tokens are managed outside the API.
+#: The admin tokens page says the same in the reader's language (``ncc_node.web.labels``).
 SCOPE_ALLOWS: Mapping[str, str] = {
-    "write": "publish, update and retire this node's records, work its drafts and the review "
-             "queue",
-    "admin": "all that write allows, and the sync status (GET /sync/status) and moderation: "
-             "hide and unhide records and origins, retry quarantined items",
+    "write": N_("publish, update and retire this node's records, work its drafts and the "
+                "review queue"),
+    "admin": N_("all that write allows, and the sync status (GET /sync/status) and "
+                "moderation: hide and unhide records and origins, retry quarantined items"),
 }
 SCOPES = frozenset(SCOPE_ALLOWS)
 PREFIX = "ncc_"

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from ..identity import SCOPE_ALLOWS
+
 FIELDS: Mapping[str, LazyString] = {
     "identifier": _l("Identifier"),
     "name": _l("Name"),
@@ -71,8 +73,7 @@ DONE: Mapping[str, LazyString] = {
 
 # what an API token's scope allows (ncc_node.identity.SCOPES)
 SCOPE_POWERS: Mapping[str, LazyString] = {
-    "write": _l("publish, update and retire records"),
-    "admin": _l("also the sync status and moderation (implies write)"),
+    scope: _l(allows) for scope, allows in SCOPE_ALLOWS.items()  # msgids marked in tokens.py
 }
 
 # a peer's health on the peers page (ncc_node.web.admin_access.peer_health)

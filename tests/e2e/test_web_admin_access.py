@@ -119,3 +119,19 @@ def test_tokens_are_created_once_used_and_revoked(browser: Browser,
     assert (f"user:{admin}", "token.create", "crm-export (write)") in log
     browser.get(node.url + "/web/admin/audit")
     assert "token.create" in browser.find_element(By.ID, "audit").text
+
+
+def test_the_tokens_page_says_what_each_scope_allows_in_the_readers_language(
+        live_node: Callable[..., LiveNode]) -> None:
+    from ncc_node.identity import SCOPE_ALLOWS
+    from tests.web_session import signed_in
+
+    node = live_node("DE")
+    session = signed_in(node.url, *node.person("admin"))
+    english = session.get(node.url + "/web/admin/tokens?lang=en", timeout=30).text
+    for allows in SCOPE_ALLOWS.values():  # the API's one definition, not a shorter label
+        assert allows.replace("'", "&#39;") in english
+    german = session.get(node.url + "/web/admin/tokens?lang=de", timeout=30).text
+    assert "seine Entwürfe und die Prüfwarteschlange bearbeiten" in german
+    assert "Einträge der Quarantäne erneut versuchen" in german
+    assert SCOPE_ALLOWS["admin"] not in german
