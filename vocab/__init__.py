@@ -40,6 +40,7 @@ from .validation import (
     MESSAGES as VALIDATION_MESSAGES,
 )
 from .validation import (
+    N_,
     Context,
     RecordInvalid,
     TermDef,
@@ -70,6 +71,7 @@ __all__ = [
     "IRI_PATTERN",
     "JsonLdInvalid",
     "METHOD",
+    "N_",
     "PUBLISHABLE_KINDS",
     "RECORD_CONTEXTS",
     "RecordInvalid",

@@ -6,18 +6,15 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 
+from vocab import N_
+
 from ..errors import Forbidden, RequestInvalid, Unauthorized
 from ..store import Store, Token
 
-
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for a message marked, not translated)
-    """Mark ``message`` for the pages' catalogues (babel.cfg extracts this module); return it."""
-    return message
-
-
 #: what a token of each scope may do through the API (``ncc token --scope``, docs/operations.md);
 #: admin implies write (:func:`authenticate`). Peers and tokens are managed outside the API.
-#: The admin tokens page says the same in the reader's language (``ncc_node.web.labels``).
+#: The admin tokens page says the same in the reader's language (``ncc_node.web.labels``;
+#: babel.cfg extracts the texts marked ``N_`` here).
 SCOPE_ALLOWS: Mapping[str, str] = {
     "write": N_("publish, update and retire this node's records, work its drafts and the "
                 "review queue"),

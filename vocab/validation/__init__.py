@@ -7,7 +7,7 @@ from typing import Any
 from .expand import Context, TermDef, expanded_context
 from .json_shapes import ShapeValidator, shape_validator, validate_shapes
 from .known_valid import certainly_valid, compile_known_valid, known_valid_check
-from .messages import MESSAGES
+from .messages import MESSAGES, N_
 from .shacl import validate_shacl
 from .shapes import UnsupportedShape, compile_shapes, compiled_shapes
 from .term_check import check_terms
@@ -33,6 +33,7 @@ def ensure_valid(record: Any) -> None:
 __all__ = [
     "Context",
     "MESSAGES",
+    "N_",
     "RecordInvalid",
     "ShapeValidator",
     "TermDef",
