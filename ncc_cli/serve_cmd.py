@@ -38,6 +38,16 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _stop_on(signums: tuple[signal.Signals, ...]) -> dict[int, Any]:
+    """Make each of ``signums`` stop the server; return the handlers they had.
+
+    SIGINT too, not only Python's default: a shell starts a background job (``ncc serve &``,
+    a service script) with SIGINT ignored, and Python keeps an ignored SIGINT ignored, so the
+    Ctrl-C or ``kill -INT`` the server announces would do nothing.
+    """
+    return {signum: signal.signal(signum, _stop) for signum in signums}
+
+
 def bind_sockets(host: str, port: int, context: NodeContext) -> list[socket.socket]:
     """Bind every address of ``host`` (as waitress would), failing with one clear message.
 
@@ -132,8 +142,8 @@ def _serve_granian(context: NodeContext, config_file: Path | None) -> None:
     _announce(context, url, "granian")
     syncing = _start_sync(context)
     view = None
-    # until granian installs its handlers, SIGTERM stops as cleanly as it does later
-    signal.signal(signal.SIGTERM, _stop)
+    # until granian installs its handlers, SIGTERM and SIGINT stop as cleanly as they do later
+    _stop_on((signal.SIGTERM, signal.SIGINT))
     try:
         view = ViewProcess(context)  # one RDF view for all the workers, not one each
         run_granian(settings, config_file=config_file, port=port,
@@ -189,14 +199,15 @@ def serve(config: Path | None, host: str | None, port: int | None, threads: int 
     # waitress reports through logging (queue depth, socket errors); the server owns the process
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    previous = signal.signal(signal.SIGTERM, _stop)
+    previous = _stop_on((signal.SIGTERM, signal.SIGINT))
     urls = ", ".join(listen_urls(server))
     _announce(context, urls, "waitress")
     syncing = _start_sync(context)
     try:
         server.run()  # returns after Ctrl-C/SIGTERM, once the worker threads have finished
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if syncing is not None:
             syncing.close()
         server.close()

@@ -60,13 +60,20 @@ def serve(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     started: list[subprocess.Popen[str]] = []
     env = {**os.environ, "NCC_SERVER_ENGINE": request.param}
 
-    def start(config: Path) -> Served:
+    def start(config: Path, *, sigint_ignored: bool = False) -> Served:
+        """``sigint_ignored``: start it as a shell starts a background job, SIGINT ignored
+        (inherited across fork and exec)."""
         log = tmp_path / f"serve-{len(started)}.log"
-        with log.open("w") as stderr:  # a file, so a chatty server never blocks on a pipe
-            process = processes.start(
-                [sys.executable, "-m", "ncc_cli", "serve", "--config", str(config),
-                 "--port", "0", "--threads", "2"],
-                stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if sigint_ignored else None
+        try:
+            with log.open("w") as stderr:  # a file, so a chatty server never blocks on a pipe
+                process = processes.start(
+                    [sys.executable, "-m", "ncc_cli", "serve", "--config", str(config),
+                     "--port", "0", "--threads", "2"],
+                    stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         started.append(process)
         lines: queue.Queue[str] = queue.Queue()
         assert process.stdout is not None
@@ -138,6 +145,17 @@ def test_serve_answers_http_and_stops_on_ctrl_c(ncc: Invoke, node_config: Path,
     assert "Stopped." in served.rest_of_stdout()
     with pytest.raises(OSError):
         request(f"{served.url}/node")
+
+
+def test_serve_stops_on_ctrl_c_when_started_in_the_background(node_config: Path,
+                                                             serve: Any) -> None:
+    """``ncc serve &`` from a script: the shell ignores SIGINT in the job, which must not make
+    the announced Ctrl-C (or ``kill -INT``) a no-op."""
+    served = serve(node_config, sigint_ignored=True)
+    wait_until_up(served.url)
+    served.process.send_signal(signal.SIGINT)
+    assert processes.wait_or_kill(served.process, DEADLINE_S) == 0
+    assert "Stopped." in served.rest_of_stdout()
 
 
 def test_serve_stops_cleanly_on_sigterm(node_config: Path, serve: Any) -> None:
