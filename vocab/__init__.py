@@ -7,7 +7,7 @@ ever dereferenced: see :func:`document_loader`.
 from .concepts import SCHEMES, Concept, ConceptIndex, concept_index, concept_prefixes, fold
 from .dates import DATE_FIELD, DATE_TERMS, date_of, date_term, without_dates
 from .errors import ContextRefused, UnknownConcept, VocabError
-from .iri import HTTP_IRI_PATTERN, IRI_PATTERN, is_iri
+from .iri import HTTP_IRI_PATTERN, IRI_PATTERN, NODE_BASE_PATTERN, is_iri
 from .kinds import (
     ALL_KINDS,
     COLLECTIONS,
@@ -71,6 +71,7 @@ __all__ = [
     "IRI_PATTERN",
     "JsonLdInvalid",
     "METHOD",
+    "NODE_BASE_PATTERN",
     "N_",
     "PUBLISHABLE_KINDS",
     "RECORD_CONTEXTS",

@@ -3,7 +3,8 @@
 The validators (term check, shapes' fast path), the RDF view's converter and the Turtle
 representations all use :data:`IRI`, so a record the validators accept is one every part can
 process (N-Triples/Turtle IRIREF forbids the same characters, RDF 1.1 N-Triples §2.3). The SHACL
-shapes' ``sh:pattern`` for URL fields is :data:`HTTP_IRI_PATTERN`; a test checks they agree.
+shapes' ``sh:pattern`` for URL fields is :data:`HTTP_IRI_PATTERN`, and their id patterns start with
+:data:`NODE_BASE_PATTERN`; a test checks they agree.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ _TAIL = f"{_PART}*(?:\\?{_QUERY}*)?(?:#{_PART}*)?"
 IRI_PATTERN = f"^[A-Za-z][A-Za-z0-9+.-]*:{_HOST6}{_TAIL}$"
 #: the shapes' pattern for URL fields (website, licence, feed, SPARQL endpoint): http(s), a host
 HTTP_IRI_PATTERN = f"^https?://(?![/?#]){_PART}+(?:\\?{_QUERY}*)?(?:#{_PART}*)?$"
+#: a node's base URL as the shapes' id patterns start (records, keys, descriptors): https with a
+#: lower-case DNS name or IPv4 address, or http on 127.0.0.1 or localhost; path segments of
+#: unreserved characters. A node refuses a base URL its own minted ids would not pass.
+NODE_BASE_PATTERN = ("(https://[a-z0-9.-]+(:[0-9]+)?|http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?)"
+                     "(/[A-Za-z0-9._~-]+)*")
+NODE_BASE = re.compile(NODE_BASE_PATTERN + "\\Z")
 IRI = re.compile(IRI_PATTERN.removesuffix("$") + "\\Z")
 HTTP_IRI = re.compile(HTTP_IRI_PATTERN.removesuffix("$") + "\\Z")
 

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from vocab.iri import NODE_BASE
+
 from ..errors import DescriptorError, KeyNotValidAt, MultikeyError, UnknownKey
 from ..integrity import KeyLookup, decode_public_key
 from ..timestamps import format_timestamp, parse_timestamp
@@ -28,7 +30,7 @@ __all__ = [
 
 ACTIVE = "active"
 RETIRED = "retired"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +63,22 @@ class DescriptorKey:
 
 
 def check_base_url(base_url: str) -> str:
-    """Return a node base URL without trailing slash: https, or http on loopback only."""
+    """Return a node base URL without trailing slash: https, or http on loopback only, written
+    as the shapes' id patterns (:data:`vocab.iri.NODE_BASE_PATTERN`) accept it."""
     parts = urlsplit(base_url)
     if parts.query or parts.fragment or parts.username or not parts.hostname:
         raise DescriptorError(f"base URL {base_url!r} must be scheme://host[:port][/path]")
     loopback = parts.hostname in LOOPBACK_HOSTS
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise DescriptorError(f"base URL {base_url!r} must use https (http only on loopback)")
-    return base_url.rstrip("/")
+        raise DescriptorError(f"base URL {base_url!r} must use https "
+                              "(http only on loopback: 127.0.0.1 or localhost)")
+    base = base_url.rstrip("/")
+    if not NODE_BASE.match(base):  # the ids minted under it would fail the shapes
+        raise DescriptorError(
+            f"base URL {base_url!r} must be written https://<host>[:port][/path] with the host in "
+            "lower case (letters, digits, dots, hyphens), or http://127.0.0.1 or "
+            "http://localhost, and path segments of letters, digits and . _ ~ -")
+    return base
 
 
 def node_iri_for(base_url: str) -> str:

@@ -113,6 +113,16 @@ def test_init_checks_country_and_base_url_before_writing(ncc: Invoke, tmp_path: 
     insecure = ncc("init", "--country", "DE", "--base-url", "http://ncc.example.org", "--dir",
                    tmp_path / "b")
     assert insecure.exit_code == 1 and "must use https" in insecure.output
+    # ids minted under these would fail the shapes on every node, this one included
+    for index, (base, reason) in enumerate([
+            ("http://LOCALHOST:8471", "must be written https://<host>"),
+            ("http://[::1]:8471", "http only on loopback: 127.0.0.1 or localhost"),
+            ("https://NCC.example.org", "with the host in lower case"),
+            ("https://ncc.example.org/d%C3%A9", "path segments of letters, digits")]):
+        refused = ncc("init", "--country", "DE", "--base-url", base,
+                      "--dir", tmp_path / f"c{index}")
+        assert refused.exit_code == 1 and reason in refused.output, base
+        assert not (tmp_path / f"c{index}").exists()
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     missing = ncc("init", "--base-url", "https://a.example.org")
     assert missing.exit_code == 2 and "--country" in missing.output

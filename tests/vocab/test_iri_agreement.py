@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 from rdflib import Graph
 
 from ncc_node.rdfview import NotDirect, direct_statements
-from vocab import HTTP_IRI_PATTERN, check_terms, example, is_iri, to_graph, validate_record
+from vocab import (
+    HTTP_IRI_PATTERN,
+    NODE_BASE_PATTERN,
+    check_terms,
+    example,
+    is_iri,
+    to_graph,
+    validate_record,
+)
 from vocab.validation.shacl import validate_shacl
 
 UNSAFE = ['"', "<", ">", "{", "}", "|", "^", "`", "\\", " ", "\n", "\t", "\x7f", "%", "%z",
@@ -80,6 +88,9 @@ def test_shapes_use_the_shared_pattern() -> None:
 
     patterns = {str(o) for o in shapes_graph().objects(None, SH.pattern) if "https?" in str(o)}
     assert patterns == {HTTP_IRI_PATTERN}
+    ids = [str(o) for o in shapes_graph().objects(None, SH.pattern) if "/node" in str(o)
+           or "/initiatives" in str(o) or "/methods" in str(o)]
+    assert len(ids) >= 5 and all(p.startswith(f"^{NODE_BASE_PATTERN}/") for p in ids), ids
     assert is_iri("urn:uuid:0") and not is_iri("https://a.example/<b>")
 
 

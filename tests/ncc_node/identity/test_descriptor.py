@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ncc_node.errors import DescriptorError, KeyNotValidAt, RotationRejected, UnknownKey
 from ncc_node.identity.descriptor import (
@@ -83,6 +86,12 @@ def test_version_one_is_self_signed(keypair: NodeKey) -> None:
         "https://x/?q=1",
         "https://x/#f",
         "https://user:pw@ncc.example.org",
+        "http://[::1]:8000",
+        "http://LOCALHOST:8000",
+        "https://Ncc.example.org",
+        "https://ncc.example.org/a b",
+        "https://ncc.example.org/ä",
+        "https://ncc_de.example.org",
     ],
 )
 def test_base_url_must_be_https_or_loopback(base: str) -> None:
@@ -90,6 +99,30 @@ def test_base_url_must_be_https_or_loopback(base: str) -> None:
         node_iri_for(base)
     assert node_iri_for("http://localhost:8000/") == "http://localhost:8000/node"
     assert node_iri_for("https://ncc.example.org/de") == "https://ncc.example.org/de/node"
+
+
+HOSTS = ["localhost", "LOCALHOST", "127.0.0.1", "[::1]", "ncc.example.org", "Ncc.example.org",
+         "ncc_de.example.org", "xn--bcher-kva.example", "10.0.0.7", "bücher.example"]
+SEGMENTS = ["/de", "/a b", "/ä", "/x~y.z_-", "/%41", "/", "//", "/node"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=st.sampled_from(["http", "https"]), host=st.sampled_from(HOSTS),
+       port=st.sampled_from(["", ":8471", ":0"]), path=st.lists(st.sampled_from(SEGMENTS),
+                                                               max_size=3).map("".join))
+def test_a_base_url_accepted_mints_ids_the_shapes_accept(scheme: str, host: str, port: str,
+                                                          path: str) -> None:
+    from rdflib.namespace import SH
+
+    from vocab.resources import shapes_graph
+
+    node_pattern = next(re.compile(str(o)) for o in shapes_graph().objects(None, SH.pattern)
+                        if str(o).endswith("/node$"))
+    try:
+        node = node_iri_for(f"{scheme}://{host}{port}{path}")
+    except DescriptorError:
+        return
+    assert node_pattern.match(node), node
 
 
 def test_rotation_is_accepted(keypair: NodeKey) -> None:
