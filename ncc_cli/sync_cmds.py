@@ -203,7 +203,7 @@ def run_as_daemon(context: NodeContext, worker: SyncWorker, echo: Callable[[str]
         run_daemon(worker, interval_s=settings["sync.interval_s"],
                    jitter_s=settings["sync.jitter_s"], stop=stop, on_round=on_round,
                    pause=agent.pause if agent is not None else None,
-                   lead=lead)
+                   alongside=agent.alongside if agent is not None else None, lead=lead)
     finally:
         if agent is not None:
             agent.close()

@@ -25,9 +25,12 @@ def run_daemon(
     on_round: Callable[[list[PeerResult]], None] | None = None,
     pause: Callable[[float], object] | None = None,
     lead: Callable[[], bool] | None = None,
+    alongside: Callable[[Callable[[], list[PeerResult]]], list[PeerResult]] | None = None,
 ) -> None:
     """Loop ``worker.run_once`` until ``stop`` is set; the waits between rounds are
     ``pause(seconds)`` (push's work, :mod:`sync.push`) or else ``stop.wait`` (bounded).
+    With ``alongside``, each round runs as ``alongside(round)``, which does push's work while
+    the round runs (:meth:`sync.push.PushAgent.alongside`).
 
     With ``lead``, a round runs only while ``lead()`` is true: of several processes sharing
     one database (``ncc serve`` on two hosts), one syncs; the others ask again every interval
@@ -38,7 +41,10 @@ def run_daemon(
         started = time.monotonic()
         if lead is None or lead():
             try:
-                results = worker.run_once(stop=stop)
+                if alongside is not None:
+                    results = alongside(lambda: worker.run_once(stop=stop))
+                else:
+                    results = worker.run_once(stop=stop)
             except Exception:  # keep the daemon alive; the next round tries again
                 log.exception("sync round failed")
                 results = []

@@ -130,8 +130,10 @@ class PeerRun:
                  policy: TrustPolicy, options: SyncOptions, clock: Callable[[], datetime],
                  progress: Progress | None = None, stop: threading.Event | None = None,
                  checks: CheckPool | None = None, others: Sequence[PeerConfig] = (),
-                 roster: RosterFile | None = None) -> None:
+                 roster: RosterFile | None = None,
+                 on_merged: Callable[[], None] | None = None) -> None:
         self.store = store
+        self.on_merged = on_merged  # told after each commit that accepted records
         self.roster = roster  # the federation roster held; the peer may serve a newer one
         self.others = list(others)  # the other configured peers: sources for retries
         self.checks = checks
@@ -621,6 +623,8 @@ class PeerRun:
             self.seen_rejects |= seen
         self.result.accepted += accepted
         self.result.duplicates += duplicates
+        if accepted and self.on_merged is not None:
+            self.on_merged()
         for reason, count in rejected.items():
             self.result.rejected[reason] = self.result.rejected.get(reason, 0) + count
 

@@ -1,6 +1,7 @@
 """Push in the sync daemon: follow peers' feeds by subscription, notify this node's subscribers.
 
-Between two full rounds the daemon waits in :meth:`PushAgent.pause` instead of sleeping. There it
+Between two full rounds the daemon waits in :meth:`PushAgent.pause` instead of sleeping, and
+while a round runs (in a thread of its own) it waits in :meth:`PushAgent.alongside`. There it
 - subscribes to each configured peer's feed (``POST <peer>/push/subscriptions``, WebSub-shaped)
   and renews the lease at half time; a peer without push (404) is asked again a lease later;
 - takes what this node's HTTP workers received (:mod:`ncc_node.push_channel`): a peer's
@@ -15,7 +16,7 @@ Between two full rounds the daemon waits in :meth:`PushAgent.pause` instead of s
   follows when it is done; three failures in a row, or a 404/410, end the subscription.
 
 HTTP to peers runs in a few threads so a slow peer never holds the loop; results are handled in
-the daemon's own thread, which alone touches the store.
+the daemon's own thread, which alone touches push's state.
 
 Of several ``ncc serve`` processes sharing one database only the daemon that leads
 (``Store.try_lead("sync")``, the same lead as the rounds') does any of this. The others' HTTP
@@ -37,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -66,6 +67,9 @@ FAILURES_TO_DROP = 3
 RETRY_S = (2.0, 60.0)  # a failed subscription is tried again after 2 s, doubling up to 60 s
 LEAD_CHECK_S = (1.0, 5.0)  # how often the lead is asked again: while leading, while not
 FORWARDED = 100  # queued messages of other processes taken at most per tick
+BUSY_RETRY_S = 0.1  # a hinted peer that a round is pulling is asked for again this soon
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -140,6 +144,8 @@ class PushAgent:
             return False
         self.reader = threading.Thread(target=self._read, name="push-inbox", daemon=True)
         self.reader.start()
+        # what a pull merges is relayed at once, not at the next tick (at most a second later)
+        self.worker.on_merged = lambda: self._post({"kind": "merged"})
         self._check_lead()  # leading: subscribe now, the first round may take a while
         return True
 
@@ -190,6 +196,7 @@ class PushAgent:
 
     def close(self) -> None:
         """Stop listening and finish the requests under way (bounded by their timeouts)."""
+        self.worker.on_merged = None
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.closing.set()
         if self.reader is not None:
@@ -204,23 +211,56 @@ class PushAgent:
             counts, self.counts = self.counts, PushCounts()
         return counts
 
-    # -- the wait between rounds ----------------------------------------------------------------
+    # -- the wait between rounds, and the rounds ------------------------------------------------
     def pause(self, timeout: float) -> None:
         """Wait ``timeout`` seconds (or until stopped), doing push's work meanwhile."""
         deadline = self.clock() + max(0.0, timeout)
+        self._work(lambda: self.clock() >= deadline, deadline)
+        self.stop.wait(max(0.0, deadline - self.clock()))
+
+    def alongside(self, work: Callable[[], _T]) -> _T:
+        """Run ``work`` (a sync round) in a thread and do push's work until it ends.
+
+        A round over many peers takes seconds; meanwhile hints are pulled (a peer the round is
+        pulling at that moment is pulled again once the round's pull of it ended) and what the
+        round merges is relayed to this node's subscribers as it lands, not after the round.
+        """
+        outcome: list[Any] = []
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(work())
+            except BaseException as exc:  # noqa: BLE001 - raised again in the daemon's thread
+                outcome.append(exc)
+            finally:
+                finished.set()
+                self._post({"kind": "done"})  # wake the loop at once
+
+        thread = threading.Thread(target=run, name="sync-round", daemon=True)
+        thread.start()
+        self._work(finished.is_set, None)
+        thread.join()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        result: _T = outcome[0]
+        return result
+
+    def _work(self, done: Callable[[], bool], deadline: float | None) -> None:
+        """Take messages, pull on hints, renew and notify until ``done()`` (or stopped)."""
         try:
             self._tick()
-            while not self.stop.is_set() and self.channel is not None:
+            while not self.stop.is_set() and self.channel is not None and not done():
                 now = self.clock()
-                if now >= deadline:
-                    return
-                wake = min([deadline, *self.hinted.values()])
+                wake = min([deadline if deadline is not None else now + SLICE_S,
+                            *self.hinted.values()])
                 for message in self._messages(min(max(0.0, wake - now), SLICE_S)):
                     self._take(message)
                 self._tick()
         except Exception:  # keep the daemon alive: the rounds go on, push resumes next pause
             log.exception("push failed")
-        self.stop.wait(max(0.0, deadline - self.clock()))
+            while not done() and not self.stop.wait(0.1):  # the round still ends in time
+                pass
 
     def _tick(self) -> None:
         self._collect()
@@ -300,13 +340,17 @@ class PushAgent:
             peer = self._peer(base_url)
             if peer is None or self.stop.is_set():
                 continue
-            self.last_pull[base_url] = self.clock()
             before = self.store.last_seq()
             try:
-                result = self.worker.sync_peer(peer, stop=self.stop)
+                pulled = self.worker.sync_peer_unless_busy(peer, stop=self.stop)
             except Exception as exc:  # bulkhead, as in a round: the loop goes on
                 log.exception("pull of %s after its notification failed", base_url)
-                result = PeerResult(base_url, error=f"internal: {type(exc).__name__}: {exc}")
+                pulled = PeerResult(base_url, error=f"internal: {type(exc).__name__}: {exc}")
+            if pulled is None:  # the round pulls it right now: again once that pull ended
+                self.hinted[base_url] = self.clock() + BUSY_RETRY_S
+                continue
+            result = pulled
+            self.last_pull[base_url] = self.clock()
             with self.lock:
                 self.counts.pulls += 1
             if self.on_pull is not None:

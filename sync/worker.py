@@ -69,6 +69,9 @@ class SyncWorker:
         self.checks = CheckPool(processes) if processes > 1 else None
         self._depth = 0  # nested sync_peer/run_once calls; the outermost ends the check pool
         self._depth_lock = threading.Lock()
+        self._pulling: dict[str, threading.Lock] = {}  # one pull of a peer at a time
+        #: called (from the pulling thread) after each page that merged records: push relays
+        self.on_merged: Callable[[], None] | None = None
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -107,9 +110,31 @@ class SyncWorker:
         now = self.clock()
         return with_roster(policy, self.roster.held(now), now)
 
+    def _pull_lock(self, peer: PeerConfig) -> threading.Lock:
+        with self._depth_lock:
+            return self._pulling.setdefault(peer.base_url, threading.Lock())
+
     def sync_peer(self, peer: PeerConfig, *, progress: Progress | None = None,
                   stop: threading.Event | None = None) -> PeerResult:
-        """Pull one peer's feed until it has nothing more (or ``stop`` is set)."""
+        """Pull one peer's feed until it has nothing more (or ``stop`` is set); a pull of the
+        same peer already under way (a round's, push's) is waited for first."""
+        with self._pull_lock(peer):
+            return self._sync_peer(peer, progress, stop)
+
+    def sync_peer_unless_busy(self, peer: PeerConfig, *,
+                              stop: threading.Event | None = None) -> PeerResult | None:
+        """:meth:`sync_peer`, or None at once if a pull of ``peer`` is under way: push asks
+        again when it has ended rather than wait for it."""
+        lock = self._pull_lock(peer)
+        if not lock.acquire(blocking=False):
+            return None
+        try:
+            return self._sync_peer(peer, None, stop)
+        finally:
+            lock.release()
+
+    def _sync_peer(self, peer: PeerConfig, progress: Progress | None,
+                   stop: threading.Event | None) -> PeerResult:
         started = time.monotonic()
         with self.checking(), install(self.session_factory()) as session:
             clients: dict[str, PeerClient] = {}
@@ -124,7 +149,8 @@ class SyncWorker:
             others = [p for p in self.peers() if p.base_url != peer.base_url]
             run = PeerRun(self.store, peer, client=client, policy=self.policy(peer),
                           options=self.options, clock=self.clock, progress=progress, stop=stop,
-                          checks=self.checks, others=others, roster=self.roster)
+                          checks=self.checks, others=others, roster=self.roster,
+                          on_merged=self.on_merged)
             result = run.run()
             result.requests = sum(c.requests for c in clients.values())
             result.wire_bytes = sum(c.wire_bytes for c in clients.values())

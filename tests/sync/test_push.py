@@ -61,12 +61,13 @@ class Daemons:
         self.agents.append(agent)
         return agent
 
-    def run(self, agent: PushAgent) -> None:
+    def run(self, agent: PushAgent, interval_s: float = 3600) -> None:
         """Run the agent's node as a daemon with a long interval: only push moves records."""
         assert agent.open()
         thread = threading.Thread(target=run_daemon, args=(agent.worker,), daemon=True,
-                                  kwargs={"interval_s": 3600, "jitter_s": 0, "stop": self.stop,
-                                          "pause": agent.pause})
+                                  kwargs={"interval_s": interval_s, "jitter_s": 0,
+                                          "stop": self.stop, "pause": agent.pause,
+                                          "alongside": agent.alongside})
         thread.start()
         self.threads.append(thread)
 
@@ -148,6 +149,63 @@ def test_star_subscriptions_and_scopes(live_node: Start, daemons: Daemons,
     record_id = publish_http(national[1], make_payload, "Pushed through the hub")
     until(lambda: all(n.context.store.get(record_id) is not None for n in (hub, *national)))
     assert national[0].context.store.get(record_id).received_from == hub.url
+
+
+def holding_peer(fake_peer: Fake) -> tuple[FakePeer, threading.Event, threading.Event]:
+    """A peer that holds every feed request (up to 30 s) until released: (peer, held, release);
+    ``held`` is set once a request is being held."""
+    held, release = threading.Event(), threading.Event()
+
+    def slow(request: Request) -> Response | None:
+        if request.path == "/feed" and not release.is_set():
+            held.set()
+            release.wait(30)
+        return None
+
+    return fake_peer(slow), held, release
+
+
+def test_push_works_while_a_round_waits_on_a_slow_peer(live_node: Start, fake_peer: Fake,
+                                                        daemons: Daemons,
+                                                        make_payload: Payload) -> None:
+    """A round over many peers lasts as long as its slowest: a notification that comes in
+    meanwhile is pulled at once, not after the round (the star's aggregator, a chain's relay)."""
+    slow_peer, held, release = holding_peer(fake_peer)
+    node, publisher = live_node("DE"), live_node("EE")
+    agent = daemons.agent(node, [(slow_peer, "own"), (publisher, "own")],
+                          **{"sync.read_timeout_s": 40})
+    publisher_agent = daemons.agent(publisher, [(node, "own")])
+    daemons.run(publisher_agent)
+    daemons.run(agent, interval_s=0.5)
+    until(subscribed(publisher_agent, 1), timeout=30)
+    until(held.is_set, timeout=30)  # a round is under way, waiting for the slow peer
+    try:
+        record_id = publish_http(publisher, make_payload, "Pushed during a slow round")
+        until(lambda: node.context.store.get(record_id) is not None, timeout=20)
+        assert not release.is_set()  # the round is still waiting
+    finally:
+        release.set()
+
+
+def test_a_peer_is_pulled_once_at_a_time(live_node: Start, fake_peer: Fake,
+                                         daemons: Daemons) -> None:
+    """Push's pull of a peer that a round is pulling waits its turn instead of racing it."""
+    slow_peer, held, release = holding_peer(fake_peer)
+    node = live_node("DE")
+    worker = daemons.agent(node, [(slow_peer, "own")], **{"sync.read_timeout_s": 40}).worker
+    [peer] = worker.peers()
+    results: list[Any] = []
+    pulling = threading.Thread(target=lambda: results.append(worker.sync_peer(peer)))
+    pulling.start()
+    try:
+        until(held.is_set, timeout=30)
+        assert worker.sync_peer_unless_busy(peer) is None
+    finally:
+        release.set()
+        pulling.join(timeout=30)
+    assert results and results[0].error is None, results
+    again = worker.sync_peer_unless_busy(peer)
+    assert again is not None and again.error is None
 
 
 def consenting(notified: list[dict[str, Any]],
