@@ -18,6 +18,7 @@ from ncc_node.errors import RecordRejected
 from ncc_node.records import Upsert
 from ncc_node.scout import inferred_in
 from ncc_node.store import IndexEntries, index_entries
+from vocab import Violation
 
 from .errors import ImportFileError, describe_rejection
 from .import_readers import Row
@@ -36,6 +37,9 @@ class ImportReport:
 
     rows: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # the validator's findings behind a rejected line's reason (vocab.Violation: each keeps its
+    # template, so the import page can say them in the reader's language)
+    findings: dict[int, list[Violation]] = field(default_factory=dict)
     counts: dict[str, int] = field(
         default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     written: bool = False
@@ -150,6 +154,8 @@ class Importer:
                 self.node.publisher.prepare(kind, payload)
             except RecordRejected as exc:
                 self._reject(line, describe_rejection(exc))
+                if exc.violations:
+                    self.report.findings[line] = exc.violations
             else:
                 good.append((line, kind, payload, derived))
         return good

@@ -8,7 +8,7 @@ as an :class:`~ncc_node.web.ImportRunner`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +17,15 @@ from flask import Flask
 from ncc_node.app import create_app as create_node_app
 from ncc_node.context import NodeContext
 from ncc_node.rdfview import VIEW_SOCKET_ENV, PoolLimits, RemotePool
-from ncc_node.web import ImportOutcome, register_import_runner
+from ncc_node.web import ImportOutcome, RowError, register_import_runner
+from vocab import Violation
 
 from .errors import ImportFileError
 from .import_readers import Origin, Row, csv_rows, detect_format, jsonl_rows, jsonld_rows
 from .importer import Importer
 from .mapping import MappedSource, MappingError
 
-__all__ = ["CliImportRunner", "create_app", "split_reason"]
+__all__ = ["CliImportRunner", "create_app", "row_errors", "split_reason"]
 
 
 def split_reason(reason: str) -> list[tuple[str, str]]:
@@ -38,6 +39,18 @@ def split_reason(reason: str) -> list[tuple[str, str]]:
         else:
             out.append(("", part))
     return out
+
+
+def row_errors(line: int, reason: str, findings: Sequence[Violation] | None) -> list[RowError]:
+    """A rejected row's errors for the import page: the validator's findings (one per field,
+    as the reason has them), each with its template so the page says it in the reader's
+    language; else the reason's parts, in English."""
+    if not findings:
+        return [(line, column, message, "", ()) for column, message in split_reason(reason)]
+    first: dict[str, Violation] = {}
+    for finding in findings:
+        first.setdefault(finding.path or "(record)", finding)
+    return [(line, column, v.message, v.template, v.args) for column, v in first.items()]
 
 
 class CliImportRunner:
@@ -71,8 +84,8 @@ class CliImportRunner:
             outcome.problem = str(exc)
             return outcome
         outcome.rows, outcome.counts = report.rows, dict(report.counts)
-        outcome.errors = [(line, column, message) for line, reason in report.rejected
-                          for column, message in split_reason(reason)]
+        outcome.errors = [error for line, reason in report.rejected
+                          for error in row_errors(line, reason, report.findings.get(line))]
         if source is not None:
             outcome.filled = source.stats.fill_lines()
             outcome.held = len(source.stats.held)

@@ -31,7 +31,13 @@ from .auth import (
     init_auth,
 )
 from .i18n import init_i18n
-from .imports import ImportOutcome, ImportRunner, finish_imports, register_import_runner
+from .imports import (
+    ImportOutcome,
+    ImportRunner,
+    RowError,
+    finish_imports,
+    register_import_runner,
+)
 from .pages import bp, csrf_field, page
 
 
@@ -43,6 +49,6 @@ def register_web(app: Flask, context: NodeContext) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["Account", "ImportOutcome", "ImportRunner", "actor", "admin_required", "bp",
+__all__ = ["Account", "ImportOutcome", "ImportRunner", "RowError", "actor", "admin_required", "bp",
            "csrf_field", "current_user", "editor_required", "finish_imports", "page",
            "register_import_runner", "register_web"]

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
-from vocab import COLLECTIONS, VALIDATION_MESSAGES
+from vocab import COLLECTIONS
 
 from ..context import node
 from ..errors import Conflict, NccError, NotFound, PreconditionFailed, RecordRejected
@@ -24,7 +24,7 @@ from ..records import Editor
 from ..store import RecordFilter, StoredRecord
 from . import editor_form as ef
 from .auth import actor, editor_required
-from .i18n import current_language, language_name
+from .i18n import current_language, finding_said, language_name
 from .labels import FIELDS
 from .pages import bp, page
 
@@ -240,15 +240,15 @@ def _joined(said: str, told: str) -> str:
 def _findings(exc: RecordRejected) -> list[tuple[str, str, str]]:
     """(path, rule, message in the UI language) of each finding behind a refusal.
 
-    The validator's messages are gettext message ids (:data:`vocab.VALIDATION_MESSAGES`,
-    extracted into the pages' catalogues), filled with the finding's own values; a finding
-    without a code (SHACL's own, the publisher's) keeps its English message.
+    Each finding's template is a gettext message id (:data:`vocab.VALIDATION_MESSAGES` and the
+    shapes' ``sh:message`` texts, extracted into the pages' catalogues), filled with the
+    finding's own values (:func:`~.i18n.finding_said`).
     """
     if not exc.violations:
         return [(str(d.get("path", "")), str(d.get("rule", "")), str(d.get("message", "")))
                 for d in exc.details]
-    return [(v.path, v.rule, gettext(VALIDATION_MESSAGES[v.code], **dict(v.args))
-             if v.code else v.message) for v in exc.violations]
+    return [(v.path, v.rule, finding_said(v.template, v.args, v.message))
+            for v in exc.violations]
 
 
 def _publish(state: ef.FormState, hidden: dict[str, Any]) -> BaseResponse:

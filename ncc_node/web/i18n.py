@@ -10,12 +10,13 @@ Concept labels do not live there: they come from the vocabulary's SKOS schemes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, Response, g, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 
 #: the UI languages: English and the pilot countries' languages
 LANGUAGES = ("en", "de", "et", "nl", "fr")
@@ -56,6 +57,12 @@ def _display_name(tag: str, ui: str) -> str:
 def language_name(tag: str) -> str:
     """A BCP 47 language tag's name in the UI language (CLDR's, through Babel), else the tag."""
     return _display_name(tag, current_language())
+
+
+def finding_said(template: str, args: Iterable[tuple[str, str]], english: str) -> str:
+    """A validator's finding in the UI language: its template (a message id of the catalogues,
+    :class:`vocab.Violation`) filled with its own values; without a template, ``english``."""
+    return gettext(template, **dict(args)) if template else english
 
 
 def init_i18n(app: Flask) -> None:

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..context import node
 from .auth import actor, editor_required
+from .i18n import finding_said
 from .pages import bp, page
 
 EXTENSION = "ncc_import_runner"
@@ -38,13 +39,19 @@ FORMATS = (".csv", ".json", ".jsonl", ".ndjson", ".jsonld")
 KEEP_S = 24 * 3600  # finished runs are forgotten after a day
 
 
+#: one error of a run: (row, column, English message, template, the template's values); the
+#: validator's findings carry their template (vocab.Violation), so the page says them in the
+#: reader's language; the file's own errors have none and are said in English
+RowError = tuple[int, str, str, str, tuple[tuple[str, str], ...]]
+
+
 @dataclass
 class ImportOutcome:
     """What a run did (or, dry, would do)."""
 
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # created / updated / unchanged
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+    errors: list[RowError] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)  # "name: 12 of 14 rows"
     held: int = 0
     problem: str = ""  # the file could not be read at all
@@ -124,7 +131,7 @@ class ImportJob:
         for name in ("dry", "done"):
             if data.get(name) is not None:
                 data[name] = ImportOutcome(**{**data[name], "errors": [
-                    tuple(e) for e in data[name]["errors"]]})
+                    (*e, "", ())[:5] for e in data[name]["errors"]]})
         job = cls(**data)
         if job.running and not job.still_running():
             job.running, job.interrupted = False, True
@@ -292,8 +299,12 @@ def import_status(job_id: str) -> BaseResponse:
     if job is None:
         return page("web/not_found.html", 404, title=gettext("Not found"),
                     message=gettext("No such import (they are kept for a day)."))
+    outcome = job.done or job.dry
+    errors = [(row, column, finding_said(template, args, message))
+              for row, column, message, template, args in (outcome.errors if outcome else [])]
     response = page("web/import_status.html", title=gettext("Import of %(file)s",
-                                                              file=job.filename), job=job)
+                                                              file=job.filename), job=job,
+                    errors=errors)
     if job.running:
         response.headers["Refresh"] = "2"
     return response

@@ -15,6 +15,7 @@ from typing import Any
 from ..iri import is_iri
 from ..resources import CONTEXT_URL, DATA_INTEGRITY_V2_URL, context_terms, is_record_context
 from .shapes import Term
+from .violations import Violation
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -50,7 +51,7 @@ class RecordGraph:
     """The nodes of one record, in document order, plus JSON-LD errors that abort conversion."""
 
     nodes: dict[Term, RdfNode] = field(default_factory=dict)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[Violation] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # property IRI -> JSON key as written
 
 
@@ -164,7 +165,8 @@ class _Builder:
                 return None  # relative @id: toRdf emits no triple about or to this node
             term = ("bnode", iri[2:]) if iri.startswith("_:") else ("iri", iri)
         else:
-            self.graph.errors.append((f"{path}.id" if path else "id", "id must be a string"))
+            at = f"{path}.id" if path else "id"
+            self.graph.errors.append(Violation.of(at, "jsonld", "jsonld.id"))
             return None
         node = self.graph.nodes.setdefault(term, RdfNode(term, path))
         for key, value in obj.items():
@@ -208,7 +210,8 @@ class _Builder:
                     if item is None:
                         continue
                     if not isinstance(item, str):
-                        self.graph.errors.append((ipath, "language map values must be strings"))
+                        self.graph.errors.append(
+                            Violation.of(ipath, "jsonld", "jsonld.language_map"))
                         continue
                     if tag == "@none":
                         node.add(prop, ("lit", item, XSD + "string", ""), ipath)
@@ -237,7 +240,8 @@ class _Builder:
             datatype = None if tdef.coerce in ("@id", "@vocab") else tdef.coerce
             node.add(prop, native_literal(value, datatype), path)
             return
-        self.graph.errors.append((path, f"unsupported JSON value {type(value).__name__}"))
+        self.graph.errors.append(Violation.of(path, "jsonld", "jsonld.value_type",
+                                              type=type(value).__name__))
 
     def value_object(self, node: RdfNode, prop: str, obj: dict[str, Any], path: str) -> None:
         raw = obj["@value"]
@@ -255,7 +259,7 @@ class _Builder:
         elif isinstance(raw, bool | int | float):
             node.add(prop, native_literal(raw, datatype), path)
         else:
-            self.graph.errors.append((path, "@value must be a string, number or boolean"))
+            self.graph.errors.append(Violation.of(path, "jsonld", "jsonld.value"))
 
 
 def expand_record(record: dict[str, Any]) -> tuple[Term | None, RecordGraph]:
@@ -263,8 +267,9 @@ def expand_record(record: dict[str, Any]) -> tuple[Term | None, RecordGraph]:
     builder = _Builder(expanded_context())
     context = record.get("@context")
     if context != CONTEXT_URL and not is_record_context(context):
-        builder.graph.errors.append(("@context", f"@context must be {CONTEXT_URL!r}, alone or "
-                                                 f"with {DATA_INTEGRITY_V2_URL!r}"))
+        builder.graph.errors.append(Violation.of("@context", "jsonld", "strict.context",
+                                                 context=repr(CONTEXT_URL),
+                                                 integrity=repr(DATA_INTEGRITY_V2_URL)))
         return None, builder.graph
     root = builder.node(record, "")
     return root, builder.graph

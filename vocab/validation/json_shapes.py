@@ -120,6 +120,11 @@ def _or_violation(at: str, term: Term, spec: PropertySpec) -> Violation:
     return Violation.of(at, "or", "or.none" + suffix, value=_show(term), forms=forms, **dates)
 
 
+def _message_code(iri: str) -> str:
+    """The code of a shape's own ``sh:message``: ``shape.`` and the shape's local name."""
+    return "shape." + iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 class ShapeValidator:
     """Validate records against compiled shapes; ``validate`` returns every violation."""
 
@@ -148,7 +153,7 @@ class ShapeValidator:
             return [Violation.of("", "json", "json.object")]
         body = {k: v for k, v in record.items() if k != "proof"}
         _, graph = expand_record(body)
-        found = [Violation(path, "jsonld", message) for path, message in graph.errors]
+        found = list(graph.errors)
         if found:
             return found
         for node in list(graph.nodes.values()):
@@ -171,7 +176,8 @@ class ShapeValidator:
         # a blank node never matches sh:pattern; report it once when nodeKind already did
         text = None if node.term[0] == "bnode" else node.term[1]
         if spec.pattern and kind_ok and (text is None or not spec.pattern.search(text)):
-            out.append(Violation(label, "pattern", spec.message) if spec.message
+            out.append(Violation.of_template(label, "pattern", _message_code(spec.iri),
+                                             spec.message) if spec.message
                        else Violation.of(label, "pattern", "id.pattern"))
         if spec.closed:
             for prop, values in node.props.items():
@@ -181,7 +187,7 @@ class ShapeValidator:
                     out.append(Violation.of(first, "closed", "closed", name=repr(name)))
         for rule_id, message in spec.rules:
             if not RULES[rule_id](node.term, node):
-                out.append(Violation(label, rule_id, message))
+                out.append(Violation.of_template(label, rule_id, f"shape.{rule_id}", message))
         for prop_spec in spec.properties:
             out.extend(self._property(graph, node, prop_spec, path, seen))
         return out

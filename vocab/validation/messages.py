@@ -2,9 +2,10 @@
 
 A :class:`~.violations.Violation` made with :meth:`~.violations.Violation.of` keeps its code and
 arguments beside the English message the API sends, so a reader in another language can be told
-the same thing: the web pages look the template up here and translate it through their gettext
-catalogues (the templates are the message ids; ``pybabel extract -k N_`` finds them here,
-docs/web.md "Translating the pages"). Values in the arguments are the record's own and are not
+the same thing: the web pages translate the template through their gettext catalogues (the
+templates are the message ids; ``pybabel extract -k N_`` finds them here, and the shapes'
+``sh:message`` texts in ``shapes.ttl`` through :mod:`vocab.shapes_extract`, docs/web.md
+"Languages"). Values in the arguments are the record's own and are not
 translated.
 """
 
@@ -59,6 +60,11 @@ MESSAGES: Mapping[str, str] = {
     "strict.texts": N_("must be a string or a list of strings"),
     "strict.iri": N_("%(value)s is not an absolute or compact IRI"),
     "strict.context": N_("@context must be %(context)s, alone or with %(integrity)s"),
+    # the JSON-LD expansion's (expand.py): what stops a record becoming RDF at all
+    "jsonld.id": N_("id must be a string"),
+    "jsonld.language_map": N_("language map values must be strings"),
+    "jsonld.value_type": N_("unsupported JSON value %(type)s"),
+    "jsonld.value": N_("@value must be a string, number or boolean"),
 }
 
 __all__ = ["MESSAGES", "N_"]

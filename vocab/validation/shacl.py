@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from rdflib import RDF, Graph, Namespace
+from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.term import Node
 
 from ..errors import ContextRefused
@@ -31,7 +31,7 @@ def validate_shacl(record: Any) -> list[Violation]:
     constraint component names, or ``ncc:ruleId`` values for SPARQL constraints.
     """
     if not isinstance(record, dict):
-        return [Violation("", "json", "a record must be a JSON object")]
+        return [Violation.of("", "json", "json.object")]
     try:
         data = to_graph(record)
     except (JsonLdInvalid, ContextRefused) as exc:
@@ -54,8 +54,12 @@ def validate_shacl(record: Any) -> list[Violation]:
         rule_id = shapes_graph().value(source, NCC.ruleId) if source is not None else None
         if rule_id is not None:
             rule = str(rule_id)
-        message = report.value(result, SH.resultMessage)
-        out.append(Violation(_result_path(report, result, names), rule, str(message or rule)))
+        message = str(report.value(result, SH.resultMessage) or rule)
+        where = _result_path(report, result, names)
+        code = _shape_messages().get(message)
+        # a shape's own sh:message is a message id of the pages' catalogues; pyshacl's are not
+        out.append(Violation.of_template(where, rule, code, message) if code
+                   else Violation(where, rule, message))
     return sorted(out)
 
 
@@ -69,6 +73,27 @@ def _pyshacl_shapes() -> Graph:
     for triple in shapes_graph():
         graph.add(triple)
     return graph
+
+
+@lru_cache(maxsize=1)
+def _shape_messages() -> dict[str, str]:
+    """Each ``sh:message`` of the shapes -> its code, as the fast validator gives it."""
+    graph = shapes_graph()
+    out = {}
+    for subject, text in graph.subject_objects(SH.message):
+        rule_id = graph.value(subject, NCC.ruleId)
+        if rule_id is not None:
+            out[str(text)] = f"shape.{rule_id}"
+        elif isinstance(subject, BNode):  # a property shape written inline: its shape's, then
+            owner = graph.value(None, SH.property, subject)
+            out[str(text)] = f"shape.{_local(owner)}.{graph.value(subject, SH.name)}"
+        else:
+            out[str(text)] = f"shape.{_local(subject)}"
+    return out
+
+
+def _local(iri: Node | None) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _property_names() -> dict[str, str]:

@@ -12,10 +12,12 @@ from .messages import MESSAGES
 class Violation:
     """A broken rule: where (a JSON path such as ``partners[1].legalName``), which rule, and why.
 
-    ``message`` is English (what the API sends). A violation made by :meth:`of` also keeps the
-    message's ``code`` (:data:`~.messages.MESSAGES`) and its ``args``, so the web pages can say
-    it in the reader's language; findings of SHACL itself (pyshacl) and of the JSON-LD expansion
-    have neither and are shown in English.
+    ``message`` is English (what the API sends). The validators' findings also keep the
+    ``template`` the message was made from, its ``code`` and its ``args``, so the web pages can
+    say it in the reader's language: the templates are gettext message ids, those of
+    :data:`~.messages.MESSAGES` (:meth:`of`) and the ``sh:message`` texts of the shapes
+    (:meth:`of_template`). Findings of pyshacl itself (:func:`~.shacl.validate_shacl`, the
+    normative check no page shows) have none.
     """
 
     path: str
@@ -23,12 +25,20 @@ class Violation:
     message: str
     code: str = field(default="", compare=False)
     args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    template: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, path: str, rule: str, code: str, **args: object) -> Violation:
         """A violation whose message is the template ``code`` filled with ``args``."""
+        return cls.of_template(path, rule, code, MESSAGES[code], **args)
+
+    @classmethod
+    def of_template(cls, path: str, rule: str, code: str, template: str,
+                    **args: object) -> Violation:
+        """A violation whose message is ``template`` (a message id) filled with ``args``."""
         shown = tuple((name, str(value)) for name, value in args.items())
-        return cls(path, rule, MESSAGES[code] % dict(shown), code, shown)
+        message = template % dict(shown) if shown else template
+        return cls(path, rule, message, code, shown, template)
 
     def __str__(self) -> str:
         return f"{self.path or '(record)'}: {self.message}"
