@@ -1,10 +1,12 @@
 """The SQLite candidate index (:class:`~ncc_node.store.CandidateIndex`): scouting's indexed reads.
 
-Every statement is a constant: criteria reach SQL as JSON parameters (arrays of facet key ids,
-read with ``json_each``) and text as a bound FTS5 MATCH expression, never pasted into SQL. Each
-read is driven by one index (a facet key's postings, newest first, or the full-text index) and
-stops at its ``limit``/``window``, so what scouting scores stays bounded at any store size.
-Which records to ask for, and why, is decided in :mod:`ncc_node.scout`.
+Every statement is a constant: facet key ids reach SQL as JSON parameters (read with
+``json_each``) and text as a bound FTS5 MATCH expression, never pasted into SQL. The criteria of
+the newest records and of the full-text window are checked in memory, against the postings held
+by :class:`~.posting_cache.PostingCache`, through one registered SQL function. Each read is
+driven by one index (a facet key's postings, newest first, or the full-text index) or by the
+held sets, and stops at its ``limit``/``window``, so what scouting scores stays bounded at any
+store size. Which records to ask for, and why, is decided in :mod:`ncc_node.scout`.
 
 Which records replicate or adapt which is not in the facets table; it is kept in memory per
 store (:class:`ReplicationLinks`) and caught up by sequence number before each use, so records
