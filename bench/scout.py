@@ -80,6 +80,11 @@ def open_bench_store(path: Path, count: int) -> SqliteStore:
     return SqliteStore(path)
 
 
+# the kinds of query in query_mix, in its order (the per-kind lines of the report)
+KINDS = ("country", "country+sdg", "country+theme+stage", "one word", "inclusion+sdg+tg",
+         "country+language+theme", "onderwijs+stage")
+
+
 def query_mix(rng: random.Random) -> list[Callable[[], ScoutQuery]]:
     """The candidate queries timed: target country with filters, text, or both."""
     country = lambda: rng.choice(["EE", "DE", "NL", "LU"])  # noqa: E731
@@ -158,6 +163,11 @@ def main() -> int:
         print(f"candidates:  p50 {statistics.median(latencies):.1f} ms, p95 {p95(latencies):.1f} "
               f"ms, max {max(latencies):.1f} ms over {len(latencies)} queries "
               f"(target p95 <= {TARGET_MS:.0f} ms)")
+        for offset, kind in enumerate(KINDS):
+            values = latencies[offset::len(KINDS)]
+            if len(values) >= 2:
+                print(f"  {kind:24} p50 {statistics.median(values):6.1f}  p95 "
+                      f"{p95(values):6.1f}  max {max(values):6.1f} ms")
         print(f"similar:     p50 {statistics.median(similar):.1f} ms, p95 {p95(similar):.1f} ms "
               f"over {len(similar)} records (no target)")
         if p95(latencies) > TARGET_MS:

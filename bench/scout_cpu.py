@@ -20,13 +20,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scout import open_bench_store, p95, query_mix  # noqa: E402
+from scout import KINDS, open_bench_store, p95, query_mix  # noqa: E402
 
 from ncc_node.scout import Weights, find_candidates  # noqa: E402
-
-# the kinds of query_mix, in its order
-KINDS = ("country", "country+sdg", "country+theme+stage", "one word", "inclusion+sdg+tg",
-         "country+language+theme", "onderwijs+stage")
 
 
 def line(label: str, values: list[float]) -> str:

@@ -62,7 +62,8 @@ def criteria(kind: str, filters: Sequence[tuple[str, str]], *, exclude_countries
 
 
 def _with_stage(base: Criteria, stage: str) -> Criteria:
-    # the stage first: the store walks its postings, newest first (see _Keys.driver)
+    # the stage first: when the store walks postings, newest first, it walks the stage's
+    # (see SqliteCandidateIndex.newest)
     return Criteria(base.kind, ((("stage", stage),), *base.require), base.exclude)
 
 

@@ -1,10 +1,12 @@
 """The SQLite candidate index (:class:`~ncc_node.store.CandidateIndex`): scouting's indexed reads.
 
-Every statement is a constant: criteria reach SQL as JSON parameters (arrays of facet key ids,
-read with ``json_each``) and text as a bound FTS5 MATCH expression, never pasted into SQL. Each
-read is driven by one index (a facet key's postings, newest first, or the full-text index) and
-stops at its ``limit``/``window``, so what scouting scores stays bounded at any store size.
-Which records to ask for, and why, is decided in :mod:`ncc_node.scout`.
+Every statement is a constant: facet key ids reach SQL as JSON parameters (read with
+``json_each``) and text as a bound FTS5 MATCH expression, never pasted into SQL. The criteria of
+the newest records and of the full-text window are checked in memory, against the postings held
+by :class:`~.posting_cache.PostingCache`, through one registered SQL function. Each read is
+driven by one index (a facet key's postings, newest first, or the full-text index) or by the
+held sets, and stops at its ``limit``/``window``, so what scouting scores stays bounded at any
+store size. Which records to ask for, and why, is decided in :mod:`ncc_node.scout`.
 
 Which records replicate or adapt which is not in the facets table; it is kept in memory per
 store (:class:`ReplicationLinks`) and caught up by sequence number before each use, so records
@@ -13,6 +15,7 @@ written by another process (``ncc sync``, ``ncc import``) are seen as well.
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import threading
@@ -23,10 +26,13 @@ from vocab import fold
 
 from .base import CandidateIndex, Criteria, Replication, StoredRecord, TextHit, WordMatch
 from .derive import facet_values
+from .posting_cache import EMPTY, MEETS_FUNCTION, PostingCache, Rowids
 from .recordrow import RECORD_COLUMNS, row_to_record
 from .textquery import match_expression
 
 LINK_TERMS = ("replicates", "adapts")
+# at most this many records meet the required facets: the newest are picked in memory
+NEWEST_IN_MEMORY = 10_000
 
 # -- the statements (constants). Criteria are JSON parameters of facet key ids: :all, keys a
 # record must all carry (one probe each); :require, groups of alternatives (arrays), one of
@@ -42,29 +48,15 @@ _MEETS = """NOT EXISTS (SELECT 1 FROM json_each(:all) a WHERE NOT EXISTS (
         AND q.key IN (SELECT value FROM json_each(g.value))))
     AND NOT EXISTS (SELECT 1 FROM facet_postings x WHERE x.record = {r}
         AND x.key IN (SELECT value FROM json_each(:exclude)))"""
-# one key drives: its postings are walked newest first and the walk stops at :limit
-_NEWEST_BY_KEY = ("SELECT p.record FROM facet_postings p WHERE p.key = :driver AND "
-                  + _MEETS.format(r="p.record") + " ORDER BY p.record DESC LIMIT :limit")
-_NEWEST_BY_KEYS = ("SELECT p.record FROM facet_postings p WHERE p.key IN "
-                   "(SELECT value FROM json_each(:drivers)) AND " + _MEETS.format(r="p.record")
-                   + " ORDER BY p.record DESC LIMIT :limit")
-# text drives: FTS5 walks its doclist by rowid, newest first, and bm25 is computed for the
-# rows it keeps only (a second ranked pass over the MATCH would evaluate it on every match)
-_TEXT_WINDOW = ("SELECT t.rowid, bm25(record_text, :w_name, :w_description, :w_body, "
-                ":w_concepts) FROM record_text t WHERE record_text MATCH :match AND EXISTS "
-                "(SELECT 1 FROM facet_postings k WHERE k.record = t.rowid AND k.key IN "
-                "(SELECT value FROM json_each(:drivers))) AND " + _MEETS.format(r="t.rowid")
-                + " ORDER BY t.rowid DESC LIMIT :window")
-# with two or more required groups (selective filters) the postings of one of their keys and
-# the full-text matches are intersected as sorted sets first, and bm25 ranks that window
-_TEXT_WINDOW_BY_KEY = ("SELECT w.r FROM (SELECT rowid AS r FROM record_text WHERE record_text "
-                       "MATCH :match INTERSECT SELECT record FROM facet_postings WHERE key = "
-                       ":driver) w WHERE " + _MEETS.format(r="w.r")
-                       + " ORDER BY w.r DESC LIMIT :window")
-# "+rowid" keeps FTS5 from turning the IN list into one full-text lookup per member
-_RANKED = ("SELECT rowid, bm25(record_text, :w_name, :w_description, :w_body, :w_concepts) "
-           "FROM record_text WHERE record_text MATCH :match AND +rowid IN "
-           "(SELECT value FROM json_each(:window))")
+# the newest postings of one key (or of the kind's origin keys) that meet the criteria
+_NEWEST = ("SELECT p.record FROM facet_postings p WHERE p.key IN (SELECT value FROM "
+           f"json_each(:drivers)) AND {MEETS_FUNCTION}(p.record) ORDER BY p.record DESC "
+           "LIMIT :limit")
+# text drives: FTS5 walks its doclist by rowid, newest first; each row is checked against the
+# criteria in memory (posting_cache), and bm25 is computed for the rows kept only
+_TEXT_WINDOW = ("SELECT rowid, bm25(record_text, :w_name, :w_description, :w_body, "
+                ":w_concepts) FROM record_text WHERE record_text MATCH :match AND "
+                f"{MEETS_FUNCTION}(rowid) ORDER BY rowid DESC LIMIT :window")
 _TEXT_COLUMNS = ("SELECT rowid, name, description, body, concepts FROM record_text "
                  "WHERE rowid IN (SELECT value FROM json_each(?))")
 _SHARING = ("SELECT p.record, count(*) AS shared FROM facet_postings p WHERE p.key IN "
@@ -164,12 +156,15 @@ class _Keys:
                 "require": json.dumps([g for g in groups if len(g) > 1]),
                 "exclude": json.dumps(self.exclude)}
 
-    def driver(self) -> tuple[int | None, list[list[int]]]:
-        """A key every candidate carries (the smallest group of one key), and the rest."""
-        for index, group in enumerate(self.require):
-            if len(group) == 1:
-                return group[0], self.require[:index] + self.require[index + 1:]
-        return None, self.require
+    def meeting(self, conn: sqlite3.Connection, cache: PostingCache
+                ) -> tuple[Rowids, Rowids]:
+        """The records meeting every required group (of the kind, when none is required:
+        facet keys are per kind, so a required key implies it), and those excluded."""
+        groups = sorted((cache.union(conn, group) for group in self.require), key=len)
+        base = groups[0] if groups else cache.union(conn, self.kind)
+        for other in groups[1:]:
+            base = base & other
+        return base, cache.union(conn, self.exclude)
 
 
 def without_hidden(conn: Any, found: dict[str, list[Replication]]
@@ -193,6 +188,8 @@ class SqliteCandidateIndex(CandidateIndex):
         self._reader = reader
         self._links = ReplicationLinks()
         self._live: tuple[int, int] | None = None  # (seq, live records) until the next write
+        self._postings = PostingCache()
+        self._local = threading.local()  # per reading thread: its connection's criteria
 
     def _records(self, rowids: Sequence[int]) -> dict[int, StoredRecord]:
         rows = self._reader().execute(_BY_ROWIDS, (json.dumps(list(rowids)),))
@@ -202,20 +199,40 @@ class SqliteCandidateIndex(CandidateIndex):
         records = self._records(rowids)
         return [records[r] for r in rowids if r in records]
 
+    def _meets(self, conn: sqlite3.Connection, keys: _Keys) -> tuple[Rowids, Rowids]:
+        """The criteria in memory, and set as what :data:`MEETS_FUNCTION` tells on ``conn``."""
+        self._postings.refresh(conn)
+        base, excluded = keys.meeting(conn, self._postings)
+        if excluded and len(base) <= NEWEST_IN_MEMORY:
+            base, excluded = base - excluded, EMPTY  # one probe per row, not two
+        meeting = (base, excluded)
+        held: list[Rowids] | None = getattr(self._local, "meets", None)
+        if held is None or getattr(self._local, "conn", None) is not conn:
+            # once per connection: the function reads the criteria of the thread's query
+            held = [meeting[0], meeting[1]]
+            conn.create_function(MEETS_FUNCTION, 1,
+                                 lambda r: r in held[0] and r not in held[1])
+            self._local.conn, self._local.meets = conn, held
+        held[:] = meeting
+        return meeting
+
     def newest(self, criteria: Criteria, *, limit: int) -> list[StoredRecord]:
         """See :meth:`CandidateIndex.newest`."""
         conn = self._reader()
         keys = _Keys(conn, criteria)
         if keys.impossible:
             return []
-        driver, rest = keys.driver()
-        if driver is not None:
-            rows = conn.execute(_NEWEST_BY_KEY,
-                                {"driver": driver, "limit": limit, **keys.params(rest)})
+        base, excluded = self._meets(conn, keys)
+        if len(keys.require) > 1 or len(base) <= NEWEST_IN_MEMORY:
+            rowids = heapq.nlargest(limit, base - excluded if excluded else base)
         else:
-            rows = conn.execute(_NEWEST_BY_KEYS, {"drivers": json.dumps(keys.kind),
-                                                  "limit": limit, **keys.params()})
-        return self._in_order([int(r[0]) for r in rows])
+            # many records to choose from: a key every one carries drives, newest first, and
+            # the walk stops at the limit (most rows walked meet the criteria)
+            single = [group for group in keys.require if len(group) == 1]
+            drivers = single[0] if single else keys.kind
+            rowids = [int(r[0]) for r in conn.execute(_NEWEST, {
+                "drivers": json.dumps(drivers), "limit": limit})]
+        return self._in_order(rowids)
 
     def text_matches(
         self,
@@ -232,28 +249,13 @@ class SqliteCandidateIndex(CandidateIndex):
         keys = _Keys(conn, criteria)
         if match is None or keys.impossible:
             return []
-        driver, rest = keys.driver()
+        base, _ = self._meets(conn, keys)
+        if not base:
+            return []
         name, description, body, concepts = column_weights
-        weights = {"w_name": name, "w_description": description, "w_body": body,
-                   "w_concepts": concepts}
-        if driver is not None and rest:
-            found = [int(r[0]) for r in conn.execute(_TEXT_WINDOW_BY_KEY, {
-                "match": match, "driver": driver, "window": window, **keys.params(rest)})]
-            window_rows = conn.execute(_RANKED, {"match": match, "window": json.dumps(found),
-                                                 **weights})
-        else:
-            # a key every candidate carries narrows the check per row to its postings; else
-            # one of a required group's keys (facet keys are per kind, so it implies the kind);
-            # only without any required facet is the kind itself checked (its origin keys)
-            if driver is not None:
-                drivers = [driver]
-            elif keys.require:
-                drivers, rest = keys.require[0], keys.require[1:]
-            else:
-                drivers = keys.kind
-            window_rows = conn.execute(_TEXT_WINDOW, {
-                "match": match, "drivers": json.dumps(drivers), "window": window, **weights,
-                **keys.params(rest)})
+        window_rows = conn.execute(_TEXT_WINDOW, {
+            "match": match, "window": window, "w_name": name, "w_description": description,
+            "w_body": body, "w_concepts": concepts})
         # lower bm25 is better; ties: the newer record first
         best = sorted(((float(score), -int(rowid)) for rowid, score in window_rows))[:limit]
         rowids = [-negated for _, negated in best]

@@ -241,6 +241,10 @@ PG_MIGRATIONS: tuple[str, ...] = (
         message {T} NOT NULL
     );
     """,
+    # 10: a count of reindexes (derived entries changed without a new sequence number)
+    """
+    INSERT INTO counters (name, value) VALUES ('reindex', 0);
+    """,
 )
 
 #: Migrations after which the store derives the text index from the records' bodies.

@@ -39,6 +39,7 @@ from .editorial_sql import HIDDEN_ROW
 from .pg_candidates import PgCandidateIndex
 from .pg_schema import PG_MIGRATIONS, PG_TEXT_REBUILDS
 from .pg_text import parse, to_tsquery, tokens
+from .posting_cache import REINDEXED
 from .recordrow import RECORD_COLUMNS, record_columns, row_to_record
 from .sqlite import SqliteStore, SqliteWriter, _conflict, facet_key
 from .textquery import fts_query
@@ -522,6 +523,7 @@ class PostgresStore(SqliteStore):
             conn.execute("DELETE FROM keys")
             conn.execute("UPDATE counters SET value = 0 WHERE name IN ('text_rows', "
                          "'text_tokens')")
+            conn.execute(REINDEXED)  # derived entries changed, no new sequence number
             for rowid, body, deleted, record_id, origin, kind in _batches(
                     conn, "SELECT rowid, body, deleted, id, origin, kind FROM records "
                     "WHERE rowid > ? ORDER BY rowid LIMIT 1000"):
@@ -573,6 +575,7 @@ def _rebuild_text(writer: PgWriter) -> None:
                  "facet LIKE '%/inferred_%')")
     conn.execute("DELETE FROM record_text")
     conn.execute("UPDATE counters SET value = 0 WHERE name IN ('text_rows', 'text_tokens')")
+    conn.execute(REINDEXED)
     hidden = ""
     if conn.execute("SELECT to_regclass('hidden')").fetchone()[0] is not None:
         hidden = f" AND NOT {HIDDEN_ROW}"  # hidden records keep no index entries

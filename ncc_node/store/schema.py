@@ -247,6 +247,12 @@ MIGRATIONS: tuple[str, ...] = (
         message TEXT NOT NULL
     );
     """,
+    # 10: a count of reindexes: a reindex changes derived index entries without a new sequence
+    # number, and what a process holds of them (scouting's postings, store/posting_cache.py)
+    # is kept by these counters
+    """
+    INSERT INTO counters (name, value) VALUES ('reindex', 0);
+    """,
 )
 
 #: Migrations after which the store re-derives the text index from the records' bodies.

@@ -31,6 +31,7 @@ from .base import (
 from .candidate_sql import SqliteCandidateIndex
 from .derive import IndexEntries, facet_values, index_entries, index_text
 from .editorial_sql import HIDDEN_ROW, RELAYED, VISIBLE, EditorialReads, EditorialWrites
+from .posting_cache import REINDEXED
 from .push_sql import PushSql
 from .recordrow import RECORD_COLUMNS, make_etag, record_columns, records_in, row_to_record
 from .schema import MIGRATIONS, TEXT_REBUILDS
@@ -533,6 +534,9 @@ class SqliteStore(AccountSql, SyncReads, EditorialReads, PushSql, StatsSql, Stor
             conn.execute("DELETE FROM facet_postings")
             conn.execute("DELETE FROM record_text")
             conn.execute("DELETE FROM keys")
+            # no record gets a new sequence number: readers holding index entries learn of
+            # the change from this counter (posting_cache)
+            conn.execute(REINDEXED)
             rows = conn.execute("SELECT rowid, body, deleted, id, origin, kind FROM records "
                                 "ORDER BY seq")
             for rowid, body, deleted, record_id, origin, kind in rows.fetchall():
@@ -640,6 +644,7 @@ def _rebuild_text(conn: sqlite3.Connection) -> None:
     """Derive the text index and inferred facets again from every live record (after a
     migration)."""
     keys = FacetKeys()
+    conn.execute(REINDEXED)  # a no-op before migration 10 made the counter
     conn.execute("DELETE FROM facet_postings WHERE key IN (SELECT id FROM facet_keys WHERE "
                  "facet LIKE '%/inferred_%')")
     hidden = ""

@@ -7,13 +7,15 @@ bundled EuroVoc.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
 from ncc_node.context import NodeContext
+from ncc_node.records import MINTED
 from ncc_node.scout import ScoutQuery, Weights, find_candidates
 from ncc_node.scout.pools import FIELD_WEIGHTS
-from ncc_node.store import Criteria, WordMatch, candidate_sql
+from ncc_node.store import Criteria, Hidden, WordMatch, candidate_sql, posting_cache
 from tests.databases import sqlite_only
 
 from .conftest import Publish
@@ -69,7 +71,8 @@ def test_a_stage_filter_holds_beside_text(context: NodeContext, publish: Publish
 def test_the_candidate_index_runs_constant_sql_only(context: NodeContext,
                                                     publish: Publish) -> None:
     case(publish, "Lernpaten", "Mentoring for pupils.", themes=["theme:education"])
-    constants = {value for name, value in vars(candidate_sql).items()
+    constants = {value for module in (candidate_sql, posting_cache)
+                 for name, value in vars(module).items()
                  if name.startswith("_") and isinstance(value, str)}
     seen: list[str] = []
     conn = sqlite3.connect(context.store.path)
@@ -78,6 +81,9 @@ def test_the_candidate_index_runs_constant_sql_only(context: NodeContext,
         def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
             seen.append(sql)
             return conn.execute(sql, params)
+
+        def create_function(self, *args: Any) -> None:
+            conn.create_function(*args)
 
     recording: Any = Recording()
     index = candidate_sql.SqliteCandidateIndex(lambda: recording)
@@ -112,3 +118,59 @@ def test_eurovoc_labels_carry_a_query_across_languages(context: NodeContext,
         snippet = found[0].details["snippet"]
         marked = [snippet["text"][a:b] for a, b in snippet["highlights"]]
         assert marked == ["waste", "management"], query
+
+
+def test_held_postings_follow_writes_deletes_and_hiding(context: NodeContext,
+                                                        publish: Publish) -> None:
+    index = context.store.candidates
+    education = Criteria("Initiative", ((("theme", EDU),),))
+    words = [WordMatch(terms=("pupil",))]
+
+    def newest() -> set[str]:
+        return {r.id for r in index.newest(education, limit=10)}
+
+    def by_text() -> set[str]:
+        return {r.id for r, _ in index.text_matches(education, words, window=100, limit=10,
+                                                    column_weights=FIELD_WEIGHTS)}
+
+    first = case(publish, "Lernpaten", "Mentoring for pupils.", themes=["theme:education"])
+    assert newest() == by_text() == {first["id"]}  # the postings are now held
+    second = case(publish, "Lesepaten", "Reading with pupils.", themes=["theme:education"])
+    assert newest() == by_text() == {first["id"], second["id"]}
+    stored = context.store.get(first["id"])
+    assert stored is not None
+    changed = {k: v for k, v in first.items() if k not in MINTED}
+    context.publisher.update(first["id"], {**changed, "themes": ["theme:health-care"]},
+                             if_match=stored.etag)
+    assert newest() == by_text() == {second["id"]}
+    # hiding re-derives entries without a new sequence number (the 'moderation' counter)
+    with context.store.write() as writer:
+        writer.hide(Hidden(second["id"], "record", "spam", True, None, "2026-01-01T00:00:00Z"))
+    assert newest() == by_text() == set()
+    with context.store.write() as writer:
+        writer.unhide(second["id"])
+    assert newest() == by_text() == {second["id"]}
+    context.publisher.delete(second["id"])
+    assert newest() == by_text() == set()
+
+
+@sqlite_only
+def test_held_postings_are_read_again_after_a_reindex(context: NodeContext,
+                                                      publish: Publish) -> None:
+    """A reindex derives every record's entries again and hands out no sequence number: what
+    a reader holds must not outlive it (the 'reindex' counter)."""
+    record = case(publish, "Lernpaten", "Mentoring for pupils.", themes=["theme:education"])
+    index = context.store.candidates
+    education = Criteria("Initiative", ((("theme", EDU),),))
+    words = [WordMatch(terms=("pupil",))]
+    assert [r.id for r in index.newest(education, limit=5)] == [record["id"]]
+    # the entries a reindex derives differ from those held (as after a change of the
+    # derivation): here the stored body loses its theme, the sequence number stays
+    body = json.dumps({**record, "themes": ["theme:health-care"]}).encode()
+    with sqlite3.connect(context.store.path) as conn:
+        conn.execute("UPDATE records SET body = ? WHERE id = ?", (body, record["id"]))
+    conn.close()
+    context.store.reindex()
+    assert index.newest(education, limit=5) == []
+    assert index.text_matches(education, words, window=100, limit=5,
+                              column_weights=FIELD_WEIGHTS) == []
