@@ -149,11 +149,10 @@ class _Keys:
         self.extra = ids(extra)
         self.kind = [int(r[0]) for r in conn.execute(_KIND_KEYS, (f"{kind}/origin",))]
 
-    def params(self, require: Sequence[list[int]] | None = None) -> dict[str, str]:
-        """The :all, :require and :exclude parameters (of ``require``, default: every group)."""
-        groups = self.require if require is None else list(require)
-        return {"all": json.dumps([g[0] for g in groups if len(g) == 1]),
-                "require": json.dumps([g for g in groups if len(g) > 1]),
+    def params(self) -> dict[str, str]:
+        """The :all, :require and :exclude parameters."""
+        return {"all": json.dumps([g[0] for g in self.require if len(g) == 1]),
+                "require": json.dumps([g for g in self.require if len(g) > 1]),
                 "exclude": json.dumps(self.exclude)}
 
     def meeting(self, conn: sqlite3.Connection, cache: PostingCache
@@ -205,16 +204,15 @@ class SqliteCandidateIndex(CandidateIndex):
         base, excluded = keys.meeting(conn, self._postings)
         if excluded and len(base) <= NEWEST_IN_MEMORY:
             base, excluded = base - excluded, EMPTY  # one probe per row, not two
-        meeting = (base, excluded)
         held: list[Rowids] | None = getattr(self._local, "meets", None)
         if held is None or getattr(self._local, "conn", None) is not conn:
             # once per connection: the function reads the criteria of the thread's query
-            held = [meeting[0], meeting[1]]
+            held = [EMPTY, EMPTY]
             conn.create_function(MEETS_FUNCTION, 1,
                                  lambda r: r in held[0] and r not in held[1])
             self._local.conn, self._local.meets = conn, held
-        held[:] = meeting
-        return meeting
+        held[:] = base, excluded
+        return base, excluded
 
     def newest(self, criteria: Criteria, *, limit: int) -> list[StoredRecord]:
         """See :meth:`CandidateIndex.newest`."""
